@@ -1,0 +1,25 @@
+package mmrace.port;
+
+import mmrace.runtime.Field;
+import mmrace.runtime.KObject;
+import mmrace.runtime.RwSemaphore;
+
+/**
+ * struct anon_vma (include/linux/rmap.h): the reverse-map anchor of anonymous folios.
+ *
+ * <p>model: no anon_vma_chain or interval tree: the anon_vma lists the VMAs that share it, which
+ * is what an rmap walk of one folio needs (mm/rmap.c rmap_walk_anon).
+ */
+public final class AnonVma extends KObject {
+    private static final Field RWSEM = new Field("anon_vma.rwsem");
+    private static final java.util.concurrent.atomic.AtomicInteger IDS = new java.util.concurrent.atomic.AtomicInteger();
+
+    public final int id = IDS.incrementAndGet();
+    public final RwSemaphore rwsem = new RwSemaphore(this, RWSEM, "anon_vma");
+    public final java.util.List<VmAreaStruct> vmas = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public String name() {
+        return "anon_vma#" + id;
+    }
+}

@@ -1,0 +1,71 @@
+package mmrace.port;
+
+import mmrace.runtime.Page;
+import mmrace.runtime.SpinLock;
+import mmrace.runtime.Task;
+
+/**
+ * mm/pgtable-generic.c (read at 2c1ed907520c50326b8f604907a8478b27881a2e): mapping a PTE table
+ * for a walker. __pte_offset_map enters an RCU read section and keeps it until pte_unmap, so a
+ * table removed concurrently stays valid (though disconnected) memory; __pte_offset_map_lock
+ * re-checks the pmd under the table's lock and retries if it changed.
+ */
+public final class PgtableGeneric {
+    private PgtableGeneric() {}
+
+    /** The result of a pte map: the pte pointer, the pmd value it came from, and (if locked) the lock. */
+    public record PteMap(Ptep pte, long pmdval, SpinLock ptl) {}
+
+    /** ___pte_offset_map(pmd, addr, &pmdval): null (RCU released) if there is no PTE table. */
+    public static PteMap pteOffsetMap(Ptep pmd, long addr) {
+        Task t = Task.current();
+        t.kernel.rcu.readLock();
+        long pmdval = pmd.readOnce(); // pmdp_get_lockless
+        if (Pgtable.pmdNone(pmdval) || Pgtable.pmdTransHuge(pmdval) || Pgtable.entryBad(pmdval)) {
+            t.kernel.rcu.readUnlock();
+            return null;
+        }
+        Page table = Pgtable.tablePage(pmdval);
+        if (table == null) {
+            t.kernel.rcu.readUnlock();
+            return null;
+        }
+        return new PteMap(new Ptep(table, Pgtable.pteIndex(addr)), pmdval, null);
+    }
+
+    /** pte_lockptr(mm, &pmdval): the split ptlock in the table's struct page. */
+    public static SpinLock pteLockptr(MmStruct mm, long pmdval) {
+        return Pgtable.tablePage(pmdval).ptl;
+    }
+
+    /** pte_offset_map_lock(mm, pmd, addr, &ptl) / __pte_offset_map_lock(). */
+    public static PteMap pteOffsetMapLock(MmStruct mm, Ptep pmd, long addr) {
+        for (;;) {
+            PteMap m = pteOffsetMap(pmd, addr);
+            if (m == null)
+                return null;
+            SpinLock ptl = pteLockptr(mm, m.pmdval);
+            ptl.lock();
+            if (m.pmdval == pmd.readOnce()) // pmd_same(pmdval, pmdp_get_lockless(pmd))
+                return new PteMap(m.pte, m.pmdval, ptl);
+            pteUnmapUnlock(m.pte, ptl);
+        }
+    }
+
+    /** pte_offset_map_ro_nolock(mm, pmd, addr, &ptl): mapped, lock pointer returned but not taken. */
+    public static PteMap pteOffsetMapRoNolock(MmStruct mm, Ptep pmd, long addr) {
+        PteMap m = pteOffsetMap(pmd, addr);
+        return m == null ? null : new PteMap(m.pte, m.pmdval, pteLockptr(mm, m.pmdval));
+    }
+
+    /** pte_unmap(pte): ends the RCU section of the map. */
+    public static void pteUnmap(Ptep pte) {
+        Task.current().kernel.rcu.readUnlock();
+    }
+
+    /** pte_unmap_unlock(pte, ptl). */
+    public static void pteUnmapUnlock(Ptep pte, SpinLock ptl) {
+        ptl.unlock();
+        pteUnmap(pte);
+    }
+}
