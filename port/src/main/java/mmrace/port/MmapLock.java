@@ -86,12 +86,12 @@ public final class MmapLock {
     }
 
     /** __vma_are_readers_excluded(refcnt). */
-    static boolean vmaAreReadersExcluded(int refcnt) {
+    static boolean __vmaAreReadersExcluded(int refcnt) {
         return (refcnt & VM_REFCNT_EXCLUDE_READERS_FLAG) != 0 && refcnt <= VM_REFCNT_EXCLUDE_READERS_FLAG + 1;
     }
 
     /** __vma_refcount_put_return(vma): the count right after the decrement. */
-    static int vmaRefcountPutReturn(VmAreaStruct vma) {
+    static int __vmaRefcountPutReturn(VmAreaStruct vma) {
         int oldcnt = vma.vmRefcnt.refcountDecReturnOld();
         return oldcnt - 1;
     }
@@ -101,8 +101,8 @@ public final class MmapLock {
         Task t = Task.current();
         MmStruct mm = vma.vmMm.get(); // a copy: vma may be freed after the decrement
         t.kernel.lockdep.release(t, vma.vmlockDepMap); // __vma_lockdep_release_read
-        int newcnt = vmaRefcountPutReturn(vma);
-        if (newcnt != 0 && vmaAreReadersExcluded(newcnt))
+        int newcnt = __vmaRefcountPutReturn(vma);
+        if (newcnt != 0 && __vmaAreReadersExcluded(newcnt))
             mm.vmaWriterWait.wakeUp();
     }
 
@@ -124,34 +124,34 @@ public final class MmapLock {
     }
 
     /** __vma_raw_mm_seqnum(vma): valid only under mmap write. */
-    static int vmaRawMmSeqnum(VmAreaStruct vma) {
+    static int __vmaRawMmSeqnum(VmAreaStruct vma) {
         MmStruct mm = vma.vmMm.get();
         mmapAssertWriteLocked(mm);
         return mm.mmLockSeq.get();
     }
 
     /** __is_vma_write_locked(vma). */
-    static boolean isVmaWriteLocked(VmAreaStruct vma) {
-        return vma.vmLockSeq.get() == vmaRawMmSeqnum(vma);
+    static boolean __isVmaWriteLocked(VmAreaStruct vma) {
+        return vma.vmLockSeq.get() == __vmaRawMmSeqnum(vma);
     }
 
     /** vma_start_write(vma): exclude readers until mmap_lock is dropped or downgraded. */
     public static void vmaStartWrite(VmAreaStruct vma) {
-        if (isVmaWriteLocked(vma))
+        if (__isVmaWriteLocked(vma))
             return;
-        vmaStartWriteLocked(vma, false);
+        __vmaStartWrite(vma, false);
     }
 
     /** vma_start_write_killable(vma): 0 or -EINTR. */
     public static int vmaStartWriteKillable(VmAreaStruct vma) {
-        if (isVmaWriteLocked(vma))
+        if (__isVmaWriteLocked(vma))
             return 0;
-        return vmaStartWriteLocked(vma, true);
+        return __vmaStartWrite(vma, true);
     }
 
     /** vma_assert_write_locked(vma). */
     public static void vmaAssertWriteLocked(VmAreaStruct vma) {
-        if (!isVmaWriteLocked(vma)) {
+        if (!__isVmaWriteLocked(vma)) {
             Task t = Task.current();
             t.kernel.reports.file(t, Report.Kind.WARN, "vma_assert_write_locked failed", vma.describe());
         }
@@ -190,10 +190,10 @@ public final class MmapLock {
     public static void vmaMarkDetached(VmAreaStruct vma) {
         vmaAssertWriteLocked(vma);
         vmaAssertAttached(vma);
-        if (vmaRefcountPutReturn(vma) == 0)
+        if (__vmaRefcountPutReturn(vma) == 0)
             return;
         Probes.hit(P_DETACH_WAIT);
-        vmaExcludeReadersForDetach(vma);
+        __vmaExcludeReadersForDetach(vma);
     }
 
     /** mmap_write_lock(mm). */
@@ -280,7 +280,7 @@ public final class MmapLock {
     }
 
     /** __vma_end_exclude_readers(ves). */
-    static void vmaEndExcludeReaders(VmaExcludeReadersState ves) {
+    static void __vmaEndExcludeReaders(VmaExcludeReadersState ves) {
         Task t = Task.current();
         VmAreaStruct vma = ves.vma;
         if (ves.detached)
@@ -296,7 +296,7 @@ public final class MmapLock {
     }
 
     /** __vma_start_exclude_readers(ves): add the flag, then sleep until the readers have left. */
-    static int vmaStartExcludeReaders(VmaExcludeReadersState ves) {
+    static int __vmaStartExcludeReaders(VmaExcludeReadersState ves) {
         Task t = Task.current();
         VmAreaStruct vma = ves.vma;
         int tgtRefcnt = getTargetRefcnt(ves);
@@ -314,7 +314,7 @@ public final class MmapLock {
                 "vma_start_write(" + vma.name() + "): waiting for vma readers",
                 () -> readersOf(vma));
         if (err != 0) {
-            vmaEndExcludeReaders(ves);
+            __vmaEndExcludeReaders(ves);
             return err;
         }
         ves.exclusive = true;
@@ -322,10 +322,10 @@ public final class MmapLock {
     }
 
     /** __vma_start_write(vma, state): 0, or -EINTR (killable only). */
-    static int vmaStartWriteLocked(VmAreaStruct vma, boolean killable) {
-        int mmLockSeq = vmaRawMmSeqnum(vma);
+    static int __vmaStartWrite(VmAreaStruct vma, boolean killable) {
+        int mmLockSeq = __vmaRawMmSeqnum(vma);
         VmaExcludeReadersState ves = new VmaExcludeReadersState(vma, killable, false);
-        int err = vmaStartExcludeReaders(ves);
+        int err = __vmaStartExcludeReaders(ves);
         if (err != 0) {
             if (ves.detached)
                 warn("__vma_start_write: error on a detached vma", vma);
@@ -333,7 +333,7 @@ public final class MmapLock {
         }
         vma.vmLockSeq.set(mmLockSeq); // WRITE_ONCE(vma->vm_lock_seq, mm_lock_seq)
         if (ves.exclusive) {
-            vmaEndExcludeReaders(ves);
+            __vmaEndExcludeReaders(ves);
             if (ves.detached)
                 warn("__vma_start_write: vma detached while write-locking", vma);
         }
@@ -342,11 +342,11 @@ public final class MmapLock {
     }
 
     /** __vma_exclude_readers_for_detach(vma): wait until the transient readers have left, then detach. */
-    static void vmaExcludeReadersForDetach(VmAreaStruct vma) {
+    static void __vmaExcludeReadersForDetach(VmAreaStruct vma) {
         VmaExcludeReadersState ves = new VmaExcludeReadersState(vma, false, true);
-        int err = vmaStartExcludeReaders(ves);
+        int err = __vmaStartExcludeReaders(ves);
         if (err == 0 && ves.exclusive)
-            vmaEndExcludeReaders(ves);
+            __vmaEndExcludeReaders(ves);
         if (!ves.detached)
             warn("__vma_exclude_readers_for_detach: not detached", vma);
     }
