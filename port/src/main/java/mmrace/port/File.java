@@ -29,8 +29,12 @@ public final class File extends KObject {
     public final RwSemaphore iMmapRwsem;
     /** The VMAs mapping this file (i_mmap). model: a list, not an interval tree. */
     public final java.util.List<VmAreaStruct> iMmap = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** f_op->mmap gives mappings of this file these operations. */
-    public volatile VmOperations vmOps;
+    /**
+     * f_op->mmap(file, vma): 0 or -errno; sets vm_ops (generic_file_mmap) or, for a device, VM_IO |
+     * VM_PFNMAP and the PFN mapping. Set by whoever creates the file (the page-cache model or a
+     * device model).
+     */
+    public volatile java.util.function.ToIntFunction<VmAreaStruct> fOpMmap;
 
     public File(String label, byte[] contents) {
         this.label = label;
