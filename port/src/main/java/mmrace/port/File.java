@@ -15,7 +15,7 @@ import mmrace.runtime.SpinLock;
  * slot per page index (an xarray with no multi-index entries); readahead is one page.
  */
 public final class File extends KObject {
-    private static final Field I_PAGES = new Field("i_pages");
+    public static final Field I_PAGES = new Field("i_pages");
     private static final Field XA_LOCK = new Field("i_pages.xa_lock");
     private static final Field I_MMAP_RWSEM = new Field("i_mmap_rwsem");
 

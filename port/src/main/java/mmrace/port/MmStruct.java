@@ -41,6 +41,8 @@ public final class MmStruct extends KObject {
     /** mm->pgd: the top-level page table. */
     public final Page pgd;
     public final long taskSize = Mm.TASK_SIZE;
+    /** model: ghost counter for VmAreaStruct.mapId (oracle only). */
+    public final java.util.concurrent.atomic.AtomicLong ghostMapIds = new java.util.concurrent.atomic.AtomicLong();
 
     private MmStruct(Kernel kernel, String label, Page pgd) {
         this.kernel = kernel;

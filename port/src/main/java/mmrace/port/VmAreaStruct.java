@@ -56,6 +56,12 @@ public final class VmAreaStruct extends KObject {
     public final int slot = SLOTS.incrementAndGet();
     /** The name traces give this VMA ("A", "B'"); set by whoever creates it. */
     public volatile String label;
+    /**
+     * model: a ghost field, not in the kernel's struct, for the oracle only: which mapping (which
+     * mmap) the memory this VMA maps belongs to. vm_area_alloc gives a new id, vm_area_dup (split,
+     * copy_vma for mremap) keeps it. Port code never reads it.
+     */
+    public volatile long mapId;
 
     public VmAreaStruct() {
         vmStart = new Word(this, VM_START, 0);

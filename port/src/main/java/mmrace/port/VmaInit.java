@@ -41,6 +41,7 @@ public final class VmaInit {
         vma.vmRefcnt.set(0);
         vma.vmMm.set(mm);
         vma.vmOps.poke(VmOperations.DUMMY);
+        vma.mapId = mm.ghostMapIds.incrementAndGet();
         MmapLock.vmaLockInit(vma, false);
     }
 
@@ -61,6 +62,7 @@ public final class VmaInit {
         nu.vmPageProt.set(orig.vmPageProt.get());
         MmapLock.vmaLockInit(nu, true);
         nu.label = orig.name() + "'";
+        nu.mapId = orig.mapId;
         return nu;
     }
 

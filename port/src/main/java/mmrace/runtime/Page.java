@@ -43,8 +43,9 @@ public final class Page extends KObject {
     private static final Field MAPPING = new Field("mapping");
     private static final Field INDEX = new Field("index");
     private static final Field PRIVATE = new Field("private");
-    private static final Field DATA = new Field("data");
-    private static final Field ENTRIES = new Field("entries");
+    /** The fields whose stores change what a process sees in memory (the oracle watches them). */
+    public static final Field DATA = new Field("data");
+    public static final Field ENTRIES = new Field("entries");
     private static final Field PTL = new Field("ptl");
     private static final VarHandle E = MethodHandles.arrayElementVarHandle(long[].class);
 

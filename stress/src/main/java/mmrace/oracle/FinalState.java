@@ -1,0 +1,118 @@
+package mmrace.oracle;
+
+import mmrace.port.File;
+import mmrace.port.MapleTree;
+import mmrace.port.MmStruct;
+import mmrace.port.Pgtable;
+import mmrace.port.VmAreaStruct;
+import mmrace.port.VmaInit;
+import mmrace.runtime.Kernel;
+import mmrace.runtime.Page;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The checks made when every task has returned and RCU callbacks have run: nothing locked, every
+ * reference count back where the kernel's structures say it must be, nothing leaked, nothing
+ * freed that is still reachable. Each failure is a forbidden verdict (F4, F5, F2).
+ */
+final class FinalState {
+    private FinalState() {}
+
+    static Verdict check(Kernel k, MmStruct mm, List<File> files, long step) {
+        Verdict v = null;
+        if (mm.mmapLock.isLocked())
+            v = Verdict.worse(v, Verdict.forbidden(Reason.LOCK_LEAK, step, "mmap_lock still held at the end"));
+        if ((mm.mmLockSeq.peek() & 1) != 0)
+            v = Verdict.worse(v, Verdict.forbidden(Reason.LOCK_LEAK, step, "mm_lock_seq odd at the end: a write section never ended"));
+        MapleTree.Node n = mm.mmMt.peek();
+        Set<VmAreaStruct> inTree = new HashSet<>();
+        for (int i = 0; i < n.size(); i++) {
+            VmAreaStruct vma = (VmAreaStruct) n.entry(i);
+            inTree.add(vma);
+            int rc = vma.vmRefcnt.peek();
+            if (vma.freed)
+                v = Verdict.worse(v, Verdict.forbidden(Reason.FREED_MEMORY, step, "freed VMA " + vma.name() + " is still in mm_mt"));
+            else if (rc != 1)
+                v = Verdict.worse(v, Verdict.forbidden(Reason.REFCOUNT_LEAK, step, "vm_refcnt of " + vma.describe() + " is " + rc
+                        + " at the end (1 = attached, unlocked)"));
+        }
+        int live = VmaInit.vmAreaCachep(k).live();
+        if (live != inTree.size())
+            v = Verdict.worse(v, Verdict.forbidden(Reason.REFCOUNT_LEAK, step, live + " VMAs allocated but " + inTree.size() + " in mm_mt"));
+        if (k.rcu.pendingCallbacks() != 0)
+            v = Verdict.worse(v, Verdict.forbidden(Reason.REFCOUNT_LEAK, step, k.rcu.pendingCallbacks() + " RCU callbacks never ran"));
+        return Verdict.worse(v, pages(k, mm, files, step));
+    }
+
+    /** Every page's refcount must equal the references the mm's page tables and the page cache hold. */
+    private static Verdict pages(Kernel k, MmStruct mm, List<File> files, long step) {
+        Map<Page, Integer> refs = new HashMap<>(), maps = new HashMap<>();
+        Set<Page> tables = new HashSet<>();
+        Verdict[] v = {null};
+        tables.add(mm.pgd);
+        walk(k, mm.pgd, 3, tables, refs, maps, v, step);
+        for (File f : files)
+            for (var slot : f.iPages) {
+                Page p = slot.peek();
+                if (p != null)
+                    refs.merge(p.head, 1 << p.head.order, Integer::sum);
+            }
+        for (Page p : k.pages.memmap()) {
+            if (p.freed) {
+                if (refs.containsKey(p) || tables.contains(p))
+                    v[0] = Verdict.worse(v[0], Verdict.forbidden(Reason.FREED_MEMORY, step, p.name() + " is freed but still mapped or cached"));
+                continue;
+            }
+            long fl = p.flags.peek();
+            if ((fl & Page.PG_RESERVED) != 0 || p.head != p)
+                continue;
+            if ((fl & Page.PG_TABLE) != 0) {
+                if (!tables.contains(p))
+                    v[0] = Verdict.worse(v[0], Verdict.forbidden(Reason.REFCOUNT_LEAK, step, p.name() + " is allocated but not reachable from the pgd"));
+                continue;
+            }
+            int want = refs.getOrDefault(p, 0);
+            int have = p.refcount.peek();
+            if (have != want)
+                v[0] = Verdict.worse(v[0], Verdict.forbidden(Reason.REFCOUNT_LEAK, step, p.name() + " has refcount " + have
+                        + " but " + want + " references (PTEs, page cache) at the end"));
+        }
+        return v[0];
+    }
+
+    private static void walk(Kernel k, Page table, int level, Set<Page> tables, Map<Page, Integer> refs,
+                             Map<Page, Integer> maps, Verdict[] v, long step) {
+        for (int i = 0; i < Page.PTRS_PER_TABLE; i++) {
+            long e = table.peekEntry(i);
+            if (e == 0)
+                continue;
+            if (level > 0 && !Pgtable.pmdLeaf(e)) {
+                Page next = k.pages.pfnToPage(Pgtable.entryPfn(e));
+                if (next == null || next.freed) {
+                    v[0] = Verdict.worse(v[0], Verdict.forbidden(Reason.FREED_MEMORY, step, table.name() + "[" + i + "] points at a freed page table"));
+                    continue;
+                }
+                tables.add(next);
+                walk(k, next, level - 1, tables, refs, maps, v, step);
+                continue;
+            }
+            if (!Pgtable.ptePresent(e) || Pgtable.pteSpecial(e))
+                continue;
+            Page p = k.pages.pfnToPage(Pgtable.ptePfn(e));
+            if (p == null || (p.flags.peek() & Page.PG_RESERVED) != 0)
+                continue;
+            if (p.freed) {
+                v[0] = Verdict.worse(v[0], Verdict.forbidden(Reason.FREED_MEMORY, step, table.name() + "[" + i + "] maps freed " + p.name()));
+                continue;
+            }
+            int nr = level > 0 ? 1 << Pgtable.HPAGE_PMD_ORDER : 1;
+            refs.merge(p.head, level > 0 ? 1 : 1, Integer::sum);
+            maps.merge(p.head, nr, Integer::sum);
+        }
+    }
+}

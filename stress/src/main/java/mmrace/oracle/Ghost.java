@@ -1,0 +1,111 @@
+package mmrace.oracle;
+
+import mmrace.oracle.ReadRecord.ChunkView;
+import mmrace.port.File;
+import mmrace.port.Mm;
+import mmrace.port.MmStruct;
+import mmrace.port.MmTypes;
+import mmrace.port.Pgtable;
+import mmrace.port.VmOperations;
+import mmrace.runtime.Page;
+
+/**
+ * What a process would read at an address right now, for the oracle: the layout gives the VMA
+ * (taken at the last mmap write release), the live page tables, page cache and swap give the
+ * bytes. Uses no points and touches nothing: it runs between steps.
+ *
+ * <p>Readability follows check_vma_flags (mm/gup.c) for a read: VM_IO/VM_PFNMAP only through
+ * vm_ops->access; FOLL_ANON refuses file mappings; without VM_READ only FOLL_FORCE with
+ * VM_MAYREAD; a file page beyond the end of the file is SIGBUS.
+ */
+final class Ghost {
+    private Ghost() {}
+
+    static ChunkView view(MmStruct mm, Layout layout, long start, long end, int foll) {
+        Layout.Region r = layout.at(start);
+        if (r == null)
+            return ChunkView.UNMAPPED;
+        boolean readable = readable(r, foll);
+        long idx = r.pgoff() + ((start - r.start()) >>> Page.PAGE_SHIFT);
+        File f = r.file() instanceof File ff ? ff : null;
+        if (f != null && (r.flags() & (Mm.VM_IO | Mm.VM_PFNMAP)) == 0 && idx >= f.sizePages)
+            readable = false;
+        byte[] content = content(mm, r, f, idx, start, (int) (end - start));
+        return new ChunkView(r.identity(start), readable, content);
+    }
+
+    static boolean readable(Layout.Region r, int foll) {
+        long fl = r.flags();
+        if ((fl & (Mm.VM_IO | Mm.VM_PFNMAP)) != 0)
+            return r.vmOps() instanceof VmOperations ops && ops.hasAccess();
+        if ((foll & MmTypes.FOLL_ANON) != 0 && r.vmOps() != null)
+            return false;
+        if ((fl & Mm.VM_READ) == 0)
+            return (foll & MmTypes.FOLL_FORCE) != 0 && (fl & Mm.VM_MAYREAD) != 0;
+        return true;
+    }
+
+    private static byte[] content(MmStruct mm, Layout.Region r, File f, long idx, long start, int n) {
+        byte[] out = new byte[n];
+        int off = (int) (start & (Page.PAGE_SIZE - 1));
+        long pte = pteOf(mm, start);
+        if (pte != 0 && Pgtable.ptePresent(pte)) {
+            Page p = mm.kernel.pages.pfnToPage(Pgtable.ptePfn(pte));
+            if (p == null)
+                return null;
+            p.peekBytes(off, out, 0, n);
+            return out;
+        }
+        if (pte != 0)
+            return swapped(mm, pte, off, n);
+        if (f != null && (r.flags() & (Mm.VM_IO | Mm.VM_PFNMAP)) == 0) {
+            if (idx >= f.sizePages)
+                return null;
+            Page cached = f.iPages.get((int) idx).peek();
+            if (cached != null)
+                cached.peekBytes(off, out, 0, n);
+            else
+                System.arraycopy(f.disk, (int) (idx * Page.PAGE_SIZE) + off, out, 0, n);
+            return out;
+        }
+        return out; // never touched anonymous memory reads as zeros (A4)
+    }
+
+    /** The bytes behind a swap entry. Hooked up once the swap model lands (SwapState). */
+    static java.util.function.BiFunction<MmStruct, Long, Page> swapLookup = (mm, pte) -> null;
+
+    private static byte[] swapped(MmStruct mm, long pte, int off, int n) {
+        Page p = swapLookup.apply(mm, pte);
+        if (p == null)
+            return null;
+        byte[] out = new byte[n];
+        p.peekBytes(off, out, 0, n);
+        return out;
+    }
+
+    /** The PTE for addr, walking with peeks; 0 if none. Huge PMDs give a synthetic PTE. */
+    static long pteOf(MmStruct mm, long addr) {
+        long e = mm.pgd.peekEntry(Pgtable.pgdIndex(addr));
+        if (e == 0 || e == Page.ENTRY_POISON)
+            return 0;
+        Page pud = mm.kernel.pages.pfnToPage(Pgtable.entryPfn(e));
+        if (pud == null)
+            return 0;
+        e = pud.peekEntry(Pgtable.pudIndex(addr));
+        if (e == 0 || e == Page.ENTRY_POISON)
+            return 0;
+        Page pmd = mm.kernel.pages.pfnToPage(Pgtable.entryPfn(e));
+        if (pmd == null)
+            return 0;
+        e = pmd.peekEntry(Pgtable.pmdIndex(addr));
+        if (e == 0 || e == Page.ENTRY_POISON)
+            return 0;
+        if (Pgtable.pmdLeaf(e))
+            return Pgtable.pfnPte(Pgtable.entryPfn(e) + Pgtable.pteIndex(addr), e & ~Pgtable.PTE_PFN_MASK & ~Pgtable._PAGE_PSE);
+        Page pt = mm.kernel.pages.pfnToPage(Pgtable.entryPfn(e));
+        if (pt == null)
+            return 0;
+        long pte = pt.peekEntry(Pgtable.pteIndex(addr));
+        return pte == Page.ENTRY_POISON ? 0 : pte;
+    }
+}

@@ -1,0 +1,218 @@
+package mmrace.oracle;
+
+import mmrace.oracle.ReadRecord.ChunkView;
+import mmrace.oracle.ReadRecord.Instant;
+import mmrace.port.File;
+import mmrace.port.MmStruct;
+import mmrace.runtime.Kernel;
+import mmrace.runtime.Op;
+import mmrace.runtime.Page;
+import mmrace.runtime.Probes;
+import mmrace.runtime.Report;
+import mmrace.runtime.Shared;
+import mmrace.runtime.Task;
+import mmrace.runtime.Tracepoint;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Classifies one execution: every read judged against the history of the address space during
+ * it ({@link ReadJudge}), every kernel report, deadlock or livelock, and the final state
+ * ({@link FinalState}). Fed by the execution's events (points, tracepoints, probes, reports) in
+ * the order they happen; it only reads state with peeks.
+ *
+ * <p>The history: a layout is taken at every mmap write release (the only moments a locked
+ * reader can see a new layout); contents are re-read after every store to a page-table entry,
+ * page contents or the page cache while a read is in flight, except for pages of VMAs that are
+ * write-locked at that moment (no correct reader can see them until the write section ends).
+ */
+public final class Oracle {
+    private final Kernel kernel;
+    private final MmStruct mm;
+    private final List<File> files;
+    private Layout layout;
+    private long gen;
+    private boolean dirty;
+    private long lastStep;
+    private final Map<Task, ReadRecord> inFlight = new HashMap<>();
+    private final Map<Task, ReadRecord> pending = new HashMap<>();
+    private final Map<ReadRecord, Integer> injectedAtBegin = new HashMap<>();
+    private final List<ReadRecord> reads = new ArrayList<>();
+    private final List<Verdict> readVerdicts = new ArrayList<>();
+    private Verdict verdict;
+
+    public Oracle(Kernel kernel, MmStruct mm, List<File> files) {
+        this.kernel = kernel;
+        this.mm = mm;
+        this.files = files;
+        this.layout = Layout.snapshot(mm, 0);
+    }
+
+    /** The runner is about to call access_remote_vm on task t with these arguments. */
+    public void expectRead(Task t, long addr, int len, int flags) {
+        pending.put(t, new ReadRecord(t.name, addr, len, flags));
+    }
+
+    /** Before every point: fold in what the previous access changed; note what this one may change. */
+    public void onPoint(long step, Task t, Op op, Shared s) {
+        lastStep = step;
+        if (dirty) {
+            dirty = false;
+            record(step);
+        }
+        if (op.writes && !inFlight.isEmpty() && s.field != null
+                && (s.field == Page.ENTRIES || s.field == Page.DATA || s.field == File.I_PAGES))
+            dirty = true;
+    }
+
+    public void onTracepoint(long step, Task t, Tracepoint tp, Object a, long b) {
+        lastStep = step;
+        if (dirty) {
+            dirty = false;
+            record(step);
+        }
+        switch (tp) {
+            case MMAP_WRITE_RELEASED -> {
+                if (a != mm)
+                    return;
+                Layout l = Layout.snapshot(mm, gen);
+                if (!l.sameAs(layout)) {
+                    gen++;
+                    layout = new Layout(gen, l.regions());
+                    record(step);
+                }
+            }
+            case READ_BEGIN -> {
+                ReadRecord r = pending.remove(t);
+                if (r == null)
+                    r = new ReadRecord(t.name, b, 0, 0);
+                r.beginStep = step;
+                inFlight.put(t, r);
+                injectedAtBegin.put(r, kernel.faults.injected());
+                r.instants.add(instant(r, step, null));
+            }
+            case READ_END -> {
+                ReadRecord r = inFlight.get(t);
+                if (r != null)
+                    r.endStep = step;
+            }
+            case READ_LOCK_DROPPED -> {
+                ReadRecord r = inFlight.get(t);
+                if (r != null)
+                    r.lockDropped = true;
+            }
+            default -> {}
+        }
+    }
+
+    public void onProbe(Task t, int id) {
+        ReadRecord r = inFlight.get(t);
+        if (r == null)
+            return;
+        String p = Probes.name(id);
+        if (p.contains("fall back") || p.contains("fallback") || p.contains("falls back"))
+            r.fellBack = true;
+        if (p.contains("retry"))
+            r.retried = true;
+    }
+
+    public void onReport(Report r) {
+        String reason = switch (r.kind()) {
+            case KASAN -> Reason.FREED_MEMORY;
+            case LOCKDEP -> r.title().contains("held when returning") || r.title().contains("still open") ? Reason.LOCK_LEAK : Reason.KERNEL_ASSERTION;
+            case BUG -> r.title().startsWith("Java exception") ? Reason.JAVA_EXCEPTION
+                    : r.title().contains("at return to user space") ? Reason.LOCK_LEAK : Reason.KERNEL_ASSERTION;
+            case WARN -> r.title().startsWith("refcount_t") ? Reason.REFCOUNT_LEAK : Reason.KERNEL_ASSERTION;
+        };
+        verdict = Verdict.worse(verdict, Verdict.forbidden(reason, r.step(), r.kind() + ": " + r.title()
+                + (r.detail().isEmpty() ? "" : " (" + r.detail() + ")") + " [" + r.task() + "]"));
+    }
+
+    /** access_remote_vm returned n bytes into buf on task t. */
+    public void readReturned(Task t, byte[] buf, int n) {
+        if (dirty) {
+            dirty = false;
+            record(lastStep);
+        }
+        ReadRecord r = inFlight.remove(t);
+        if (r == null)
+            return;
+        if (r.endStep < 0)
+            r.endStep = lastStep;
+        r.n = n;
+        r.bytes = java.util.Arrays.copyOf(buf, Math.max(0, Math.min(n, buf.length)));
+        r.oomInjected = kernel.faults.injected() > injectedAtBegin.remove(r);
+        Verdict v = ReadJudge.judge(r);
+        reads.add(r);
+        readVerdicts.add(v);
+        verdict = Verdict.worse(verdict, v);
+    }
+
+    /** The execution ended with no runnable task: a deadlock. */
+    public void deadlock(long step, String cycle) {
+        verdict = Verdict.worse(verdict, Verdict.forbidden(Reason.DEADLOCK, step, cycle));
+    }
+
+    public void livelock(long step, String detail) {
+        verdict = Verdict.worse(verdict, Verdict.forbidden(Reason.LIVELOCK, step, detail));
+    }
+
+    /** Every task returned and RCU callbacks ran: check the final state. */
+    public void finish(long step) {
+        for (ReadRecord r : inFlight.values())
+            verdict = Verdict.worse(verdict, Verdict.forbidden(Reason.UNEXPLAINED, step, "read by " + r.actor + " never returned"));
+        verdict = Verdict.worse(verdict, FinalState.check(kernel, mm, files, step));
+    }
+
+    public Verdict verdict() {
+        return verdict == null ? Verdict.acceptable(lastStep) : verdict;
+    }
+
+    public List<ReadRecord> reads() {
+        return reads;
+    }
+
+    public List<Verdict> readVerdicts() {
+        return readVerdicts;
+    }
+
+    public long generation() {
+        return gen;
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    // --- history ---
+
+    private void record(long step) {
+        for (ReadRecord r : inFlight.values()) {
+            Instant last = r.instants.isEmpty() ? null : r.instants.get(r.instants.size() - 1);
+            Instant i = instant(r, step, last);
+            if (last == null || !r.sameAs(last, i))
+                r.instants.add(i);
+        }
+    }
+
+    private Instant instant(ReadRecord r, long step, Instant last) {
+        int m = r.chunks();
+        ChunkView[] cv = new ChunkView[m];
+        for (int c = 0; c < m; c++) {
+            Layout.Region reg = layout.at(r.chunkStart(c));
+            if (last != null && last.gen() == gen && reg != null && writeLocked(reg))
+                cv[c] = last.chunks()[c]; // changes under a VMA write lock are not visible yet
+            else
+                cv[c] = Ghost.view(mm, layout, r.chunkStart(c), r.chunkEnd(c), r.flags);
+        }
+        return new Instant(step, gen, cv);
+    }
+
+    private boolean writeLocked(Layout.Region reg) {
+        int seq = mm.mmLockSeq.peek();
+        return (seq & 1) != 0 && reg.vma().vmLockSeq.peek() == seq;
+    }
+}

@@ -1,0 +1,104 @@
+package mmrace.scenario;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** One step of an actor's program, in the words of the syscall or event it stands for. */
+public sealed interface Op {
+    int line();
+
+    /** The op as a scenario line (without indentation). */
+    String text();
+
+    /** access_remote_vm(mm, addr, buf, len, flags) with the variant under test (or a fixed one). */
+    record Read(long addr, int len, int flags, Variant variant, int line) implements Op {
+        public String text() {
+            return "read " + Num.hex(addr) + " " + len + " " + Foll.text(flags) + (variant == null ? "" : " variant=" + variant.id);
+        }
+    }
+
+    /** mmap(addr, len, prot, flags, fd, off) by a thread of the target; name labels the new VMA. */
+    record Mmap(String name, long addr, long len, int prot, boolean fixed, boolean shared, String file, long off,
+                boolean growsdown, int line) implements Op {
+        public String text() {
+            StringBuilder b = new StringBuilder("mmap ").append(name).append(' ').append(Num.hex(addr)).append(' ')
+                    .append(Num.hex(len)).append(' ').append(Prot.text(prot));
+            if (fixed) b.append(" fixed");
+            if (shared) b.append(" shared");
+            if (growsdown) b.append(" growsdown");
+            if (file != null) b.append(" file=").append(file).append(" off=").append(Num.hex(off));
+            return b.toString();
+        }
+    }
+
+    record Munmap(long addr, long len, int line) implements Op {
+        public String text() {
+            return "munmap " + Num.hex(addr) + " " + Num.hex(len);
+        }
+    }
+
+    /** mremap(old, oldLen, newLen, flags, newAddr). */
+    record Mremap(long addr, long oldLen, long newLen, boolean maymove, Long fixedTo, boolean dontunmap, int line) implements Op {
+        public String text() {
+            return "mremap " + Num.hex(addr) + " " + Num.hex(oldLen) + " " + Num.hex(newLen) + (maymove ? " maymove" : "")
+                    + (fixedTo != null ? " fixed=" + Num.hex(fixedTo) : "") + (dontunmap ? " dontunmap" : "");
+        }
+    }
+
+    record Mprotect(long addr, long len, int prot, int line) implements Op {
+        public String text() {
+            return "mprotect " + Num.hex(addr) + " " + Num.hex(len) + " " + Prot.text(prot);
+        }
+    }
+
+    /** madvise(addr, len, MADV_DONTNEED). */
+    record Madvise(long addr, long len, String advice, int line) implements Op {
+        public String text() {
+            return "madvise " + Num.hex(addr) + " " + Num.hex(len) + " " + advice;
+        }
+    }
+
+    /** A store by a thread of the target: faults the page in if needed and changes its contents. */
+    record Write(long addr, long len, Scenario.Fill fill, int line) implements Op {
+        public String text() {
+            return "write " + Num.hex(addr) + " " + Num.hex(len) + " fill=" + fill.text();
+        }
+    }
+
+    /** Page reclaim of the page mapped at addr (mm/vmscan.c for one folio). */
+    record Reclaim(long addr, int line) implements Op {
+        public String text() {
+            return "reclaim " + Num.hex(addr);
+        }
+    }
+
+    /** khugepaged collapsing the PMD range containing addr, retracting its PTE table. */
+    record Collapse(long addr, int line) implements Op {
+        public String text() {
+            return "collapse " + Num.hex(addr);
+        }
+    }
+
+    /** FOLL_* flags of a read, by name. */
+    final class Foll {
+        private Foll() {}
+
+        public static final int WRITE = 1 << 0, FORCE = 1 << 3, ANON = 1 << 7;
+
+        static int parse(String s) {
+            return switch (s) {
+                case "FOLL_FORCE" -> FORCE;
+                case "FOLL_ANON" -> ANON;
+                case "0", "none" -> 0;
+                default -> -1;
+            };
+        }
+
+        static String text(int flags) {
+            List<String> l = new ArrayList<>();
+            if ((flags & FORCE) != 0) l.add("FOLL_FORCE");
+            if ((flags & ANON) != 0) l.add("FOLL_ANON");
+            return l.isEmpty() ? "none" : String.join("|", l);
+        }
+    }
+}

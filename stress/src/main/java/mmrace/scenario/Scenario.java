@@ -1,0 +1,173 @@
+package mmrace.scenario;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A scenario: an initial address space, one program per actor, optional fault injection, a
+ * schedule per variant, and the verdict expected per variant. Parsed from and written to the
+ * line-oriented {@code .scn} format documented in docs/SCENARIOS.md; {@link #text()} writes it
+ * back so that parse(text()) gives the same scenario.
+ */
+public final class Scenario {
+    public static final int VERSION = 1;
+    public static final String MAGIC = "mmrace-scenario";
+
+    /** Where it was read from (for messages), or a made-up name. */
+    public String source = "<scenario>";
+    public String name = "unnamed";
+    public final List<String> desc = new ArrayList<>();
+    public final List<FileSpec> files = new ArrayList<>();
+    public final List<MapSpec> maps = new ArrayList<>();
+    public final List<Actor> actors = new ArrayList<>();
+    public final List<Inject> injects = new ArrayList<>();
+    /** Per variant; the key null means "every variant without its own line" ({@code schedule *}). */
+    public final Map<Variant, Sched> schedules = new LinkedHashMap<>();
+    public final Map<Variant, Expect> expects = new LinkedHashMap<>();
+
+    /** A file with known contents: size in bytes, filled with {@code fill}. */
+    public record FileSpec(String name, long size, Fill fill, int line) {
+        String text() {
+            return "file " + name + " " + Num.hex(size) + " fill=" + fill.text();
+        }
+    }
+
+    /**
+     * A mapping of the initial layout: made with mmap by the target before anything races, then
+     * (unless fill=none) written by a thread of the target so its pages are present.
+     */
+    public record MapSpec(String name, long addr, long len, int prot, boolean shared, String file, long off,
+                          boolean growsdown, boolean device, Fill fill, int line) {
+        String text() {
+            StringBuilder b = new StringBuilder("map ").append(name).append(' ').append(Num.hex(addr)).append(' ')
+                    .append(Num.hex(len)).append(' ').append(Prot.text(prot));
+            if (shared) b.append(" shared");
+            if (growsdown) b.append(" growsdown");
+            if (device) b.append(" device");
+            if (file != null) b.append(" file=").append(file).append(" off=").append(Num.hex(off));
+            b.append(" fill=").append(fill.text());
+            return b.toString();
+        }
+    }
+
+    /** What fills memory: a repeated byte, or nothing (never touched). */
+    public record Fill(boolean none, byte value) {
+        public static final Fill NONE = new Fill(true, (byte) 0);
+
+        public static Fill of(byte b) {
+            return new Fill(false, b);
+        }
+
+        String text() {
+            if (none) return "none";
+            int v = value & 0xff;
+            return v >= 'a' && v <= 'z' || v >= 'A' && v <= 'Z' || v >= '0' && v <= '9' ? String.valueOf((char) v)
+                    : String.format("0x%02x", v);
+        }
+    }
+
+    /** One actor and its program, run in order on one task. */
+    public record Actor(String name, List<Op> ops, int line) {}
+
+    /** "fail the nth allocation at site by task". */
+    public record Inject(String site, String task, int nth, int line) {
+        String text() {
+            return "inject " + site + " task=" + task + " nth=" + nth;
+        }
+    }
+
+    /** How a variant's execution is scheduled: random SEED, pct DEPTH SEED, or steps SPEC. */
+    public record Sched(String kind, long seed, int depth, String steps, int line) {
+        public static Sched random(long seed) {
+            return new Sched("random", seed, 0, null, 0);
+        }
+
+        public static Sched pct(int depth, long seed) {
+            return new Sched("pct", seed, depth, null, 0);
+        }
+
+        public static Sched steps(String spec) {
+            return new Sched("steps", 0, 0, spec, 0);
+        }
+
+        String text() {
+            return switch (kind) {
+                case "random" -> "random " + seed;
+                case "pct" -> "pct " + depth + " " + seed;
+                default -> "steps " + steps;
+            };
+        }
+    }
+
+    /** An expected verdict: class (acceptable, interesting, forbidden) and optionally a reason code. */
+    public record Expect(String cls, String reason, int line) {
+        String text() {
+            return cls + (reason == null ? "" : " " + reason);
+        }
+    }
+
+    /** The schedule for a variant: its own line, else the {@code *} line, else random 0. */
+    public Sched scheduleFor(Variant v) {
+        Sched s = schedules.get(v);
+        if (s == null)
+            s = schedules.get(null);
+        return s == null ? Sched.random(0) : s;
+    }
+
+    public Actor actor(String name) {
+        for (Actor a : actors)
+            if (a.name.equals(name))
+                return a;
+        return null;
+    }
+
+    /** The scenario in .scn form. */
+    public String text() {
+        StringBuilder b = new StringBuilder();
+        b.append(MAGIC).append(' ').append(VERSION).append('\n');
+        b.append("name ").append(name).append('\n');
+        for (String d : desc)
+            b.append("desc ").append(d).append('\n');
+        b.append('\n');
+        for (FileSpec f : files)
+            b.append(f.text()).append('\n');
+        for (MapSpec m : maps)
+            b.append(m.text()).append('\n');
+        for (Actor a : actors) {
+            b.append('\n').append("actor ").append(a.name).append('\n');
+            for (Op op : a.ops)
+                b.append("  ").append(op.text()).append('\n');
+        }
+        if (!injects.isEmpty())
+            b.append('\n');
+        for (Inject i : injects)
+            b.append(i.text()).append('\n');
+        if (!schedules.isEmpty())
+            b.append('\n');
+        for (Map.Entry<Variant, Sched> e : schedules.entrySet())
+            b.append("schedule ").append(e.getKey() == null ? "*" : e.getKey().id).append(' ').append(e.getValue().text()).append('\n');
+        if (!expects.isEmpty())
+            b.append('\n');
+        for (Map.Entry<Variant, Expect> e : expects.entrySet())
+            b.append("expect ").append(e.getKey().id).append(' ').append(e.getValue().text()).append('\n');
+        return b.toString();
+    }
+
+    /** A deep enough copy for mutation: lists are copied, records are immutable. */
+    public Scenario copy() {
+        Scenario s = new Scenario();
+        s.source = source;
+        s.name = name;
+        s.desc.addAll(desc);
+        s.files.addAll(files);
+        s.maps.addAll(maps);
+        for (Actor a : actors)
+            s.actors.add(new Actor(a.name, new ArrayList<>(a.ops), a.line));
+        s.injects.addAll(injects);
+        s.schedules.putAll(schedules);
+        s.expects.putAll(expects);
+        return s;
+    }
+}
