@@ -88,6 +88,9 @@ public final class Bounded implements Strategy {
     @Override
     public void end(Result r) {
         executions++;
+        if (pos < prefix)
+            throw new IllegalStateException("the program did not replay the same way (it ended after " + pos + " of the "
+                    + prefix + " recorded decisions): it is not deterministic");
         for (int j = pos - 1; j >= 0; j--) {
             long untried = mask[j] & ~tried[j];
             while (untried != 0) {

@@ -4,10 +4,14 @@ package mmrace.sched;
  * Follows a recorded {@link Schedule}: at a decision whose step is that of the next recorded
  * switch, run that switch's actor; otherwise keep the actor that ran last. When a recorded choice
  * cannot be followed (the actor is unknown or cannot run, the current actor cannot go on with no
- * switch recorded, a switch's step was passed, or switches are left at the end: the program was
- * edited), it falls back deterministically to the current actor if it can run, else the
+ * switch recorded while several could run, a switch's step was passed, or switches are left at
+ * the end: the program was edited), it falls back deterministically to the current actor if it can run, else the
  * lowest-index runnable one, and counts a divergence ({@link Result#divergences()}). A replay of
  * an unedited program has no divergence and repeats the recorded execution step for step.
+ *
+ * <p>Forced switches (the current actor blocked, spun or finished and only one actor can run) need
+ * not be written, so a hand-written line may list only the preemptions: {@code 0:a 1:b} for "a
+ * starts, b preempts it after a's first point".
  */
 public final class Replay implements Strategy {
     private final Schedule schedule;
@@ -53,7 +57,8 @@ public final class Replay implements Strategy {
         int cu = c.current();
         if (cu >= 0 && c.isRunnable(cu))
             return cu;
-        divergences++;
+        if (c.runnableCount() > 1)
+            divergences++; // a switch was needed and none is recorded: a guess
         return fallback(c);
     }
 

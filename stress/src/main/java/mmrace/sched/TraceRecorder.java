@@ -144,6 +144,7 @@ public final class TraceRecorder implements ExecutionListener {
         for (int i = 0; i < m; i++)
             if (used[i] || i < m - 1)
                 b.append(" | ").append(pad(actors.get(i), width[i]));
+        trimEnd(b);
         b.append('\n');
         for (Row r : rows) {
             b.append(String.format(Locale.ROOT, "%5s", r.kind() == Kind.POINT ? Long.toString(r.step()) : ""));
@@ -155,13 +156,17 @@ public final class TraceRecorder implements ExecutionListener {
                     t = t.substring(0, cap - 1) + "…";
                 b.append(" | ").append(pad(t, width[i]));
             }
-            int e = b.length();
-            while (e > 0 && b.charAt(e - 1) == ' ')
-                e--;
-            b.setLength(e);
+            trimEnd(b);
             b.append('\n');
         }
         return b.toString();
+    }
+
+    private static void trimEnd(StringBuilder b) {
+        int e = b.length();
+        while (e > 0 && b.charAt(e - 1) == ' ')
+            e--;
+        b.setLength(e);
     }
 
     private static String pad(String s, int w) {
