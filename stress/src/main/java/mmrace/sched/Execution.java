@@ -260,8 +260,9 @@ public final class Execution {
         while (owner != DRIVER)
             LockSupport.park(this);
         boolean interrupted = false;
-        for (Thread t : threads) {
-            while (true) {
+        for (int i = 0; i < n; i++) {
+            Thread t = threads[i];
+            while (threadStarted[i]) {
                 try {
                     t.join();
                     break;

@@ -184,6 +184,21 @@ class ContractTest {
         Runs.assertNoLiveThreads(e);
     }
 
+    /** A listener failing while the actors start (before the first step) aborts cleanly too: later actors never start. */
+    @Test
+    void listenerFailingAtStartThrows() {
+        ExecutionListener l = new ExecutionListener() {
+            @Override public void actorStart(long step, int actor) {
+                throw new UnsupportedOperationException("start bug");
+            }
+        };
+        Execution e = new Execution(new LostUpdateTest.Prog().program, new RandomWalk(1), Config.DEFAULT).listen(l);
+        IllegalStateException x = assertThrows(IllegalStateException.class, e::run);
+        assertTrue(x.getCause() instanceof UnsupportedOperationException);
+        for (Thread t : e.threads())
+            assertTrue(!t.isAlive());
+    }
+
     /** Bounded search replays prefixes; a program that does not replay the same way is detected. */
     @Test
     void nondeterministicProgramIsDetectedByBounded() {
