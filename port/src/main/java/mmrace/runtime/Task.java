@@ -60,12 +60,16 @@ public final class Task {
         CURRENT.remove();
     }
 
-    /** Before every access to shared state; the scheduler's one way in. */
+    /**
+     * Before every access to shared state; the scheduler's one way in. The step is counted once
+     * the hook lets this task go on, so under a scheduler {@link Kernel#steps} is exactly the
+     * number of points executed (other tasks may be paused at points not yet executed).
+     */
     public void point(Op op, Shared s, long arg) {
-        kernel.step++;
         Hook h = hook;
         if (h != null)
             h.point(this, op, s, arg);
+        kernel.step++;
     }
 
     /** Waits until {@code w.ready()}: under a scheduler by blocking, on real threads by spinning. */
