@@ -42,6 +42,8 @@ public final class Oracle {
     private final Map<ReadRecord, Integer> injectedAtBegin = new HashMap<>();
     private final List<ReadRecord> reads = new ArrayList<>();
     private final List<Verdict> readVerdicts = new ArrayList<>();
+    /** (step, generation) each time the layout changed, for traces. */
+    private final List<long[]> genChanges = new ArrayList<>();
     private Verdict verdict;
 
     public Oracle(Kernel kernel, MmStruct mm, List<File> files) {
@@ -82,6 +84,7 @@ public final class Oracle {
                 if (!l.sameAs(layout)) {
                     gen++;
                     layout = new Layout(gen, l.regions());
+                    genChanges.add(new long[] {step, gen});
                     record(step);
                 }
             }
@@ -181,6 +184,20 @@ public final class Oracle {
 
     public long generation() {
         return gen;
+    }
+
+    /** The layout generation in force at a step (0 before the first change). */
+    public long generationAt(long step) {
+        long g = 0;
+        for (long[] c : genChanges)
+            if (c[0] <= step)
+                g = c[1];
+        return g;
+    }
+
+    /** Steps at which a new layout generation began, with its number. */
+    public List<long[]> generationChanges() {
+        return genChanges;
     }
 
     public Layout layout() {
