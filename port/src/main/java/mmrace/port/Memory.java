@@ -37,9 +37,6 @@ import static mmrace.runtime.Page.PAGE_SIZE;
 public final class Memory {
     private Memory() {}
 
-    /** CONFIG_PT_RECLAIM: x86-64. */
-    public static boolean CONFIG_PT_RECLAIM = true;
-
     // ---------------------------------------------------------------- probes
     static final int P_PTE_INSTALL_RACE = Probes.register("pmd_install: another task populated the pmd, free ours");
     static final int P_PUD_ALLOC_RACE = Probes.register("__pud_alloc: another task populated it");
@@ -653,7 +650,7 @@ public final class Memory {
 
     /** pte_table_reclaim_possible(start, end, details). */
     static boolean pteTableReclaimPossible(long start, long end, ZapDetails details) {
-        if (!CONFIG_PT_RECLAIM)
+        if (!MmuGather.CONFIG_PT_RECLAIM)
             return false;
         return details != null && details.reclaimPt && (end - start >= Pgtable.PMD_SIZE);
     }

@@ -51,7 +51,6 @@ public final class PageWalk {
         boolean exposePage = true;
         Page page = null;
         SpinLock ptl = null;
-        long entrySize;
 
         if ((flags & FW_VMA_LOCKED) != 0) {
             MmapLock.vmaAssertLocked(vma);
@@ -120,7 +119,6 @@ public final class PageWalk {
             ptl = m.ptl();
             Ptep ptep = m.pte();
             long pte = ptep.readOnce(); // ptep_get
-            entrySize = Page.PAGE_SIZE;
             fw.level = FolioWalk.Level.PTE;
             fw.ptep = ptep;
             fw.entry = pte;
