@@ -68,4 +68,18 @@ public final class PgtableGeneric {
         ptl.unlock();
         pteUnmap(pte);
     }
+
+    /**
+     * pte_free_defer(mm, pgtable) (generic version, mm/pgtable-generic.c): free a PTE table that was
+     * unlinked without an mmu_gather (THP collapse, retract_page_tables) after an RCU grace period,
+     * so that pte_offset_map() walkers inside their RCU section never touch freed memory.
+     */
+    public static void pteFreeDefer(MmStruct mm, Page pgtable) {
+        Task.current().kernel.rcu.call(() -> pteFreeNow(pgtable), "pte_free_now " + pgtable);
+    }
+
+    /** pte_free_now(head): pte_free(NULL, page) = pagetable_dtor_free. */
+    static void pteFreeNow(Page pgtable) {
+        Task.current().kernel.pages.free(pgtable);
+    }
 }

@@ -49,6 +49,15 @@ public final class Irq extends Shared {
      * taken the interrupt.
      */
     public void smpCallFunctionWait(String why) {
+        smpCallFunctionManyWait(null, why);
+    }
+
+    /**
+     * smp_call_function_many(mask, func, info, wait=1) / on_each_cpu_mask with a no-op func:
+     * returns once every CPU in {@code targets} (null: every other CPU) has taken the interrupt.
+     * The caller's own CPU is never waited for.
+     */
+    public void smpCallFunctionManyWait(java.util.Collection<Task> targets, String why) {
         Task t = Task.current();
         if (t.irqNesting > 0)
             kernel.reports.file(t, Report.Kind.WARN, "smp_call_function with interrupts disabled", why);
@@ -56,7 +65,7 @@ public final class Irq extends Shared {
         List<Task> ts = kernel.tasks();
         long[] snap = new long[ts.size()];
         for (int i = 0; i < snap.length; i++)
-            snap[i] = ts.get(i) == t ? 0 : ts.get(i).irqSeq;
+            snap[i] = ts.get(i) == t || (targets != null && !targets.contains(ts.get(i))) ? 0 : ts.get(i).irqSeq;
         t.waitUntil(new Waiter() {
             @Override public boolean ready() {
                 for (int i = 0; i < snap.length; i++)

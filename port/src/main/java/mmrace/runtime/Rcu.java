@@ -7,6 +7,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * RCU (kernel/rcu): read-side sections, grace periods that really wait for every pre-existing
  * reader, and callbacks run once their grace period has ended.
  *
+ * <p>As in the consolidated RCU of kernel 5.0+, a region with interrupts disabled is a read-side
+ * critical section too: a grace period waits for it.
+ *
  * <p>model: a grace period ends as soon as every task that was inside a read section when it began
  * has left it (the earliest moment the kernel could end it); callbacks then run in the context of
  * the next task to call rcu_read_unlock, call_rcu, synchronize_rcu or rcu_barrier.
@@ -95,18 +98,27 @@ public final class Rcu extends Shared {
         return pending.size();
     }
 
+    /** Per task: rcuSeq at [2i], irqSeq at [2i+1]. */
     private long[] snapshot() {
         List<Task> ts = kernel.tasks();
-        long[] s = new long[ts.size()];
-        for (int i = 0; i < s.length; i++)
-            s[i] = ts.get(i).rcuSeq;
+        long[] s = new long[2 * ts.size()];
+        for (int i = 0; i < ts.size(); i++) {
+            s[2 * i] = ts.get(i).rcuSeq;
+            s[2 * i + 1] = ts.get(i).irqSeq;
+        }
         return s;
+    }
+
+    /** Whether task i was a reader when {@code snap} was taken and still is in that same section. */
+    private static boolean stillReading(long[] snap, int i, Task t) {
+        return ((snap[2 * i] & 1) != 0 && t.rcuSeq == snap[2 * i])
+                || ((snap[2 * i + 1] & 1) != 0 && t.irqSeq == snap[2 * i + 1]);
     }
 
     private boolean ended(long[] snap) {
         List<Task> ts = kernel.tasks();
-        for (int i = 0; i < snap.length; i++)
-            if ((snap[i] & 1) != 0 && ts.get(i).rcuSeq == snap[i])
+        for (int i = 0; i < snap.length / 2; i++)
+            if (stillReading(snap, i, ts.get(i)))
                 return false;
         return true;
     }
@@ -118,8 +130,8 @@ public final class Rcu extends Shared {
             @Override public List<Task> holders() {
                 List<Task> ts = kernel.tasks();
                 java.util.ArrayList<Task> r = new java.util.ArrayList<>();
-                for (int i = 0; i < snap.length; i++)
-                    if ((snap[i] & 1) != 0 && ts.get(i).rcuSeq == snap[i])
+                for (int i = 0; i < snap.length / 2; i++)
+                    if (stillReading(snap, i, ts.get(i)))
                         r.add(ts.get(i));
                 return r;
             }

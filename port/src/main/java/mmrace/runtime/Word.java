@@ -73,6 +73,22 @@ public final class Word extends Shared {
         V.setRelease(this, x);
     }
 
+    /** set_bit()/test_and_set_bit() on the word (fully ordered RMW): returns the old value. */
+    public long fetchOr(long bits) {
+        Task t = Task.current();
+        t.point(Op.RMW, this, bits);
+        check(t, true);
+        return (long) V.getAndBitwiseOr(this, bits);
+    }
+
+    /** clear_bit()/clear_bit_unlock() on the word (fully ordered RMW): returns the old value. */
+    public long fetchAnd(long mask) {
+        Task t = Task.current();
+        t.point(Op.RMW, this, mask);
+        check(t, true);
+        return (long) V.getAndBitwiseAnd(this, mask);
+    }
+
     /** The value, with no point and no check: for sanitizers, the oracle and set-up code only. */
     public long peek() {
         return (long) V.getVolatile(this);

@@ -1,0 +1,426 @@
+package mmrace.port;
+
+import mmrace.runtime.Errno;
+import mmrace.runtime.Page;
+import mmrace.runtime.Probes;
+import mmrace.runtime.Report;
+import mmrace.runtime.Task;
+import mmrace.runtime.Trace;
+
+import static mmrace.port.MmTypes.*;
+
+/**
+ * mm/gup.c at c17ee635fd3a482b2ad2bf5e269755c2eae5f25e as described in PORT_SPEC 2.6 (the spec's
+ * reading of that commit; this port did not re-read the file): get_user_pages_remote and the slow
+ * GUP path it takes, plus get_user_page_vma_remote from include/linux/mm.h (a static inline there;
+ * here because everything it calls is in this file).
+ *
+ * <p>model: no FOLL_PIN users in the read path (the pin branches are reduced to what FOLL_GET
+ * callers see), no gate area, no secretmem, no fsdax, no protection keys, no huge leaves (PUD/PMD
+ * leaves are "no page table"), no FOLL_MADV_POPULATE. FOLL_HONOR_NUMA_FAULT is not added by
+ * is_valid_gup_args, so protnone PTEs are followed.
+ */
+public final class Gup {
+    private Gup() {}
+
+    static final int P_NO_VMA = Probes.register("__get_user_pages: no vma (-EFAULT)");
+    static final int P_VMA_FLAGS = Probes.register("check_vma_flags: refused");
+    static final int P_FAULTIN = Probes.register("__get_user_pages: faultin_page");
+    static final int P_FOLLOW_OK = Probes.register("follow_page_pte: page grabbed");
+    static final int P_FOLLOW_ZERO = Probes.register("follow_page_pte: the zero page");
+    static final int P_FOLLOW_PFN = Probes.register("follow_page_pte: pfn mapping without struct page (-EEXIST)");
+    static final int P_FOLLOW_NOWRITE = Probes.register("follow_page_pte: FOLL_WRITE on a read-only PTE, fault");
+    static final int P_FOLLOW_NONE = Probes.register("follow_page_pte: not present, fault");
+
+    /** A page and the VMA it came from, or an error (page null). */
+    public record PageVma(Page page, VmAreaStruct vma, int err) {}
+
+    /** ERR_PTR(-EMLINK), ERR_PTR(-EFAULT), ERR_PTR(-EEXIST), ERR_PTR(-ENOMEM) from the follow functions. */
+    static final class Followed {
+        final Page page;
+        final int err;
+
+        Followed(Page page, int err) {
+            this.page = page;
+            this.err = err;
+        }
+
+        static final Followed NULL = new Followed(null, 0);
+    }
+
+    /** get_user_page_vma_remote(mm, addr, gup_flags, &vma) (include/linux/mm.h). */
+    public static PageVma getUserPageVmaRemote(MmStruct mm, long addr, int gupFlags) {
+        Task t = Task.current();
+        if ((gupFlags & FOLL_NOWAIT) != 0) {
+            t.kernel.reports.file(t, Report.Kind.WARN, "WARN_ON_ONCE(FOLL_NOWAIT)", "get_user_page_vma_remote");
+            return new PageVma(null, null, -Errno.EINVAL);
+        }
+        Page[] pages = new Page[1];
+        long got = getUserPagesRemote(mm, addr, 1, gupFlags, pages, null);
+        if (got < 0)
+            return new PageVma(null, null, (int) got);
+        VmAreaStruct vma = Memory.vmaLookup(mm, addr);
+        if (vma == null) {
+            t.kernel.reports.file(t, Report.Kind.WARN, "WARN_ON_ONCE(!vma)", "get_user_page_vma_remote");
+            Swap.putPage(pages[0]);
+            return new PageVma(null, null, -Errno.EINVAL);
+        }
+        return new PageVma(pages[0], vma, 0);
+    }
+
+    /** get_user_pages_remote(mm, start, nr_pages, gup_flags, pages, locked). */
+    public static long getUserPagesRemote(MmStruct mm, long start, long nrPages, int gupFlags, Page[] pages, int[] locked) {
+        int[] localLock = { 1 };
+        int[] flags = { gupFlags };
+        if (!isValidGupArgs(pages, locked, flags, FOLL_TOUCH | FOLL_REMOTE))
+            return -Errno.EINVAL;
+        return __getUserPagesLocked(mm, start, nrPages, pages, locked != null ? locked : localLock, flags[0]);
+    }
+
+    /** is_valid_gup_args(pages, locked, &gup_flags, to_set). */
+    static boolean isValidGupArgs(Page[] pages, int[] locked, int[] gupFlagsP, int toSet) {
+        int gupFlags = gupFlagsP[0];
+        if ((gupFlags & INTERNAL_GUP_FLAGS) != 0)
+            return warn("WARN_ON_ONCE(gup_flags & INTERNAL_GUP_FLAGS)");
+        gupFlags |= toSet;
+        if (locked != null) {
+            if (locked[0] != 1)
+                return warn("WARN_ON_ONCE(*locked != 1)");
+            gupFlags |= FOLL_UNLOCKABLE;
+        }
+        if ((gupFlags & (FOLL_PIN | FOLL_GET)) == (FOLL_PIN | FOLL_GET))
+            return warn("WARN_ON_ONCE(FOLL_PIN and FOLL_GET)");
+        if ((gupFlags & FOLL_PIN) == 0 && (gupFlags & FOLL_LONGTERM) != 0)
+            return warn("WARN_ON_ONCE(FOLL_LONGTERM without FOLL_PIN)");
+        if ((gupFlags & (FOLL_GET | FOLL_PIN)) != 0 && pages == null)
+            return warn("WARN_ON_ONCE(GET/PIN without pages)");
+        if ((gupFlags & FOLL_LONGTERM) != 0 && (gupFlags & FOLL_PCI_P2PDMA) != 0)
+            return warn("WARN_ON_ONCE(LONGTERM with PCI_P2PDMA)");
+        gupFlagsP[0] = gupFlags;
+        return true;
+    }
+
+    private static boolean warn(String what) {
+        Task t = Task.current();
+        t.kernel.reports.file(t, Report.Kind.WARN, what, "is_valid_gup_args");
+        return false;
+    }
+
+    /** __get_user_pages_locked(mm, start, nr_pages, pages, locked, flags). */
+    static long __getUserPagesLocked(MmStruct mm, long start, long nrPages, Page[] pages, int[] locked, int flags) {
+        boolean mustUnlock = false;
+        if (locked[0] == 0) {
+            if (MmapLock.mmapReadLockKillable(mm) != 0)
+                return -Errno.EAGAIN;
+            mustUnlock = true;
+            locked[0] = 1;
+        } else {
+            MmapLock.mmapAssertLocked(mm);
+        }
+        if (pages != null && (flags & FOLL_PIN) == 0)
+            flags |= FOLL_GET;
+        long pagesDone;
+        // without FOLL_UNLOCKABLE, one call (the retry loop only runs when GUP may drop the lock)
+        pagesDone = __getUserPages(mm, start, nrPages, flags, pages, locked);
+        if (mustUnlock && locked[0] != 0) {
+            MmapLock.mmapReadUnlock(mm);
+            locked[0] = 0;
+        }
+        if (pagesDone == 0 && (flags & FOLL_NOWAIT) == 0) {
+            Task t = Task.current();
+            t.kernel.reports.file(t, Report.Kind.WARN, "WARN_ON_ONCE(pages_done == 0)", "__get_user_pages_locked");
+            return -Errno.EFAULT;
+        }
+        return pagesDone;
+    }
+
+    /** gup_vma_lookup(mm, addr): find_vma, only if it contains addr (never expands stacks). */
+    static VmAreaStruct gupVmaLookup(MmStruct mm, long addr) {
+        VmAreaStruct vma = Memory.findVma(mm, addr);
+        if (vma == null || addr >= vma.vmStart.get())
+            return vma;
+        // a near miss below a VM_GROWSDOWN VMA: a rate-limited pr_warn, then NULL
+        return null;
+    }
+
+    /** check_vma_flags(vma, gup_flags): 0 or -errno. */
+    public static int checkVmaFlags(VmAreaStruct vma, int gupFlags) {
+        long vmFlags = vma.vmFlags.get();
+        boolean write = (gupFlags & FOLL_WRITE) != 0;
+        boolean vmaAnon = Mm.vmaIsAnonymous(vma);
+        if ((vmFlags & (Mm.VM_IO | Mm.VM_PFNMAP)) != 0)
+            return -Errno.EFAULT;
+        if ((gupFlags & FOLL_ANON) != 0 && !vmaAnon)
+            return -Errno.EFAULT;
+        if ((gupFlags & FOLL_SPLIT_PMD) != 0 && Mm.isVmHugetlbPage(vma))
+            return -Errno.EOPNOTSUPP;
+        if (write) {
+            // writable_file_mapping_allowed: true without FOLL_LONGTERM
+            if ((vmFlags & Mm.VM_WRITE) == 0) {
+                if ((gupFlags & FOLL_FORCE) == 0)
+                    return -Errno.EFAULT;
+                if (Mm.isVmHugetlbPage(vma))
+                    return -Errno.EFAULT;
+                if (!Mm.isCowMapping(vmFlags))
+                    return -Errno.EFAULT;
+            }
+        } else if ((vmFlags & Mm.VM_READ) == 0) {
+            if ((gupFlags & FOLL_FORCE) == 0)
+                return -Errno.EFAULT;
+            if ((vmFlags & Mm.VM_MAYREAD) == 0)
+                return -Errno.EFAULT;
+        }
+        return 0; // arch_vma_access_permitted: no protection keys
+    }
+
+    /** __get_user_pages(mm, start, nr_pages, gup_flags, pages, locked): pages done, or -errno if none. */
+    static long __getUserPages(MmStruct mm, long start, long nrPages, int gupFlags, Page[] pages, int[] locked) {
+        Task t = Task.current();
+        long ret = 0, i = 0;
+        VmAreaStruct vma = null;
+        if (nrPages == 0)
+            return 0;
+        start = Memory.untaggedAddrRemote(mm, start);
+        out:
+        do {
+            if (vma == null || start >= vma.vmEnd.get()) { // first iteration or cross vma bound
+                vma = gupVmaLookup(mm, start);
+                if (vma == null) {
+                    Probes.hit(P_NO_VMA);
+                    ret = -Errno.EFAULT;
+                    break;
+                }
+                ret = checkVmaFlags(vma, gupFlags);
+                if (ret != 0) {
+                    Probes.hit(P_VMA_FLAGS);
+                    break;
+                }
+            }
+            Followed page;
+            for (;;) { // retry:
+                if (t.fatalSignal) {
+                    ret = -Errno.EINTR;
+                    break out;
+                }
+                page = followPageMask(vma, start, gupFlags);
+                if (page.page == null && (page.err == 0 || page.err == -Errno.EMLINK)) {
+                    Probes.hit(P_FAULTIN);
+                    ret = faultinPage(vma, start, gupFlags, page.err == -Errno.EMLINK, locked);
+                    if (ret == 0)
+                        continue;
+                    if (ret == -Errno.EBUSY || ret == -Errno.EAGAIN)
+                        ret = 0;
+                    if (ret == 0 || ret == -Errno.EFAULT || ret == -Errno.ENOMEM || ret == -Errno.EHWPOISON)
+                        break out;
+                    t.kernel.reports.file(t, Report.Kind.BUG, "BUG(): faultin_page returned " + ret, "");
+                    break out;
+                } else if (page.err == -Errno.EEXIST) {
+                    if (pages != null) {
+                        ret = page.err;
+                        break out;
+                    }
+                } else if (page.err != 0) {
+                    ret = page.err;
+                    break out;
+                }
+                break;
+            }
+            if (pages != null)
+                pages[(int) i] = page.page;
+            i++;
+            start += Page.PAGE_SIZE;
+            nrPages--;
+        } while (nrPages != 0);
+        return i != 0 ? i : ret;
+    }
+
+    /** no_page_table(vma, flags, address). */
+    static Followed noPageTable(VmAreaStruct vma, int flags, long address) {
+        VmOperations ops = vma.vmOps.get();
+        if ((flags & FOLL_DUMP) != 0 && (Mm.vmaIsAnonymous(vma) || ops == VmOperations.DUMMY))
+            return new Followed(null, -Errno.EFAULT);
+        return Followed.NULL;
+    }
+
+    /** can_follow_write_pte(pte, page, vma, flags). */
+    static boolean canFollowWritePte(long pte, Page page, VmAreaStruct vma, int flags) {
+        if (Pgtable.pteWrite(pte))
+            return true;
+        if ((flags & FOLL_FORCE) == 0)
+            return false;
+        long f = vma.vmFlags.get();
+        if ((f & (Mm.VM_MAYSHARE | Mm.VM_SHARED)) != 0)
+            return false;
+        if ((f & Mm.VM_MAYWRITE) == 0)
+            return false;
+        if ((f & Mm.VM_WRITE) != 0)
+            return false;
+        if (page == null || !Rmap.folioTestAnon(page.head) || (page.flags.readOnce() & Rmap.PG_ANON_EXCLUSIVE) == 0)
+            return false;
+        return true; // no soft-dirty, no uffd-wp
+    }
+
+    /** try_grab_folio(folio, refs, flags): 0 or -ENOMEM. */
+    static int tryGrabFolio(Page folio, int refs, int flags) {
+        Task t = Task.current();
+        if (folio.refcount.read() <= 0) {
+            t.kernel.reports.file(t, Report.Kind.WARN, "WARN_ON_ONCE(folio_ref_count(folio) <= 0)", folio.name());
+            return -Errno.ENOMEM;
+        }
+        if ((flags & FOLL_GET) != 0)
+            Swap.folioRefAdd(folio, refs);
+        // FOLL_PIN: not used by the read path
+        return 0;
+    }
+
+    /** follow_page_pte(vma, address, pmd, flags). */
+    static Followed followPagePte(VmAreaStruct vma, long address, Ptep pmd, int flags) {
+        MmStruct mm = vma.vmMm.get();
+        PgtableGeneric.PteMap m = PgtableGeneric.pteOffsetMapLock(mm, pmd, address);
+        if (m == null)
+            return noPageTable(vma, flags, address);
+        Ptep ptep = m.pte();
+        long pte = ptep.readOnce();
+        Followed result;
+        noPage:
+        {
+            if (!Pgtable.ptePresent(pte))
+                break noPage;
+            // pte_protnone && !gup_can_follow_protnone: FOLL_HONOR_NUMA_FAULT not set, follow
+            if (Pgtable.pteProtnone(pte) && (flags & FOLL_HONOR_NUMA_FAULT) != 0 && (vma.vmFlags.get() & Mm.VM_ACCESS_FLAGS) != 0)
+                break noPage;
+            Page page = Memory.vmNormalPage(vma, address, pte);
+            if ((flags & FOLL_WRITE) != 0 && !canFollowWritePte(pte, page, vma, flags)) {
+                Probes.hit(P_FOLLOW_NOWRITE);
+                PgtableGeneric.pteUnmapUnlock(ptep, m.ptl());
+                return Followed.NULL;
+            }
+            if (page == null) {
+                if ((flags & FOLL_DUMP) != 0) {
+                    result = new Followed(null, -Errno.EFAULT);
+                } else if (Memory.isZeroPfn(Pgtable.ptePfn(pte))) {
+                    page = Task.current().kernel.pages.zeroPage;
+                    Probes.hit(P_FOLLOW_ZERO);
+                    result = null;
+                } else {
+                    Probes.hit(P_FOLLOW_PFN);
+                    result = new Followed(null, -Errno.EEXIST); // follow_pfn_pte
+                }
+                if (result != null) {
+                    PgtableGeneric.pteUnmapUnlock(ptep, m.ptl());
+                    return result;
+                }
+            }
+            Page folio = page.head;
+            // gup_must_unshare: only for FOLL_PIN without FOLL_WRITE
+            int ret = tryGrabFolio(folio, 1, flags);
+            if (ret != 0) {
+                result = new Followed(null, ret);
+            } else {
+                if ((flags & FOLL_TOUCH) != 0) {
+                    if ((flags & FOLL_WRITE) != 0 && !Pgtable.pteDirty(pte) && (folio.flags.readOnce() & Page.PG_DIRTY) == 0)
+                        folio.flags.fetchOr(Page.PG_DIRTY);
+                    if (folio != Task.current().kernel.pages.zeroPage)
+                        Swap.folioMarkAccessed(folio);
+                }
+                Probes.hit(P_FOLLOW_OK);
+                result = new Followed(page, 0);
+            }
+            PgtableGeneric.pteUnmapUnlock(ptep, m.ptl());
+            return result;
+        }
+        PgtableGeneric.pteUnmapUnlock(ptep, m.ptl());
+        Probes.hit(P_FOLLOW_NONE);
+        if (!Pgtable.pteNone(pte))
+            return Followed.NULL;
+        return noPageTable(vma, flags, address);
+    }
+
+    /** follow_pmd_mask(vma, address, pudp, flags). */
+    static Followed followPmdMask(VmAreaStruct vma, long address, long pudval, int flags) {
+        Ptep pmd = Pgtable.pmdOffset(pudval, address);
+        long pmdval = pmd.readOnce(); // pmdp_get_lockless
+        if (Pgtable.pmdNone(pmdval))
+            return noPageTable(vma, flags, address);
+        if (!Pgtable.pmdPresent(pmdval))
+            return noPageTable(vma, flags, address);
+        if (!Pgtable.pmdLeaf(pmdval))
+            return followPagePte(vma, address, pmd, flags);
+        return noPageTable(vma, flags, address); // model: no huge PMDs
+    }
+
+    /** follow_page_mask(vma, address, flags, &page_mask) with follow_p4d_mask/follow_pud_mask. */
+    static Followed followPageMask(VmAreaStruct vma, long address, int flags) {
+        MmStruct mm = vma.vmMm.get();
+        Memory.vmaPgtableWalkBegin(vma);
+        Followed page;
+        Ptep pgd = Pgtable.pgdOffset(mm, address);
+        Ptep p4dp = Pgtable.p4dOffset(pgd, address);
+        long p4d = p4dp.readOnce(); // p4dp_get
+        if (!Pgtable.pudPresent(p4d) || Pgtable.entryBad(p4d)) {
+            page = noPageTable(vma, flags, address);
+        } else {
+            Ptep pudp = Pgtable.pudOffset(p4d, address);
+            long pud = pudp.readOnce(); // pudp_get
+            if (!Pgtable.pudPresent(pud) || Pgtable.pudLeaf(pud) || Pgtable.entryBad(pud))
+                page = noPageTable(vma, flags, address);
+            else
+                page = followPmdMask(vma, address, pud, flags);
+        }
+        Memory.vmaPgtableWalkEnd(vma);
+        return page;
+    }
+
+    /** vm_fault_to_errno(vm_fault, foll_flags). */
+    static int vmFaultToErrno(int vmFault, int follFlags) {
+        if ((vmFault & VM_FAULT_OOM) != 0)
+            return -Errno.ENOMEM;
+        if ((vmFault & (VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE)) != 0)
+            return (follFlags & FOLL_HWPOISON) != 0 ? -Errno.EHWPOISON : -Errno.EFAULT;
+        if ((vmFault & (VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV)) != 0)
+            return -Errno.EFAULT;
+        return 0;
+    }
+
+    /** faultin_page(vma, address, flags, unshare, locked): 0 (retry the follow), or -errno. */
+    static int faultinPage(VmAreaStruct vma, long address, int flags, boolean unshare, int[] locked) {
+        Task t = Task.current();
+        int faultFlags = 0;
+        if ((flags & FOLL_NOFAULT) != 0)
+            return -Errno.EFAULT;
+        if ((flags & FOLL_WRITE) != 0)
+            faultFlags |= FAULT_FLAG_WRITE;
+        if ((flags & FOLL_REMOTE) != 0)
+            faultFlags |= FAULT_FLAG_REMOTE;
+        if ((flags & FOLL_UNLOCKABLE) != 0) {
+            faultFlags |= FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_KILLABLE;
+            if ((flags & FOLL_INTERRUPTIBLE) != 0)
+                faultFlags |= FAULT_FLAG_INTERRUPTIBLE;
+        }
+        if ((flags & FOLL_NOWAIT) != 0)
+            faultFlags |= FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_RETRY_NOWAIT;
+        if ((flags & FOLL_TRIED) != 0)
+            faultFlags |= FAULT_FLAG_TRIED;
+        if (unshare)
+            faultFlags |= FAULT_FLAG_UNSHARE;
+        int ret = Memory.handleMmFault(vma, address, faultFlags);
+        if ((ret & VM_FAULT_COMPLETED) != 0) {
+            locked[0] = 0;
+            return -Errno.EAGAIN;
+        }
+        if ((ret & VM_FAULT_ERROR) != 0) {
+            int err = vmFaultToErrno(ret, flags);
+            if (err != 0)
+                return err;
+            t.kernel.reports.file(t, Report.Kind.BUG, "BUG(): VM_FAULT_ERROR without errno", Integer.toHexString(ret));
+            return -Errno.EFAULT;
+        }
+        if ((ret & VM_FAULT_RETRY) != 0) {
+            if ((faultFlags & FAULT_FLAG_RETRY_NOWAIT) == 0)
+                locked[0] = 0;
+            return -Errno.EBUSY;
+        }
+        Trace.note("faultin_page(%s, %#x) -> 0", vma, address);
+        return 0;
+    }
+}
