@@ -1202,9 +1202,9 @@ public final class Vma {
         // find the first overlapping VMA and initialise unmap state
         VmAreaStruct first = vmi.vmaFind(map.end);
         VmaMunmapStruct vms = map.vms = initVmaMunmap(vmi, first, map.addr, map.end, false);
+        map.masDetach = VmaIter.onTree(new MapleTree(null)); // mt_detach on the stack, mas_init
         if (vms.vma != null) {
             Probes.hit(P_MMAP_OVER);
-            map.masDetach = VmaIter.onTree(new MapleTree(null)); // mt_detach, mas_init
             int error = vmsGatherMunmapVmas(vms, map.masDetach);
             if (error != 0) {
                 vms.nrPages = 0; // VMAs already reattached
@@ -1327,10 +1327,7 @@ public final class Vma {
         long vmFlags = vma.vmFlags.get();
         // perf_event_mmap: none
         // unmap any existing mapping in the area
-        if (map.vms.vma != null)
-            vmsCompleteMunmapVmas(map.vms, map.masDetach);
-        else
-            vmsCompleteMunmapVmas(map.vms, VmaIter.onTree(new MapleTree(null)));
+        vmsCompleteMunmapVmas(map.vms, map.masDetach);
         // vm_stat_account: none
         if ((vmFlags & VM_LOCKED) != 0) {
             if ((vmFlags & VM_SPECIAL) != 0 || isVmHugetlbPage(vma))
