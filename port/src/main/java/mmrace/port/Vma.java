@@ -1443,20 +1443,16 @@ public final class Vma {
     private static List<long[]> gaps(MmStruct mm, long low, long high) {
         MapleTree.Node n = mm.mmMt.load();
         List<long[]> r = new ArrayList<>();
-        long start = 0;
         VmAreaStruct prev = null;
         for (int i = 0; i <= n.size(); i++) {
             VmAreaStruct next = i < n.size() ? (VmAreaStruct) n.entry(i) : null;
             long end = next != null ? Mmap.vmStartGap(next) : mm.taskSize;
-            long s = prev != null ? Mmap.vmEndGap(prev) : start;
+            long s = prev != null ? Mmap.vmEndGap(prev) : 0;
             s = Math.max(s, low);
             long e = Math.min(end, high);
             if (Long.compareUnsigned(s, e) < 0)
                 r.add(new long[] {s, e});
-            if (next != null) {
-                prev = next;
-                start = n.last(i) + 1;
-            }
+            prev = next;
         }
         return r;
     }
