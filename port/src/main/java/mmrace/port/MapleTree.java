@@ -120,6 +120,15 @@ public final class MapleTree {
         return true;
     }
 
+    /**
+     * mas_store_prealloc(): a store whose nodes were preallocated (vma_iter_prealloc), so it cannot
+     * fail; published with one release store like {@link #store}. Added by the mutation port.
+     */
+    public void storePrealloc(long index, long last, Object entry) {
+        Node n = root.get();
+        root.rcuAssignPointer(stored(n, index, last, entry));
+    }
+
     /** Stores with no point, for building the initial state. */
     public void poke(long index, long last, Object entry) {
         root.poke(stored(root.peek(), index, last, entry));
