@@ -61,7 +61,7 @@ public final class Fault {
     static VmAreaStruct lockMmAndFindVma(MmStruct mm, long addr) {
         if (MmapLock.mmapReadLockKillable(mm) != 0) // get_mmap_lock_carefully
             return null;
-        VmAreaStruct vma = Memory.findVma(mm, addr);
+        VmAreaStruct vma = Mmap.findVma(mm, addr);
         if (vma != null && vma.vmStart.get() <= addr)
             return vma;
         MmapLock.mmapReadUnlock(mm);

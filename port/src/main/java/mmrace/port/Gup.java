@@ -59,7 +59,7 @@ public final class Gup {
         long got = getUserPagesRemote(mm, addr, 1, gupFlags, pages, null);
         if (got < 0)
             return new PageVma(null, null, (int) got);
-        VmAreaStruct vma = Memory.vmaLookup(mm, addr);
+        VmAreaStruct vma = Mmap.vmaLookup(mm, addr);
         if (vma == null) {
             t.kernel.reports.file(t, Report.Kind.WARN, "WARN_ON_ONCE(!vma)", "get_user_page_vma_remote");
             Swap.putPage(pages[0]);
@@ -136,7 +136,7 @@ public final class Gup {
 
     /** gup_vma_lookup(mm, addr): find_vma, only if it contains addr (never expands stacks). */
     static VmAreaStruct gupVmaLookup(MmStruct mm, long addr) {
-        VmAreaStruct vma = Memory.findVma(mm, addr);
+        VmAreaStruct vma = Mmap.findVma(mm, addr);
         if (vma == null || addr >= vma.vmStart.get())
             return vma;
         // a near miss below a VM_GROWSDOWN VMA: a rate-limited pr_warn, then NULL

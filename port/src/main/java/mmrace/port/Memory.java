@@ -197,53 +197,6 @@ public final class Memory {
         vmf.pteIndex = p == null ? 0 : p.index();
     }
 
-    // ---------------------------------------------------------------- calls into mm/mmap.c
-
-    /**
-     * vma_lookup(mm, addr) as {@link Mmap#vmaLookup}. model: mm/mmap.c is ported on another branch;
-     * while {@link Mmap} is a stub this falls back to include/linux/mm.h's definition (mtree_load).
-     * Remove the fallback when the branches are merged.
-     */
-    static VmAreaStruct vmaLookup(MmStruct mm, long addr) {
-        try {
-            return Mmap.vmaLookup(mm, addr);
-        } catch (UnsupportedOperationException stub) {
-            MmapLock.mmapAssertLocked(mm);
-            return (VmAreaStruct) mm.mmMt.walk(addr);
-        }
-    }
-
-    /** find_vma(mm, addr) as {@link Mmap#findVma}; same stub fallback (mt_find from addr). */
-    static VmAreaStruct findVma(MmStruct mm, long addr) {
-        try {
-            return Mmap.findVma(mm, addr);
-        } catch (UnsupportedOperationException stub) {
-            MmapLock.mmapAssertLocked(mm);
-            return (VmAreaStruct) mm.mmMt.find(addr, -1L);
-        }
-    }
-
-    /**
-     * expand_stack(mm, addr) as {@link Mmap#expandStack}: drops mmap read, takes mmap write; returns
-     * the VMA with mmap read held again, or null with no lock held. Stub fallback (2.10 of the spec
-     * without expand_downwards, which lives in mm/vma.c): succeed only if a VMA now contains addr.
-     */
-    static VmAreaStruct expandStack(MmStruct mm, long addr) {
-        try {
-            return Mmap.expandStack(mm, addr);
-        } catch (UnsupportedOperationException stub) {
-            MmapLock.mmapReadUnlock(mm);
-            if (MmapLock.mmapWriteLockKillable(mm) != 0)
-                return null;
-            VmAreaStruct vma = (VmAreaStruct) mm.mmMt.find(addr, -1L); // find_vma_prev
-            if (vma != null && vma.vmStart.get() <= addr) {
-                MmapLock.mmapWriteDowngrade(mm);
-                return vma;
-            }
-            MmapLock.mmapWriteUnlock(mm);
-            return null;
-        }
-    }
 
     // ---------------------------------------------------------------- page-table allocation
 
@@ -1690,10 +1643,10 @@ public final class Memory {
         }
         addr = untaggedAddrRemote(mm, addr);
         // Avoid triggering the temporary warning in __get_user_pages
-        if (vmaLookup(mm, addr) == null) {
+        if (Mmap.vmaLookup(mm, addr) == null) {
             Probes.hit(P_SLOW_EXPAND);
             Trace.tracepoint(Tracepoint.READ_LOCK_DROPPED, mm, addr);
-            if (expandStack(mm, addr) == null) {
+            if (Mmap.expandStack(mm, addr) == null) {
                 Probes.hit(P_SLOW_EXPAND_FAIL);
                 return 0;
             }
@@ -1702,11 +1655,11 @@ public final class Memory {
             int bytes;
             Gup.PageVma pv = Gup.getUserPageVmaRemote(mm, addr, gupFlags);
             if (pv.page() == null) { // IS_ERR(page)
-                VmAreaStruct vma = vmaLookup(mm, addr); // We might need to expand the stack to access it
+                VmAreaStruct vma = Mmap.vmaLookup(mm, addr); // We might need to expand the stack to access it
                 if (vma == null) {
                     Probes.hit(P_SLOW_EXPAND);
                     Trace.tracepoint(Tracepoint.READ_LOCK_DROPPED, mm, addr);
-                    vma = expandStack(mm, addr);
+                    vma = Mmap.expandStack(mm, addr);
                     if (vma == null) { // mmap_lock was dropped on failure
                         Probes.hit(P_SLOW_EXPAND_FAIL);
                         return bufOff - oldOff;

@@ -5,7 +5,6 @@ import mmrace.runtime.Page;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Task;
 import mmrace.runtime.Trace;
-import mmrace.runtime.Tracepoint;
 
 import static mmrace.port.Mm.*;
 
@@ -141,7 +140,6 @@ public final class Mmap {
         VmAreaStruct vma;
         VmAreaStruct[] prev = {null};
         MmapLock.mmapReadUnlock(mm);
-        Trace.tracepoint(Tracepoint.READ_LOCK_DROPPED, mm, addr); // model: for the oracle, no kernel tracepoint
         if (MmapLock.mmapWriteLockKillable(mm) != 0)
             return null;
         vma = findVmaPrev(mm, addr, prev);

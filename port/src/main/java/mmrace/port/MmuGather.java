@@ -95,7 +95,7 @@ public final class MmuGather {
     }
 
     /** tlb_flush_pte_range(tlb, address, size). */
-    void tlbFlushPteRange(long address, long size) {
+    public void tlbFlushPteRange(long address, long size) {
         __tlbAdjustRange(address, size);
         clearedPtes = true;
     }
@@ -130,6 +130,12 @@ public final class MmuGather {
         Tlb.flushTlbMmRange(tlb.mm, s, e, tlb.freedTables);
         tlb.__tlbResetRange();
     }
+
+    /**
+     * tlb_change_page_size(tlb, page_size) (include/asm-generic/tlb.h): only acts with
+     * CONFIG_MMU_GATHER_PAGE_SIZE, which x86 does not select.
+     */
+    public static void tlbChangePageSize(MmuGather tlb, long pageSize) {}
 
     /** tlb_start_vma(tlb, vma): flush_cache_range is a no-op on x86. */
     public static void tlbStartVma(MmuGather tlb, VmAreaStruct vma) {

@@ -90,7 +90,7 @@ public final class Mprotect {
             ptent = pteMkwrite(ptent);
         ptep.set(ptent); // modify_prot_commit_ptes: set_pte
         if (oldpte != ptent) // pte_needs_flush
-            tlbFlushPteRange(tlb, addr, Page.PAGE_SIZE);
+            tlb.tlbFlushPteRange(addr, Page.PAGE_SIZE);
     }
 
     /** change_present_ptes(tlb, vma, addr, ptep, nr_ptes=1, end, newprot, folio, page, cp_flags). */
@@ -115,7 +115,7 @@ public final class Mprotect {
     /** change_pte_range(tlb, vma, pmd, addr, end, newprot, cp_flags): pages changed, or -EAGAIN. */
     static long changePteRange(MmuGather tlb, VmAreaStruct vma, Ptep pmd, long addr, long end, long newprot, int cpFlags) {
         long pages = 0;
-        tlbChangePageSize(tlb, Page.PAGE_SIZE);
+        MmuGather.tlbChangePageSize(tlb, Page.PAGE_SIZE);
         PgtableGeneric.PteMap m = PgtableGeneric.pteOffsetMapLock(vma.vmMm.get(), pmd, addr);
         if (m == null)
             return -Errno.EAGAIN;
@@ -207,7 +207,7 @@ public final class Mprotect {
             return 0;
         }
         Ptep pgd = pgdOffset(mm, addr);
-        tlbStartVma(tlb, vma);
+        MmuGather.tlbStartVma(tlb, vma);
         for (;;) {
             long next = pgdAddrEnd(addr, end);
             long pgdval = pgd.load();
@@ -218,7 +218,7 @@ public final class Mprotect {
             if (addr == end)
                 break;
         }
-        tlbEndVma(tlb, vma);
+        MmuGather.tlbEndVma(tlb, vma);
         return pages;
     }
 
@@ -385,18 +385,4 @@ public final class Mprotect {
     public static int sysMprotect(MmStruct mm, long start, long len, int prot) {
         return doMprotectPkey(mm, start, len, prot, -1);
     }
-
-    // ------------------------------------------------------------ mmu_gather calls not in MmuGather yet
-
-    /** tlb_start_vma(tlb, vma) (include/asm-generic/tlb.h). Needs MmuGather.tlbStartVma(MmuGather, VmAreaStruct); reconcile at merge. */
-    private static void tlbStartVma(MmuGather tlb, VmAreaStruct vma) {}
-
-    /** tlb_end_vma(tlb, vma). Needs MmuGather.tlbEndVma(MmuGather, VmAreaStruct); reconcile at merge. */
-    private static void tlbEndVma(MmuGather tlb, VmAreaStruct vma) {}
-
-    /** tlb_change_page_size(tlb, page_size). Needs MmuGather.tlbChangePageSize(MmuGather, long); reconcile at merge. */
-    private static void tlbChangePageSize(MmuGather tlb, long pageSize) {}
-
-    /** tlb_flush_pte_range(tlb, address, size). Needs MmuGather.tlbFlushPteRange(MmuGather, long, long); reconcile at merge. */
-    private static void tlbFlushPteRange(MmuGather tlb, long address, long size) {}
 }

@@ -156,11 +156,6 @@ public final class Mremap {
             f.iMmapRwsem.upWrite();
     }
 
-    /** pmd_lockptr(mm, pmd). model: the PMD table page's split lock. */
-    static SpinLock pmdLockptr(MmStruct mm, Ptep pmd) {
-        return pmd.table().ptl;
-    }
-
     /**
      * move_ptes(pmc, extent, old_pmd, new_pmd): move the PTEs of one PTE table, holding the old
      * table's PTL and the new one's. 0, or -EAGAIN if a PTE table disappeared.
@@ -235,9 +230,9 @@ public final class Mremap {
             return false;
         }
         // vma_has_uffd_without_event_remap: none
-        SpinLock oldPtl = pmdLockptr(mm, oldPmd);
+        SpinLock oldPtl = Memory.pmdLockptr(mm, oldPmd);
         oldPtl.lock(); // pmd_lock
-        SpinLock newPtl = pmdLockptr(mm, newPmd);
+        SpinLock newPtl = Memory.pmdLockptr(mm, newPmd);
         if (newPtl != oldPtl)
             newPtl.lock();
         long pmd = oldPmd.load();

@@ -87,7 +87,9 @@ class SplitMergeTest {
             prev[0] = vma;
         vma = vmi.vmaFind(end);
         long newflags = calcVmProtBits(prot) | (vma.vmFlags.get() & ~VM_ACCESS_FLAGS);
-        int err = Mprotect.mprotectFixup(vmi, null, vma, prev, start, end, newflags);
+        MmuGather tlb = MmuGather.tlbGatherMmu(f.mm);
+        int err = Mprotect.mprotectFixup(vmi, tlb, vma, prev, start, end, newflags);
+        MmuGather.tlbFinishMmu(tlb);
         MmapLock.mmapWriteUnlock(f.mm);
         return err;
     }
