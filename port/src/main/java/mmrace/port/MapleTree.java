@@ -97,6 +97,21 @@ public final class MapleTree {
         return i < n.size() && Long.compareUnsigned(n.index[i], max) <= 0 ? n.entry[i] : null;
     }
 
+    /**
+     * mas_find() as a cursor walk: the first entry with a range ending at or after {@code from} and
+     * starting at or before {@code max}; {@code lastOut[0]} gets the end of its range, so the next
+     * mas_find continues at lastOut[0] + 1.
+     */
+    public Object find(long from, long max, long[] lastOut) {
+        Node n = load();
+        int i = n.lowerBound(from);
+        if (i < n.size() && Long.compareUnsigned(n.index[i], max) <= 0) {
+            lastOut[0] = n.last[i];
+            return n.entry[i];
+        }
+        return null;
+    }
+
     /** mas_prev(mas, min) from {@code addr}: the last entry with a range ending before addr, starting at or after min. */
     public Object prev(long addr, long min) {
         Node n = load();

@@ -465,12 +465,10 @@ public final class Memory {
         if (ugt(unmap.vmaEnd - 1, unmap.pgEnd - 1))
             t.kernel.reports.file(t, Report.Kind.WARN, "WARN_ON_ONCE(vma_end - 1 > pg_end - 1)", "");
         // tlb_free_vmas(tlb): model: nothing to do
-        long cursor = unmap.treeReset != 0 ? unmap.treeReset : vma.vmEnd.get(); // mas_set(mas, tree_reset)
+        long[] last = {unmap.treeReset - 1}; // mas_set(mas, tree_reset)
         do {
             long addr = vma.vmStart.get();
-            VmAreaStruct next = (VmAreaStruct) mas.find(cursor, unmap.treeEnd - 1);
-            if (next != null)
-                cursor = next.vmEnd.get();
+            VmAreaStruct next = (VmAreaStruct) mas.find(last[0] + 1, unmap.treeEnd - 1, last);
             if (unmap.mmWrLocked)
                 MmapLock.vmaStartWrite(vma);
             Rmap.unlinkAnonVmas(vma);
@@ -478,9 +476,7 @@ public final class Memory {
             // Optimization: gather nearby vmas into one call down
             while (next != null && next.vmStart.get() <= vma.vmEnd.get() + Pgtable.PMD_SIZE) {
                 vma = next;
-                next = (VmAreaStruct) mas.find(cursor, unmap.treeEnd - 1);
-                if (next != null)
-                    cursor = next.vmEnd.get();
+                next = (VmAreaStruct) mas.find(last[0] + 1, unmap.treeEnd - 1, last);
                 if (unmap.mmWrLocked)
                     MmapLock.vmaStartWrite(vma);
                 Rmap.unlinkAnonVmas(vma);
@@ -791,12 +787,10 @@ public final class Memory {
         ZapDetails details = new ZapDetails(); // ZAP_FLAG_DROP_MARKER | ZAP_FLAG_UNMAP
         details.evenCows = true; // Careful - we need to zap private pages too!
         VmAreaStruct vma = unmap.first;
-        long cursor = vma.vmEnd.get(); // mas points at first
+        long[] last = {unmap.treeReset - 1}; // the maple state sits on first; the walk goes on after it
         do {
             unmapSingleVma(tlb, vma, unmap.vmaStart, unmap.vmaEnd, details);
-            vma = (VmAreaStruct) unmap.mas.find(cursor, unmap.treeEnd - 1);
-            if (vma != null)
-                cursor = vma.vmEnd.get();
+            vma = (VmAreaStruct) unmap.mas.find(last[0] + 1, unmap.treeEnd - 1, last);
         } while (vma != null);
     }
 

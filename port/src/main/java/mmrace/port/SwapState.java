@@ -93,6 +93,30 @@ public final class SwapState {
         }
     }
 
+    /**
+     * What swap offset {@code off} holds, with no point: the swap-cache folio if there is one,
+     * else the slot's contents. For the oracle, which reads memory between steps.
+     */
+    public static Page peekSwapped(Kernel k, long off) {
+        if (!validOffset(off))
+            return null;
+        SwapInfo si = swapInfo(k);
+        Page p = si.cache(off).peek();
+        return p != null ? p : si.block(off).peek();
+    }
+
+    /** The folios in the swap cache now, with no points: for the oracle's final accounting. */
+    public static java.util.List<Page> peekSwapCache(Kernel k) {
+        SwapInfo si = swapInfo(k);
+        java.util.List<Page> out = new java.util.ArrayList<>();
+        for (long off = 1; off < NSLOTS; off++) {
+            Page p = si.cache(off).peek();
+            if (p != null && !out.contains(p))
+                out.add(p);
+        }
+        return out;
+    }
+
     static boolean validOffset(long off) {
         return off > 0 && off < NSLOTS;
     }

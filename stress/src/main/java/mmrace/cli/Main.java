@@ -1,7 +1,54 @@
 package mmrace.cli;
 
-public final class Main {
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * mmrace's command line. Exit status everywhere: 0 no forbidden outcome, 1 a forbidden outcome
+ * (or an expected one that did not happen), 2 bad input.
+ */
+@Command(name = "mmrace", mixinStandardHelpOptions = true, version = "mmrace 0.1",
+        description = {"Settles mm locking questions by running a Java port of the kernel code:",
+                "remote reads (access_remote_vm: the slow path and the per-VMA-lock fast paths) against",
+                "mmap, munmap, mremap, mprotect, madvise, faults, reclaim and THP collapse."},
+        subcommands = {RunCmd.class, ExploreCmd.class},
+        footer = {"", "Exit status: 0 no forbidden outcome, 1 a forbidden outcome was seen (or an expected one was not), 2 bad input."})
+public final class Main implements Runnable {
+    public static final int OK = 0, FORBIDDEN = 1, BAD_INPUT = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
     public static void main(String[] args) {
-        System.out.println("mmrace");
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof BadInput b) {
+                cmd.getErr().println("mmrace: " + b.getMessage());
+                return BAD_INPUT;
+            }
+            throw e;
+        });
+        cl.setParameterExceptionHandler((e, a) -> {
+            e.getCommandLine().getErr().println("mmrace: " + e.getMessage());
+            e.getCommandLine().usage(e.getCommandLine().getErr());
+            return BAD_INPUT;
+        });
+        return cl.execute(args);
+    }
+
+    /** Bad input: a message for the user and exit status 2. */
+    public static final class BadInput extends RuntimeException {
+        public BadInput(String m) {
+            super(m);
+        }
     }
 }

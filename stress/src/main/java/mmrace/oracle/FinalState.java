@@ -62,6 +62,8 @@ final class FinalState {
                 if (p != null)
                     refs.merge(p.head, 1 << p.head.order, Integer::sum);
             }
+        for (Page p : mmrace.port.SwapState.peekSwapCache(k))
+            refs.merge(p.head, 1 << p.head.order, Integer::sum);
         for (Page p : k.pages.memmap()) {
             if (p.freed) {
                 if (refs.containsKey(p) || tables.contains(p))

@@ -71,11 +71,9 @@ final class Ghost {
         return out; // never touched anonymous memory reads as zeros (A4)
     }
 
-    /** The bytes behind a swap entry. Hooked up once the swap model lands (SwapState). */
-    static java.util.function.BiFunction<MmStruct, Long, Page> swapLookup = (mm, pte) -> null;
-
+    /** The bytes behind a swap entry: the swap cache or the slot (mm/swap_state.c). */
     private static byte[] swapped(MmStruct mm, long pte, int off, int n) {
-        Page p = swapLookup.apply(mm, pte);
+        Page p = mmrace.port.SwapState.peekSwapped(mm.kernel, Pgtable.swpOffset(pte));
         if (p == null)
             return null;
         byte[] out = new byte[n];

@@ -170,6 +170,14 @@ public final class Oracle {
         verdict = Verdict.worse(verdict, FinalState.check(kernel, mm, files, step));
     }
 
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    public MmStruct mm() {
+        return mm;
+    }
+
     public Verdict verdict() {
         return verdict == null ? Verdict.acceptable(lastStep) : verdict;
     }
