@@ -41,6 +41,8 @@ public final class MmStruct extends KObject {
     /** mm->pgd: the top-level page table. */
     public final Page pgd;
     public final long taskSize = Mm.TASK_SIZE;
+    /** mm_cpumask(mm): the CPUs (tasks) that have run this mm's user code (see Tlb). */
+    public final java.util.concurrent.CopyOnWriteArrayList<mmrace.runtime.Task> cpumask = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** model: ghost counter for VmAreaStruct.mapId (oracle only). */
     public final java.util.concurrent.atomic.AtomicLong ghostMapIds = new java.util.concurrent.atomic.AtomicLong();
 

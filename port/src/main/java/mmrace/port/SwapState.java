@@ -80,17 +80,10 @@ public final class SwapState {
         }
     }
 
-    private static final ReentrantLock GUARD = new ReentrantLock();
-    private static final Map<Kernel, SwapInfo> DEVICES = new WeakHashMap<>();
 
     /** swp_swap_info(entry): the one device of this machine. */
     public static SwapInfo swapInfo(Kernel k) {
-        GUARD.lock();
-        try {
-            return DEVICES.computeIfAbsent(k, x -> new SwapInfo());
-        } finally {
-            GUARD.unlock();
-        }
+        return k.global(SwapInfo.class, SwapInfo::new);
     }
 
     /**
@@ -98,17 +91,19 @@ public final class SwapState {
      * else the slot's contents. For the oracle, which reads memory between steps.
      */
     public static Page peekSwapped(Kernel k, long off) {
-        if (!validOffset(off))
+        SwapInfo si = k.globalIfPresent(SwapInfo.class);
+        if (si == null || !validOffset(off))
             return null;
-        SwapInfo si = swapInfo(k);
         Page p = si.cache(off).peek();
         return p != null ? p : si.block(off).peek();
     }
 
     /** The folios in the swap cache now, with no points: for the oracle's final accounting. */
     public static java.util.List<Page> peekSwapCache(Kernel k) {
-        SwapInfo si = swapInfo(k);
+        SwapInfo si = k.globalIfPresent(SwapInfo.class);
         java.util.List<Page> out = new java.util.ArrayList<>();
+        if (si == null)
+            return out;
         for (long off = 1; off < NSLOTS; off++) {
             Page p = si.cache(off).peek();
             if (p != null && !out.contains(p))

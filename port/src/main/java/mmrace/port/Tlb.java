@@ -16,38 +16,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * that disabled interrupts is not waited for, while a thread of the target that is in the middle of
  * a user instruction is.
  *
- * <p>model: mm_cpumask is a side table (a CPU joins it in {@link #switchMm}, when a thread of the mm
+ * <p>model: mm_cpumask is {@link MmStruct#cpumask} (a CPU joins it in {@link #switchMm}, when a thread of the mm
  * first runs user code there, and never leaves it: no lazy-TLB trimming); the flush itself is the
  * IPI (no per-CPU TLB state is modelled, so nothing is invalidated).
  */
 public final class Tlb {
     private Tlb() {}
 
-    private static final ReentrantLock GUARD = new ReentrantLock();
-    private static final Map<MmStruct, List<Task>> CPUMASK = new WeakHashMap<>();
-
     /** switch_mm_irqs_off(prev, next, tsk): cpumask_set_cpu(cpu, mm_cpumask(next)). */
     public static void switchMm(MmStruct mm) {
         Task t = Task.current();
-        GUARD.lock();
-        try {
-            List<Task> l = CPUMASK.computeIfAbsent(mm, m -> new ArrayList<>());
-            if (!l.contains(t))
-                l.add(t);
-        } finally {
-            GUARD.unlock();
-        }
+        if (!mm.cpumask.contains(t))
+            mm.cpumask.addIfAbsent(t);
     }
 
     /** mm_cpumask(mm): a copy. */
     public static List<Task> mmCpumask(MmStruct mm) {
-        GUARD.lock();
-        try {
-            List<Task> l = CPUMASK.get(mm);
-            return l == null ? List.of() : new ArrayList<>(l);
-        } finally {
-            GUARD.unlock();
-        }
+        return new ArrayList<>(mm.cpumask);
     }
 
     /** flush_tlb_mm_range(mm, start, end, stride_shift, freed_tables): IPI every CPU using mm and wait. */

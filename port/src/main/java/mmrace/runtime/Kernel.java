@@ -48,6 +48,33 @@ public final class Kernel {
         return step;
     }
 
+    private final Map<Class<?>, Object> globals = new HashMap<>();
+
+    /**
+     * The machine-wide instance of a subsystem's global state (what the kernel keeps in static
+     * variables, such as swap_info[]), made on first use. Per Kernel, so executions share nothing.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T global(Class<T> type, Supplier<T> init) {
+        cachesGuard.lock();
+        try {
+            return (T) globals.computeIfAbsent(type, t -> init.get());
+        } finally {
+            cachesGuard.unlock();
+        }
+    }
+
+    /** The machine-wide instance of {@code type} if it was ever made, else null. */
+    @SuppressWarnings("unchecked")
+    public <T> T globalIfPresent(Class<T> type) {
+        cachesGuard.lock();
+        try {
+            return (T) globals.get(type);
+        } finally {
+            cachesGuard.unlock();
+        }
+    }
+
     /** The slab cache of this name, made on first use (kmem_cache_create). */
     @SuppressWarnings("unchecked")
     public <T extends KObject> KmemCache<T> cache(String name, boolean typesafeByRcu, Supplier<T> ctor) {

@@ -65,7 +65,12 @@ public final class Page extends KObject {
     public final SpinLock ptl;
     final Shared data;
     final Shared entries;
-    final byte[] bytes = new byte[PAGE_SIZE];
+    /**
+     * The contents; null while they are all one value ({@link #fillByte}: zeros, or poison after a
+     * free), so allocating, clearing and freeing a page cost no 4 KiB fill.
+     */
+    private byte[] bytes;
+    private byte fillByte;
     long[] table;
     /** folio order; 0 for a small folio. */
     public int order;
@@ -101,7 +106,7 @@ public final class Page extends KObject {
         Task t = Task.current();
         t.point(Op.COPY_FROM, data, n);
         data.check(t, false);
-        System.arraycopy(bytes, off, dst, dstOff, n);
+        read(off, dst, dstOff, n);
     }
 
     /** Copies {@code n} bytes into this page at {@code off}. */
@@ -109,7 +114,7 @@ public final class Page extends KObject {
         Task t = Task.current();
         t.point(Op.COPY_TO, data, n);
         data.check(t, true);
-        System.arraycopy(src, srcOff, bytes, off, n);
+        System.arraycopy(src, srcOff, materialize(), off, n);
     }
 
     /** clear_page(). */
@@ -117,7 +122,7 @@ public final class Page extends KObject {
         Task t = Task.current();
         t.point(Op.COPY_TO, data, PAGE_SIZE);
         data.check(t, true);
-        java.util.Arrays.fill(bytes, (byte) 0);
+        fillWith((byte) 0);
     }
 
     /** copy_page(to = this, from). */
@@ -126,22 +131,47 @@ public final class Page extends KObject {
         t.point(Op.COPY_TO, data, PAGE_SIZE);
         from.data.check(t, false);
         data.check(t, true);
-        System.arraycopy(from.bytes, 0, bytes, 0, PAGE_SIZE);
+        if (from.bytes == null)
+            fillWith(from.fillByte);
+        else
+            System.arraycopy(from.bytes, 0, materialize(), 0, PAGE_SIZE);
     }
 
     /** The byte at {@code off}, with no point and no check: for the oracle. */
     public byte peekByte(int off) {
-        return bytes[off];
+        return bytes == null ? fillByte : bytes[off];
     }
 
     /** Copies out with no point and no check: for the oracle and set-up. */
     public void peekBytes(int off, byte[] dst, int dstOff, int n) {
-        System.arraycopy(bytes, off, dst, dstOff, n);
+        read(off, dst, dstOff, n);
     }
 
     /** Fills contents with no point: for building the initial state. */
     public void pokeBytes(int off, byte[] src, int srcOff, int n) {
-        System.arraycopy(src, srcOff, bytes, off, n);
+        System.arraycopy(src, srcOff, materialize(), off, n);
+    }
+
+    private void read(int off, byte[] dst, int dstOff, int n) {
+        if (bytes == null)
+            java.util.Arrays.fill(dst, dstOff, dstOff + n, fillByte);
+        else
+            System.arraycopy(bytes, off, dst, dstOff, n);
+    }
+
+    private byte[] materialize() {
+        if (bytes == null) {
+            bytes = new byte[PAGE_SIZE];
+            if (fillByte != 0)
+                java.util.Arrays.fill(bytes, fillByte);
+        }
+        return bytes;
+    }
+
+    /** Every byte of the page becomes {@code b}. */
+    void fillWith(byte b) {
+        bytes = null;
+        fillByte = b;
     }
 
     // --- page-table entries ---
@@ -208,7 +238,7 @@ public final class Page extends KObject {
 
     @Override
     protected void poison() {
-        java.util.Arrays.fill(bytes, PAGE_POISON);
+        fillWith(PAGE_POISON);
         if (table != null)
             java.util.Arrays.fill(table, ENTRY_POISON);
     }
