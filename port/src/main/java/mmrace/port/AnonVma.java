@@ -12,14 +12,12 @@ import mmrace.runtime.RwSemaphore;
  */
 public final class AnonVma extends KObject {
     private static final Field RWSEM = new Field("anon_vma.rwsem");
-    private static final java.util.concurrent.atomic.AtomicInteger IDS = new java.util.concurrent.atomic.AtomicInteger();
 
-    public final int id = IDS.incrementAndGet();
     public final RwSemaphore rwsem = new RwSemaphore(this, RWSEM, "anon_vma");
     public final java.util.List<VmAreaStruct> vmas = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
     public String name() {
-        return "anon_vma#" + id;
+        return "anon_vma#" + index();
     }
 }

@@ -35,7 +35,6 @@ public final class VmAreaStruct extends KObject {
     /** What vm_freeptr holds while the object is free: a kernel pointer, not an address. */
     static final long FREEPTR = 0xffff888000000000L;
 
-    private static final java.util.concurrent.atomic.AtomicInteger SLOTS = new java.util.concurrent.atomic.AtomicInteger();
 
     public final Word vmStart;
     public final Word vmEnd;
@@ -52,8 +51,6 @@ public final class VmAreaStruct extends KObject {
     public final Atomic vmLockSeq;
     /** vmlock_dep_map. */
     public final Lockdep.Map vmlockDepMap;
-    /** Which slab object this is (stays with the memory across reuse). */
-    public final int slot = SLOTS.incrementAndGet();
     /** The name traces give this VMA ("A", "B'"); set by whoever creates it. */
     public volatile String label;
     /**
@@ -81,7 +78,7 @@ public final class VmAreaStruct extends KObject {
     @Override
     public String name() {
         String l = label;
-        return l != null ? l : "vma#" + slot;
+        return l != null ? l : "vma#" + index();
     }
 
     /** "B [0x12000-0x14000 rw-p]" with no points: for traces and reports. */
@@ -106,7 +103,7 @@ public final class VmAreaStruct extends KObject {
 
     @Override
     protected void poison() {
-        vmStart.poke(FREEPTR + ((long) slot << 8));
-        vmEnd.poke(FREEPTR + ((long) slot << 8) + 0x40);
+        vmStart.poke(FREEPTR + ((long) index() << 8));
+        vmEnd.poke(FREEPTR + ((long) index() << 8) + 0x40);
     }
 }

@@ -9,6 +9,13 @@ package mmrace.runtime;
 public abstract class KObject {
     /** Set while the object is free (on a slab freelist, or a free page). Read by KASAN checks. */
     public volatile boolean freed;
+    /** Which object of its slab cache this is (1, 2, ...), per machine, so names replay identically. */
+    int index;
+
+    public int index() {
+        return index;
+    }
+
     /** How many times this memory has been handed out; a recycled object has a higher number. */
     public volatile int allocations;
 

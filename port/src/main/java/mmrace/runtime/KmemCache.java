@@ -18,7 +18,7 @@ public final class KmemCache<T extends KObject> extends Shared {
     private final Supplier<T> ctor;
     private final ArrayDeque<T> free = new ArrayDeque<>();
     private final java.util.concurrent.locks.ReentrantLock guard = new java.util.concurrent.locks.ReentrantLock();
-    private int live;
+    private int live, created;
 
     KmemCache(Kernel kernel, String name, boolean typesafeByRcu, Supplier<T> ctor) {
         super(null, SLAB);
@@ -47,8 +47,15 @@ public final class KmemCache<T extends KObject> extends Shared {
         } finally {
             guard.unlock();
         }
-        if (o == null)
+        if (o == null) {
             o = ctor.get();
+            guard.lock();
+            try {
+                o.index = ++created;
+            } finally {
+                guard.unlock();
+            }
+        }
         o.allocations++;
         o.freed = false;
         return o;

@@ -29,7 +29,14 @@ public final class Main implements Runnable {
     }
 
     public static int execute(String... args) {
+        return execute(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Runs a command line with its output going to {@code out} and {@code err}; returns the exit status. */
+    public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof BadInput b) {
                 cmd.getErr().println("mmrace: " + b.getMessage());
