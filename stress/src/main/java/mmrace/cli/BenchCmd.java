@@ -1,0 +1,27 @@
+package mmrace.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** ./mmrace bench [JMH options]: the JMH benchmarks (docs/PERFORMANCE.md). */
+@Command(name = "bench", description = {"Runs the JMH benchmarks (executions per second of the scheduler and oracle).",
+        "Arguments go to JMH, e.g. ./mmrace bench ExploreBench -p variant=slow -rf json -rff out.json"})
+final class BenchCmd implements Callable<Integer> {
+    @Parameters(arity = "0..*", paramLabel = "JMH-ARGS")
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> a = new ArrayList<>(args);
+        String home = System.getProperty("mmrace.home");
+        if (home != null)
+            a.addAll(List.of("-jvmArgsAppend", "-Dmmrace.home=" + home));
+        org.openjdk.jmh.runner.options.CommandLineOptions o = new org.openjdk.jmh.runner.options.CommandLineOptions(a.toArray(String[]::new));
+        new org.openjdk.jmh.runner.Runner(o).run();
+        return Main.OK;
+    }
+}
