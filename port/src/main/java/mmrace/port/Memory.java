@@ -1639,7 +1639,6 @@ public final class Memory {
         // Avoid triggering the temporary warning in __get_user_pages
         if (Mmap.vmaLookup(mm, addr) == null) {
             Probes.hit(P_SLOW_EXPAND);
-            Trace.tracepoint(Tracepoint.READ_LOCK_DROPPED, mm, addr);
             if (Mmap.expandStack(mm, addr) == null) {
                 Probes.hit(P_SLOW_EXPAND_FAIL);
                 return 0;
@@ -1652,12 +1651,15 @@ public final class Memory {
                 VmAreaStruct vma = Mmap.vmaLookup(mm, addr); // We might need to expand the stack to access it
                 if (vma == null) {
                     Probes.hit(P_SLOW_EXPAND);
-                    Trace.tracepoint(Tracepoint.READ_LOCK_DROPPED, mm, addr);
                     vma = Mmap.expandStack(mm, addr);
                     if (vma == null) { // mmap_lock was dropped on failure
                         Probes.hit(P_SLOW_EXPAND_FAIL);
                         return bufOff - oldOff;
                     }
+                    // model: an oracle tracepoint, not a kernel one: the bytes copied so far and the
+                    // rest come from two mmap_lock sections (expand_stack dropped the lock in between)
+                    if (bufOff != oldOff)
+                        Trace.tracepoint(Tracepoint.READ_LOCK_DROPPED, mm, addr);
                     continue; // Try again if stack expansion worked
                 }
                 bytes = 0;

@@ -51,7 +51,7 @@ public final class ReadJudge {
         for (Instant j : r.instants) {
             if (explains(r, j, false)) {
                 if (r.n < r.len && readable(r.instants.get(0), stopChunk(r)) && !r.oomInjected)
-                    return Verdict.interesting(Reason.SHORT_READ_UNMAP, at, "stopped at " + hex(r.addr + r.n)
+                    return Verdict.interesting(Reason.SHORT_READ, at, "stopped at " + hex(r.addr + r.n)
                             + ", readable when the read began; " + gens(r));
                 if (gensSeen(r) > 1)
                     return Verdict.interesting(Reason.MULTI_LAYOUT, at, "layouts " + gens(r) + " during the read; bytes match the state at step " + j.step());

@@ -39,8 +39,8 @@ public final class Reason {
     public static final String FAST_FALLBACK = "fast-fallback";
     /** The read saw more than one layout generation, yet one instant explains every byte. */
     public static final String MULTI_LAYOUT = "multi-layout";
-    /** A3: a short read because a concurrent munmap/mremap removed the rest. */
-    public static final String SHORT_READ_UNMAP = "short-read-unmap";
+    /** A3: a short read because a concurrent munmap, mremap, mprotect or mmap made the rest unreadable. */
+    public static final String SHORT_READ = "short-read";
     /** A5/A6: page contents from different instants of one layout (DONTNEED, a user write). */
     public static final String CONTENT_MIX = "content-mix";
     /** A8: lock_vma_under_rcu retried on a detached VMA. */
@@ -62,7 +62,7 @@ public final class Reason {
         WHY.put(UNEXPLAINED, "the oracle cannot explain the outcome");
         WHY.put(FAST_FALLBACK, "A7: the fast path fell back to the mmap_lock path");
         WHY.put(MULTI_LAYOUT, "the read spanned layout changes but one instant explains it");
-        WHY.put(SHORT_READ_UNMAP, "A3: short read after a concurrent unmap");
+        WHY.put(SHORT_READ, "A3: short read: a concurrent change made the rest unreadable");
         WHY.put(CONTENT_MIX, "A5/A6: page contents from different instants of one layout");
         WHY.put(VMA_LOCK_RETRY, "A8: lock_vma_under_rcu retried on a detached VMA");
         WHY.put(STACK_LOCK_DROP, "expand_stack dropped mmap_lock inside the read (slow path)");

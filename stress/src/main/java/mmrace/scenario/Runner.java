@@ -96,6 +96,10 @@ public final class Runner {
             }
             for (Scenario.MapSpec m : s.maps)
                 setUpMapping(k, mm, files, m);
+            for (Op op : s.init)
+                perform(op, mm, files, v, null);
+            if (!k.reports.isEmpty())
+                throw new IllegalStateException("set-up filed reports: " + k.reports.all());
             init.exited = true;
             for (Scenario.Inject i : s.injects)
                 k.faults.failNth(i.site(), i.task(), i.nth());

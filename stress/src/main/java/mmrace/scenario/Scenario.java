@@ -21,6 +21,8 @@ public final class Scenario {
     public final List<String> desc = new ArrayList<>();
     public final List<FileSpec> files = new ArrayList<>();
     public final List<MapSpec> maps = new ArrayList<>();
+    /** Operations a thread of the target runs after the maps, before anything races ({@code init OP}). */
+    public final List<Op> init = new ArrayList<>();
     public final List<Actor> actors = new ArrayList<>();
     public final List<Inject> injects = new ArrayList<>();
     /** Per variant; the key null means "every variant without its own line" ({@code schedule *}). */
@@ -135,6 +137,8 @@ public final class Scenario {
             b.append(f.text()).append('\n');
         for (MapSpec m : maps)
             b.append(m.text()).append('\n');
+        for (Op op : init)
+            b.append("init ").append(op.text()).append('\n');
         for (Actor a : actors) {
             b.append('\n').append("actor ").append(a.name).append('\n');
             for (Op op : a.ops)
@@ -163,6 +167,7 @@ public final class Scenario {
         s.desc.addAll(desc);
         s.files.addAll(files);
         s.maps.addAll(maps);
+        s.init.addAll(init);
         for (Actor a : actors)
             s.actors.add(new Actor(a.name, new ArrayList<>(a.ops), a.line));
         s.injects.addAll(injects);

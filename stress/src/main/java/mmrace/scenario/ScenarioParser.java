@@ -99,6 +99,16 @@ public final class ScenarioParser {
                 actor = new Scenario.Actor(n, new ArrayList<>(), line);
                 s.actors.add(actor);
             }
+            case "init" -> {
+                if (w.size() < 2)
+                    throw err("expected 'init OPERATION ...' (an operation the target runs before the race)");
+                if (actor != null)
+                    throw err("init lines come before the first actor");
+                Op op = op(w.subList(1, w.size()));
+                if (op instanceof Op.Read)
+                    throw err("init runs the target's own operations; a read belongs to an actor");
+                s.init.add(op);
+            }
             case "inject" -> injectLine(w);
             case "schedule" -> scheduleLine(w, l);
             case "expect" -> expectLine(w);
@@ -236,7 +246,7 @@ public final class ScenarioParser {
                 need(w, 2, "collapse ADDR");
                 return new Op.Collapse(num(w.get(1), "an address"), line);
             }
-            default -> throw err("unknown operation '" + o + "' in actor " + actor.name()
+            default -> throw err("unknown operation '" + o + "'" + (actor == null ? "" : " in actor " + actor.name())
                     + ": expected read, mmap, munmap, mremap, mprotect, madvise, write, reclaim or collapse");
         }
     }

@@ -108,7 +108,7 @@ class ReadJudgeTest {
                 at(1, 0, page("A:17", 'a'), page("B:18", 'b')),
                 at(30, 1, page("A:17", 'a'), ChunkView.UNMAPPED)));
         assertEquals(Verdict.Cls.INTERESTING, v.cls());
-        assertEquals(Reason.SHORT_READ_UNMAP, v.reason());
+        assertEquals(Reason.SHORT_READ, v.reason());
     }
 
     /** Stopping short while the next page stayed readable the whole time has no explanation. */
