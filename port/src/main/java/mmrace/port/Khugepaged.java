@@ -777,7 +777,9 @@ public final class Khugepaged {
                         t.kernel.reports.file(t, Report.Kind.BUG, "BUG_ON(!pmd_none(*pmd))", pmd.toString());
                     // We can only use set_pmd_at when establishing hugepmds and never for
                     // establishing regular pmds that points to regular pagetables.
-                    pmd.set(Pgtable.mkTableEntry(Pgtable.tablePage(oldPmd))); // pmd_populate(mm, pmd, pmd_pgtable(_pmd))
+                    Page oldTable = Pgtable.tablePage(oldPmd); // pmd_pgtable(_pmd)
+                    if (oldTable != null)
+                        pmd.set(Pgtable.mkTableEntry(oldTable)); // pmd_populate(mm, pmd, pmd_pgtable(_pmd))
                     pmdPtl.unlock();
                     anonVma.rwsem.upWrite();
                     break outUpWrite;

@@ -356,8 +356,10 @@ public final class Vmscan {
         Task t = Task.current();
         if (!Filemap.folioTestLocked(folio))
             t.kernel.reports.file(t, Report.Kind.BUG, "BUG_ON(!folio_test_locked(folio))", folio.name());
-        if (mapping != folioMapping(folio))
+        if (mapping != folioMapping(folio)) {
             t.kernel.reports.file(t, Report.Kind.BUG, "BUG_ON(mapping != folio_mapping(folio))", folio.name());
+            return false; // model: BUG() would stop here; keep the folio instead
+        }
         boolean swapcache = SwapState.folioTestSwapcache(folio);
         SwapState.SwapInfo si = swapcache ? SwapState.swapInfo(t.kernel) : null;
         File file = swapcache ? null : (File) mapping;
