@@ -26,7 +26,10 @@ import static mmrace.port.MmTypes.VM_FAULT_SIGBUS;
  * <p>model: no readahead, no fault-around (generic_file_vm_ops has no ->map_pages here, so a file
  * fault under a VMA lock retries under mmap_lock, as vmf_can_call_fault says), no writeback:
  * "reading" a page is a copy from {@link File#disk} that completes at once (the disk array is not
- * shared state the scheduler sees). A fault past EOF is VM_FAULT_SIGBUS.
+ * shared state the scheduler sees). A fault past EOF is VM_FAULT_SIGBUS. Write-back of dirty
+ * folios is {@link PageWriteback} (the flusher, as reclaim uses it). Large page-cache folios come
+ * only from THP collapse ({@link Khugepaged}); the folio is stored in each slot it covers and
+ * filemap_fault hands out the exact page (folio_file_page).
  */
 public final class Filemap {
     private Filemap() {}
@@ -36,6 +39,7 @@ public final class Filemap {
     static final int P_READ = Probes.register("filemap_fault: folio read from disk (major)");
     static final int P_ADD_EEXIST = Probes.register("filemap_add_folio: -EEXIST, another task added it");
     static final int P_LOCK_RETRY = Probes.register("__folio_lock_or_retry: folio locked, VM_FAULT_RETRY");
+    static final int P_FAULT_RETRY_FIND = Probes.register("filemap_fault: folio left the page cache while we locked it, retry_find");
 
     // ---------------------------------------------------------------- the folio lock
 
@@ -94,6 +98,18 @@ public final class Filemap {
     }
 
     // ---------------------------------------------------------------- page cache
+
+    /**
+     * folio_file_page(folio, index) (include/linux/pagemap.h): the page of {@code folio} that holds
+     * file index {@code index}; the folio itself when it is small. Large page-cache folios come from
+     * THP collapse ({@link Khugepaged}), which stores the head in every slot it covers.
+     */
+    public static Page folioFilePage(Page folio, long index) {
+        if (folio.order == 0)
+            return folio;
+        long i = index & ((1L << folio.order) - 1);
+        return Task.current().kernel.pages.pfnToPage(folio.pfn + i);
+    }
 
     /** filemap_get_entry / filemap_get_folio(mapping, index): the folio with a reference, or null. */
     public static Page filemapGetFolio(File mapping, long index) {
@@ -195,13 +211,21 @@ public final class Filemap {
             Swap.folioPut(folio);
             return ret | lret;
         }
-        // Did it get truncated? model: files are never truncated.
+        // Did it get truncated? model: files are never truncated, but a folio can leave the page
+        // cache while we waited for its lock: reclaim (__remove_mapping) or THP collapse
+        // (collapse_file replaces it with a large folio and clears folio->mapping).
+        if (folio.mapping.get() != file) {
+            Probes.hit(P_FAULT_RETRY_FIND);
+            folioUnlock(folio);
+            Swap.folioPut(folio);
+            return ret | filemapFault(vmf); // goto retry_find
+        }
         if ((folio.flags.readOnce() & Page.PG_UPTODATE) == 0) {
             folioUnlock(folio);
             Swap.folioPut(folio);
             return VM_FAULT_SIGBUS;
         }
-        vmf.page = folio;
+        vmf.page = folioFilePage(folio, index);
         Trace.note("filemap_fault(%s, pgoff %d) -> %s", file, index, folio);
         return ret | VM_FAULT_LOCKED;
     }

@@ -78,6 +78,24 @@ public final class PgtableGeneric {
         Task.current().kernel.rcu.call(() -> pteFreeNow(pgtable), "pte_free_now " + pgtable);
     }
 
+    /**
+     * pmdp_collapse_flush(vma, address, pmdp) (generic version; x86 does not override it): clear a
+     * pmd that points to a PTE table and flush the TLB for the whole PMD range ("collapse entails
+     * shooting down ptes not pmd"). Returns the old pmd value. The caller holds the pmd lock.
+     * [not re-read: from mm/pgtable-generic.c as it has been since 4.x; pmdp_huge_get_and_clear is
+     * an xchg on x86-64.]
+     */
+    public static long pmdpCollapseFlush(VmAreaStruct vma, long address, Ptep pmdp) {
+        Task t = Task.current();
+        if ((address & ~Pgtable.PMD_MASK) != 0)
+            t.kernel.reports.file(t, mmrace.runtime.Report.Kind.BUG, "VM_BUG_ON(address & ~HPAGE_PMD_MASK)", Long.toHexString(address));
+        long pmd = pmdp.getAndClear(); // pmdp_huge_get_and_clear
+        if (Pgtable.pmdTransHuge(pmd))
+            t.kernel.reports.file(t, mmrace.runtime.Report.Kind.BUG, "VM_BUG_ON(pmd_trans_huge(*pmdp))", pmdp.toString());
+        Tlb.flushTlbMmRange(vma.vmMm.get(), address, address + Pgtable.PMD_SIZE, false); // flush_tlb_range
+        return pmd;
+    }
+
     /** pte_free_now(head): pte_free(NULL, page) = pagetable_dtor_free. */
     static void pteFreeNow(Page pgtable) {
         Task.current().kernel.pages.free(pgtable);

@@ -99,6 +99,9 @@ public final class Rmap {
             t.kernel.reports.file(t, Report.Kind.BUG, "VM_BUG_ON_VMA(!anon_vma)", vma.describe());
         }
         folio.flags.fetchOr(Page.PG_SWAPBACKED | Page.PG_ANON | PG_ANON_EXCLUSIVE); // __folio_set_swapbacked, __folio_set_anon
+        // RMAP_EXCLUSIVE on a large folio: SetPageAnonExclusive on every page (THP collapse)
+        for (int i = 1; i < (1 << folio.order); i++)
+            Task.current().kernel.pages.pfnToPage(folio.pfn + i).flags.fetchOr(PG_ANON_EXCLUSIVE);
         folio.mapping.writeOnce(av); // WRITE_ONCE(folio->mapping, anon_vma + PAGE_MAPPING_ANON)
         folio.index.set(linearPageIndex(vma, address));
         folio.mapcount.set(0); // atomic_set(&folio->_mapcount, 0)

@@ -235,13 +235,30 @@ public final class SwapState {
         si.cache(off).rcuAssignPointer(folio);
     }
 
-    /** __swap_cache_del_folio(folio) + put_swap_folio + folio_ref_sub: the folio leaves the swap cache. */
-    public static void deleteFromSwapCache(Page folio) {
+    /**
+     * __swap_cache_del_folio(ci, folio, entry, shadow): the folio leaves the swap cache; returns
+     * the slot it had. It does not drop the swap cache's folio reference and does not touch
+     * SWAP_HAS_CACHE: the caller does (put_swap_folio), as __remove_mapping in mm/vmscan.c does
+     * with the refcount frozen at 0. model: no shadow entries.
+     */
+    public static long __swapCacheDelFolio(Page folio) {
         SwapInfo si = swapInfo(Task.current().kernel);
         long off = folio.privateWord.get();
         si.cache(off).writeOnce(null);
         folio.flags.fetchAnd(~Page.PG_SWAPCACHE);
         folio.privateWord.set(0);
+        return off;
+    }
+
+    /** put_swap_folio(folio, entry): drop SWAP_HAS_CACHE of the slot the folio had. */
+    public static void putSwapFolio(Kernel k, long off) {
+        putSwapFolio(swapInfo(k), off);
+    }
+
+    /** swap_cache_del_folio(folio): __swap_cache_del_folio + put_swap_folio + folio_ref_sub. */
+    public static void deleteFromSwapCache(Page folio) {
+        SwapInfo si = swapInfo(Task.current().kernel);
+        long off = __swapCacheDelFolio(folio);
         putSwapFolio(si, off);
         Swap.folioPut(folio); // folio_ref_sub(folio, nr); the caller holds its own reference
     }

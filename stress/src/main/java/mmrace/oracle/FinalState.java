@@ -56,10 +56,13 @@ final class FinalState {
         Verdict[] v = {null};
         tables.add(mm.pgd);
         walk(k, mm.pgd, 3, tables, refs, maps, v, step);
+        // The page cache holds folio_nr_pages references on each folio. A large folio (THP
+        // collapse) sits in every slot it covers (the port has no multi-index entries): count it once.
+        Set<Page> cached = new HashSet<>();
         for (File f : files)
             for (var slot : f.iPages) {
                 Page p = slot.peek();
-                if (p != null)
+                if (p != null && cached.add(p.head))
                     refs.merge(p.head, 1 << p.head.order, Integer::sum);
             }
         for (Page p : mmrace.port.SwapState.peekSwapCache(k))
