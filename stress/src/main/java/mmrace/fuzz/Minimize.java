@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import mmrace.oracle.Reason;
@@ -66,7 +67,7 @@ public final class Minimize {
     /** Minimises {@code s}, which got forbidden {@code reason} under {@code v} (with {@code k}: steps of that execution, for PCT). */
     public static Result minimize(Target target, Scenario s, Variant v, String reason, Budget budget, long k) {
         Run run = new Run(target, v, reason, budget, k);
-        Scenario start = run.lenient(s);
+        Scenario start = run.reproduces(s);
         if (start == null) {
             Scenario keep = s.copy();
             keep.desc.add(Finding.oneLine("UNREPRODUCED: " + reason + " under " + v.id + " did not reproduce in " + run.executions
@@ -76,7 +77,7 @@ public final class Minimize {
                     "did not reproduce");
         }
         long deadline = System.nanoTime() + budget.maxTime().toNanos();
-        Shrinker program = new Shrinker(run::lenient, budget.maxExecutions() / Math.max(1, budget.retries() + 2), deadline);
+        Shrinker program = new Shrinker(run, budget.maxExecutions() / Math.max(1, budget.retries() + 2), deadline);
         Scenario small = program.shrinkProgram(start);
         Shrinker sched = new Shrinker(run::strict, budget.maxExecutions(), deadline);
         small = sched.shrinkSchedule(small);
@@ -119,13 +120,16 @@ public final class Minimize {
     private record Counted(Target.Run run, Verdict verdict, int preemptions) {}
 
     /** The executions of one minimisation. */
-    private static final class Run {
+    private static final class Run implements Shrinker.Test {
         final Target target;
         final Variant v;
         final String reason;
         final Budget budget;
         long k;
         int executions;
+        /** Anchored schedules of the scenarios that reproduced, by text. */
+        final Map<String, List<Anchors.Anchor>> anchors = new HashMap<>();
+        private final Anchors.Tracker tracker = new Anchors.Tracker();
 
         Run(Target target, Variant v, String reason, Budget budget, long k) {
             this.target = target;
@@ -148,45 +152,68 @@ public final class Minimize {
             return r != null && r.verdict().cls() == Verdict.Cls.FORBIDDEN && r.verdict().reason().equals(reason);
         }
 
+        /** Runs c under st, recording anchors; the scenario with the schedule taken if it reproduced, else null. */
+        Scenario attempt(Scenario c, Strategy st) {
+            executions++;
+            Anchors.Recorder rec = new Anchors.Recorder(st, tracker);
+            Target.Run r;
+            try {
+                r = target.run(c, v, rec, Config.DEFAULT, tracker);
+            } catch (RuntimeException e) {
+                return null;
+            }
+            if (r.result() != null)
+                k = Math.max(k, r.result().steps());
+            if (!hit(r))
+                return null;
+            Scenario out = Schedules.withSteps(c, v, r.result());
+            if (tracker.consistent(c))
+                anchors.put(out.text(), List.copyOf(rec.anchors));
+            return out;
+        }
+
         Counted counted(Scenario s, Strategy st) {
             Schedules.Counting c = new Schedules.Counting(st);
             Target.Run r = exec(s, c, false);
             return r == null ? null : new Counted(r, r.verdict(), c.preemptions());
         }
 
-        /** The recorded schedule, else the * spec, else a few derived seeds. */
-        Scenario lenient(Scenario c) {
+        @Override
+        public Scenario reproduces(Scenario c) {
+            return reproduces(null, c);
+        }
+
+        /**
+         * Lenient: the candidate's recorded steps schedule; the schedule of the scenario it was
+         * made from, anchored to operations; its * strategy; then a few derived seeds.
+         */
+        @Override
+        public Scenario reproduces(Scenario cur, Scenario c) {
             Scenario.Sched own = c.schedules.get(v);
-            if (own != null && own.steps() != null) {
-                Target.Run r = exec(c, Replay.of(own.steps()), false);
-                if (hit(r))
-                    return Schedules.withSteps(c, v, r.result());
-            }
+            Scenario r;
+            if (own != null && own.steps() != null && (r = attempt(c, Replay.of(own.steps()))) != null)
+                return r;
+            List<Anchors.Anchor> an = cur == null ? null : anchors.get(cur.text());
+            if (an != null && (r = attempt(c, new Anchors.Replay(Anchors.remap(cur, c, an), tracker))) != null)
+                return r;
             Scenario.Sched star = c.schedules.get(null);
             if (star == null)
                 star = Scenario.Sched.random(0);
-            if (own == null || own.steps() == null || !star.equals(own)) {
-                Target.Run r = exec(c, Schedules.strategy(star, k), false);
-                if (hit(r))
-                    return Schedules.withSteps(c, v, r.result());
-                if (r != null)
-                    k = Math.max(k, r.result().steps());
-            }
+            if ((r = attempt(c, Schedules.strategy(star, k))) != null)
+                return r;
             long base = Coverage.hash(c.text());
             for (int i = 0; i < budget.retries(); i++) {
                 long seed = Strategy.runSeed(base, i) & 0x7fffffffL;
-                Strategy st = i % 3 == 2 ? new RandomWalk(seed) : new Pct(1 + (i % 3) + 1, Math.max(k, 1), seed);
-                Target.Run r = exec(c, st, false);
-                if (hit(r))
-                    return Schedules.withSteps(c, v, r.result());
+                Strategy st = i % 3 == 2 ? new RandomWalk(seed) : new Pct(2 + (i % 3), Math.max(k, 1), seed);
+                if ((r = attempt(c, st)) != null)
+                    return r;
             }
             return null;
         }
 
-        /** Only the candidate's own schedule for the variant. */
+        /** Strict: only the candidate's own schedule for the variant. */
         Scenario strict(Scenario c) {
-            Target.Run r = exec(c, Schedules.strategy(c, v, k), false);
-            return hit(r) ? Schedules.withSteps(c, v, r.result()) : null;
+            return attempt(c, Schedules.strategy(c, v, k));
         }
 
         /** The first schedule with at most {@code bound} preemptions that reproduces, within {@code max} executions. */

@@ -37,6 +37,11 @@ public final class Shrinker {
     public interface Test {
         Scenario reproduces(Scenario candidate);
 
+        /** The same, knowing the scenario the candidate was made from (to carry its schedule over). */
+        default Scenario reproduces(Scenario current, Scenario candidate) {
+            return reproduces(candidate);
+        }
+
         static Test of(Predicate<Scenario> p) {
             return c -> p.test(c) ? c : null;
         }
@@ -143,7 +148,7 @@ public final class Shrinker {
         if (limits.check(c) != null)
             return cur;
         tests++;
-        Scenario r = test.reproduces(c);
+        Scenario r = test.reproduces(cur, c);
         if (r == null || compare(size(r), size(cur)) >= 0)
             return cur;
         adopted++;
@@ -337,8 +342,8 @@ public final class Shrinker {
         l.add(op -> {
             if (!(op instanceof Op.Read r) || r.len() <= 16)
                 return null;
-            long edge = (r.addr() + r.len() - 1) & -PAGE;
-            return edge > r.addr() ? new Op.Read(edge - 8, 16, r.flags(), r.variant(), 0) : new Op.Read(r.addr(), 16, r.flags(), r.variant(), 0);
+            long edge = (r.addr() & -PAGE) + PAGE;
+            return edge < r.addr() + r.len() ? new Op.Read(edge - 8, 16, r.flags(), r.variant(), 0) : new Op.Read(r.addr(), 16, r.flags(), r.variant(), 0);
         });
         return l;
     }
