@@ -339,11 +339,28 @@ public final class Shrinker {
         l.add(op -> op instanceof Op.Mmap m && m.prot() != (Prot.READ | Prot.WRITE)
                 ? new Op.Mmap(m.name(), m.addr(), m.len(), Prot.READ | Prot.WRITE, m.fixed(), m.shared(), m.file(), m.off(), m.growsdown(), 0) : null);
         // a straddling read of 16 bytes is the canonical form
-        l.add(op -> {
-            if (!(op instanceof Op.Read r) || r.len() <= 16)
-                return null;
-            long edge = (r.addr() & -PAGE) + PAGE;
-            return edge < r.addr() + r.len() ? new Op.Read(edge - 8, 16, r.flags(), r.variant(), 0) : new Op.Read(r.addr(), 16, r.flags(), r.variant(), 0);
+        // a straddling read of 16 bytes is the canonical form: at the first, middle or last page boundary inside it
+        for (int which = 0; which < 3; which++) {
+            final int w = which;
+            l.add(op -> {
+                if (!(op instanceof Op.Read r) || r.len() <= 16)
+                    return null;
+                long first = (r.addr() & -PAGE) + PAGE, last = (r.addr() + r.len() - 1) & -PAGE;
+                if (first > last)
+                    return w == 0 ? new Op.Read(r.addr(), 16, r.flags(), r.variant(), 0) : null;
+                long edge = w == 0 ? first : w == 2 ? last : ((first + last) / 2) & -PAGE;
+                return new Op.Read(edge - 8, 16, r.flags(), r.variant(), 0);
+            });
+        }
+        // one page shorter
+        l.add(op -> switch (op) {
+            case Op.Munmap m -> m.len() > PAGE ? new Op.Munmap(m.addr(), m.len() - PAGE, 0) : null;
+            case Op.Mprotect m -> m.len() > PAGE ? new Op.Mprotect(m.addr(), m.len() - PAGE, m.prot(), 0) : null;
+            case Op.Madvise m -> m.len() > PAGE ? new Op.Madvise(m.addr(), m.len() - PAGE, m.advice(), 0) : null;
+            case Op.Write w -> w.len() > PAGE ? new Op.Write(w.addr(), w.len() - PAGE, w.fill(), 0) : null;
+            case Op.Mmap m -> m.len() > PAGE ? new Op.Mmap(m.name(), m.addr(), m.len() - PAGE, m.prot(), m.fixed(), m.shared(), m.file(), m.off(), m.growsdown(), 0) : null;
+            case Op.Mremap m -> m.newLen() > PAGE ? new Op.Mremap(m.addr(), m.oldLen(), m.newLen() - PAGE, m.maymove(), m.fixedTo(), m.dontunmap(), 0) : null;
+            default -> null;
         });
         return l;
     }
@@ -372,23 +389,28 @@ public final class Shrinker {
                 nums += numbers(op);
         }
         for (Scenario.MapSpec m : s.maps)
-            nums += Long.bitCount(m.len()) + (m.shared() ? 1 : 0) + (m.prot() != (Prot.READ | Prot.WRITE) ? 1 : 0);
+            nums += n(m.len()) + (m.shared() ? 1 : 0) + (m.prot() != (Prot.READ | Prot.WRITE) ? 1 : 0);
         for (Map.Entry<Variant, Scenario.Sched> e : s.schedules.entrySet())
             if (e.getValue().steps() != null)
                 switches += 1 + Schedule.parse(e.getValue().steps()).size();
         return new long[] {s.actors.size(), ops, s.maps.size() + s.files.size() + s.injects.size(), switches, nums};
     }
 
+    /** Complexity of a length: its set bits, plus its size in pages (so 0x4000 < 0x5000 < 0x6000). */
+    private static long n(long len) {
+        return Long.bitCount(len) + Math.min(len, 1L << 30) / PAGE;
+    }
+
     private static long numbers(Op op) {
         return switch (op) {
-            case Op.Read r -> Long.bitCount(r.addr() & (PAGE - 1)) + Long.bitCount(r.len()) + (r.flags() != Op.Foll.FORCE ? 1 : 0);
-            case Op.Mmap m -> Long.bitCount(m.addr() & (PAGE - 1)) + Long.bitCount(m.len()) + (m.shared() ? 1 : 0) + (m.file() != null ? 1 : 0)
+            case Op.Read r -> ((r.addr() & 7) != 0 ? 1 : 0) + n(r.len()) + (r.flags() != Op.Foll.FORCE ? 1 : 0);
+            case Op.Mmap m -> Long.bitCount(m.addr() & (PAGE - 1)) + n(m.len()) + (m.shared() ? 1 : 0) + (m.file() != null ? 1 : 0)
                     + (m.growsdown() ? 1 : 0) + (m.prot() != (Prot.READ | Prot.WRITE) ? 1 : 0);
-            case Op.Munmap m -> Long.bitCount(m.addr() & (PAGE - 1)) + Long.bitCount(m.len());
-            case Op.Mprotect m -> Long.bitCount(m.addr() & (PAGE - 1)) + Long.bitCount(m.len()) + (m.prot() != (Prot.READ | Prot.WRITE) ? 1 : 0);
-            case Op.Madvise m -> Long.bitCount(m.addr() & (PAGE - 1)) + Long.bitCount(m.len());
-            case Op.Write w -> Long.bitCount(w.addr() & (PAGE - 1)) + Long.bitCount(w.len());
-            case Op.Mremap m -> Long.bitCount(m.addr() & (PAGE - 1)) + Long.bitCount(m.oldLen()) + Long.bitCount(m.newLen())
+            case Op.Munmap m -> Long.bitCount(m.addr() & (PAGE - 1)) + n(m.len());
+            case Op.Mprotect m -> Long.bitCount(m.addr() & (PAGE - 1)) + n(m.len()) + (m.prot() != (Prot.READ | Prot.WRITE) ? 1 : 0);
+            case Op.Madvise m -> Long.bitCount(m.addr() & (PAGE - 1)) + n(m.len());
+            case Op.Write w -> Long.bitCount(w.addr() & (PAGE - 1)) + n(w.len());
+            case Op.Mremap m -> Long.bitCount(m.addr() & (PAGE - 1)) + n(m.oldLen()) + n(m.newLen())
                     + (m.maymove() ? 1 : 0) + (m.fixedTo() != null ? 1 : 0) + (m.dontunmap() ? 1 : 0);
             case Op.Reclaim r -> 0;
             case Op.Collapse c -> 0;
