@@ -347,7 +347,11 @@ public final class Campaign {
         Duration el = Duration.ofNanos(System.nanoTime() - t0);
         Progress p = aggregate(stats, corpus, files, el);
         progress.accept(p);
-        List<FindingEvent> ev = new ArrayList<>(events);
+        List<FindingEvent> ev = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (FindingEvent e : events)
+            if (seen.add(e.status() + " " + e.reason() + " " + e.signature() + " " + e.file()))
+                ev.add(e);
         return new Summary(el, p.executions(), p.probes(), p.edges(), p.outcomes(), p.corpus(), p.findings(), ev, first[0],
                 first[1] < 0 ? null : Duration.ofNanos(first[1]), stop[0], p.errors(), null);
     }

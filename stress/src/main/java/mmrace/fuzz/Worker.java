@@ -115,11 +115,25 @@ public final class Worker {
                             + (e.file() == null ? "-" : e.file().toString()));
                 }
             });
-            Runtime.getRuntime().addShutdownHook(new Thread(f::requestStop));
+            // SIGTERM from the coordinator (another worker found something): finish the iteration,
+            // report the final counts, then let the JVM exit
+            java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
+            boolean[] exiting = {false};
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                exiting[0] = true;
+                f.requestStop();
+                try {
+                    reported.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
             Campaign.Summary s = f.run();
             out.println("@done " + w + " " + s.exitCode());
             out.flush();
-            System.exit(s.exitCode());
+            reported.countDown();
+            if (!exiting[0])
+                System.exit(s.exitCode());
         } catch (Exception e) {
             System.err.println("mmrace fuzz worker " + w + ": " + e);
             e.printStackTrace();
