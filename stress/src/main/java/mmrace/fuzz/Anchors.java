@@ -219,25 +219,31 @@ final class Anchors {
         return out;
     }
 
-    /** For each old operation, its index among the new ones, or -1 if removed. */
+    /**
+     * For each old operation, its index among the new ones, or -1 if it is gone: a longest common
+     * subsequence of the operation texts (so removals and insertions keep the others in place);
+     * an old operation left out of it is paired with a new one at the same gap if there is one
+     * (a changed operation keeps its anchors).
+     */
     static int[] align(List<Op> old, List<Op> nu) {
-        int[] map = new int[old.size()];
-        if (old.size() == nu.size()) {
-            for (int i = 0; i < map.length; i++)
-                map[i] = i;
-            return map;
-        }
-        int j = 0;
-        for (int i = 0; i < old.size(); i++) {
-            if (j < nu.size() && old.get(i).text().equals(nu.get(j).text()))
-                map[i] = j++;
-            else
-                map[i] = -1;
-        }
-        if (j != nu.size()) {
-            // not a pure removal: align by position up to the shorter list
-            for (int i = 0; i < map.length; i++)
-                map[i] = i < nu.size() ? i : -1;
+        int n = old.size(), m = nu.size();
+        int[][] l = new int[n + 1][m + 1];
+        for (int i = n - 1; i >= 0; i--)
+            for (int j = m - 1; j >= 0; j--)
+                l[i][j] = old.get(i).text().equals(nu.get(j).text()) ? 1 + l[i + 1][j + 1] : Math.max(l[i + 1][j], l[i][j + 1]);
+        int[] map = new int[n];
+        java.util.Arrays.fill(map, -1);
+        int i = 0, j = 0;
+        while (i < n && j < m) {
+            if (old.get(i).text().equals(nu.get(j).text())) {
+                map[i++] = j++;
+            } else if (l[i + 1][j + 1] == l[i][j]) {
+                map[i++] = j++; // both sides differ here: a changed operation
+            } else if (l[i + 1][j] >= l[i][j + 1]) {
+                i++;
+            } else {
+                j++;
+            }
         }
         return map;
     }

@@ -120,16 +120,17 @@ public final class Campaign {
     }
 
     /** A progress report. {@code findings}: unique findings by reason (earlier ones that still reproduce included). */
-    public record Progress(Duration elapsed, long executions, double execsPerSecond, int probes, int edges, int outcomes, int corpus,
-                           Map<String, Integer> findings, int workers, long errors) {
-        /** {@code [00:01:05] 12345 execs (190/s) | cov probes 87 edges 1532 outcomes 9 | corpus 212 | findings torn-read:1}. */
+    public record Progress(Duration elapsed, long executions, double execsPerSecond, int probes, int edges, int pairs, int outcomes,
+                           int corpus, Map<String, Integer> findings, int workers, long errors) {
+        /** {@code [00:01:05] 12345 execs (190/s) | cov probes 87 edges 1532 pairs 40 outcomes 9 | corpus 212 | findings torn-read:1}. */
         public String line() {
             StringBuilder b = new StringBuilder();
             b.append('[').append(clock(elapsed)).append("] ").append(executions).append(" execs (")
                     .append(Math.round(execsPerSecond)).append("/s)");
             if (workers > 1)
                 b.append(" x").append(workers).append(" workers");
-            b.append(" | cov probes ").append(probes).append(" edges ").append(edges).append(" outcomes ").append(outcomes);
+            b.append(" | cov probes ").append(probes).append(" edges ").append(edges).append(" pairs ").append(pairs)
+                    .append(" outcomes ").append(outcomes);
             b.append(" | corpus ").append(corpus).append(" | findings ");
             b.append(findings.isEmpty() ? "none" : findingsText(findings));
             if (errors > 0)
@@ -163,7 +164,7 @@ public final class Campaign {
     }
 
     /** The end of a campaign. */
-    public record Summary(Duration elapsed, long executions, int probes, int edges, int outcomes, int corpus,
+    public record Summary(Duration elapsed, long executions, int probes, int edges, int pairs, int outcomes, int corpus,
                           Map<String, Integer> findings, List<FindingEvent> events, long firstForbiddenExecutions,
                           Duration firstForbiddenTime, boolean stoppedOnForbidden, long errors, String lastError) {
         /** 1 if a forbidden finding exists (found now, or found earlier and still reproducing), else 0. */
@@ -175,8 +176,8 @@ public final class Campaign {
             StringBuilder b = new StringBuilder();
             b.append("fuzz: ").append(executions).append(" executions in ").append(clock(elapsed)).append(" (")
                     .append(elapsed.toMillis() == 0 ? 0 : Math.round(executions * 1000.0 / elapsed.toMillis())).append("/s)\n");
-            b.append("coverage: ").append(probes).append(" probes, ").append(edges).append(" interleaving edges, ")
-                    .append(outcomes).append(" outcomes\n");
+            b.append("coverage: ").append(probes).append(" probes, ").append(edges).append(" interleaving edges, ").append(pairs)
+                    .append(" operation pairs, ").append(outcomes).append(" outcomes\n");
             b.append("corpus: ").append(corpus).append(" inputs\n");
             if (firstForbiddenExecutions >= 0)
                 b.append("first forbidden outcome after ").append(firstForbiddenExecutions).append(" executions, ")
@@ -216,7 +217,7 @@ public final class Campaign {
     /** Runs the campaign to its end; {@code progress} gets a report every {@link Options#progressEvery}. */
     public Summary run(Consumer<Progress> progress) throws IOException {
         if (options.jobs() == 1)
-            return new Fuzzer(options, target.get(), 0, options.seed(), new Fuzzer.Events() {
+            return new Fuzzer(options, target.get(), 0, mmrace.sched.Strategy.runSeed(options.seed(), 0), new Fuzzer.Events() {
                 @Override
                 public void progress(Progress p) {
                     progress.accept(p);
@@ -231,6 +232,11 @@ public final class Campaign {
 
     /** The command line of worker {@code i}: this JVM's java, JVM options and class path, {@link Worker}. */
     List<String> workerCommand(int i) {
+        return javaCommand(Worker.class.getName(), Worker.args(options, i));
+    }
+
+    /** {@code java [this JVM's options] -cp [this class path] mainClass args} (debugger agents left out). */
+    static List<String> javaCommand(String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments())
@@ -238,8 +244,8 @@ public final class Campaign {
                 cmd.add(a);
         cmd.add("-cp");
         cmd.add(classPath());
-        cmd.add(Worker.class.getName());
-        cmd.addAll(Worker.args(options, i));
+        cmd.add(mainClass);
+        cmd.addAll(args);
         return cmd;
     }
 
@@ -352,26 +358,27 @@ public final class Campaign {
         for (FindingEvent e : events)
             if (seen.add(e.status() + " " + e.reason() + " " + e.signature() + " " + e.file()))
                 ev.add(e);
-        return new Summary(el, p.executions(), p.probes(), p.edges(), p.outcomes(), p.corpus(), p.findings(), ev, first[0],
+        return new Summary(el, p.executions(), p.probes(), p.edges(), p.pairs(), p.outcomes(), p.corpus(), p.findings(), ev, first[0],
                 first[1] < 0 ? null : Duration.ofNanos(first[1]), stop[0], p.errors(), null);
     }
 
     private static Progress aggregate(Map<Integer, long[]> stats, Corpus corpus, Map<String, FindingEvent> files, Duration el) {
         long execs = 0, errors = 0;
-        int probes = 0, edges = 0, outcomes = 0;
+        int probes = 0, edges = 0, pairs = 0, outcomes = 0;
         for (long[] s : stats.values()) {
             execs += s[1];
             probes = (int) Math.max(probes, s[2]);
             edges = (int) Math.max(edges, s[3]);
-            outcomes = (int) Math.max(outcomes, s[4]);
-            errors += s[6];
+            pairs = (int) Math.max(pairs, s[4]);
+            outcomes = (int) Math.max(outcomes, s[5]);
+            errors += s[7];
         }
         Map<String, Integer> byReason = new TreeMap<>();
         for (FindingEvent e : files.values())
             if (e.status() != FindingStatus.GONE)
                 byReason.merge(e.status() == FindingStatus.UNREPRODUCED ? e.reason() + "(unreproduced)" : e.reason(), 1, Integer::sum);
         double rate = el.toMillis() == 0 ? 0 : execs * 1000.0 / el.toMillis();
-        return new Progress(el, execs, rate, probes, edges, outcomes, corpus.queueSize(), Collections.unmodifiableMap(byReason),
+        return new Progress(el, execs, rate, probes, edges, pairs, outcomes, corpus.queueSize(), Collections.unmodifiableMap(byReason),
                 stats.size(), errors);
     }
 }

@@ -1,7 +1,9 @@
 package mmrace.fuzz;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.List;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -12,9 +14,12 @@ import mmrace.runtime.Field;
 import mmrace.runtime.Op;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Shared;
+import mmrace.runtime.Tracepoint;
+import mmrace.scenario.Scenario;
 import mmrace.scenario.Variant;
 import mmrace.sched.Execution;
 import mmrace.sched.ExecutionListener;
+import mmrace.sched.Result;
 
 /**
  * The fuzzer's feedback: what a campaign has covered so far, and a per-execution listener
@@ -32,9 +37,18 @@ import mmrace.sched.ExecutionListener;
  *     branch it is in). Actors are anonymous in the key, so "reader locks B after writer stored
  *     the tree slot" is one edge whoever plays which role. Sites use names, never per-process ids,
  *     so keys mean the same in every worker.</li>
+ * <li><b>Operation-overlap coverage</b> (the stronger signal, in the spirit of Conzzer's concurrent
+ *     call pairs): for every two operations of different actors whose executions overlapped in
+ *     time, (kind of the one that started first, kind of the other, whether the first contains
+ *     the second or they only overlap, and how their address ranges relate: disjoint, intersecting,
+ *     or one covering the other). "A read that contains a MAP_FIXED covering its range" is one
+ *     such pair: the reviewers' race minus the right preemption point, which an input is kept for,
+ *     and which mutating its schedule then turns into the torn read. Operation boundaries come
+ *     from the runner's per-operation trace lines ({@link Anchors#OP_DONE}, READ_END); kinds from
+ *     {@link Finding#kind}.</li>
  * <li><b>Outcome coverage</b>: (variant, verdict class, reason).</li>
  * </ul>
- * An input is kept when it adds any of the three. Edges are 64-bit hashes in an open-addressing
+ * An input is kept when it adds any of these. Edges are 64-bit hashes in an open-addressing
  * set (a collision merely loses one edge).
  */
 public final class Coverage {
@@ -42,9 +56,18 @@ public final class Coverage {
     public enum Context { NONE, PROBE }
 
     /** What one execution added to the campaign's coverage. */
-    public record Gain(int probes, int edges, int outcomes) {
+    public record Gain(int probes, int edges, int pairs, int outcomes) {
         public int total() {
-            return probes + edges + outcomes;
+            return probes + edges + pairs + outcomes;
+        }
+
+        /**
+         * How promising an input with this gain is as a parent: new outcomes and operation
+         * pairs weigh most (they are rare and close to races), edges and probes are capped (the
+         * first inputs of a campaign add hundreds).
+         */
+        public int weight() {
+            return 16 * outcomes + 8 * pairs + Math.min(edges, 16) + 2 * Math.min(probes, 8);
         }
 
         public boolean any() {
@@ -55,6 +78,7 @@ public final class Coverage {
     private final Context context;
     private final BitSet probes = new BitSet();
     private final LongSet edges = new LongSet();
+    private final LongSet pairs = new LongSet();
     private final Set<String> outcomes = new LinkedHashSet<>();
 
     public Coverage() {
@@ -83,8 +107,13 @@ public final class Coverage {
             if (edges.add(k))
                 ne[0]++;
         });
+        int[] nq = {0};
+        e.pairs.forEach(k -> {
+            if (pairs.add(k))
+                nq[0]++;
+        });
         int no = verdict != null && outcomes.add(outcomeKey(v, verdict)) ? 1 : 0;
-        return new Gain(np, ne[0], no);
+        return new Gain(np, ne[0], nq[0], no);
     }
 
     /** Would merging {@code e} add anything? (Does not change the coverage.) */
@@ -94,6 +123,7 @@ public final class Coverage {
                 return true;
         boolean[] any = {false};
         e.edges.forEach(k -> any[0] |= !edges.contains(k));
+        e.pairs.forEach(k -> any[0] |= !pairs.contains(k));
         return any[0] || verdict != null && !outcomes.contains(outcomeKey(v, verdict));
     }
 
@@ -113,6 +143,11 @@ public final class Coverage {
         return outcomes.size();
     }
 
+    /** Distinct operation-overlap pairs. */
+    public int pairs() {
+        return pairs.size();
+    }
+
     public Set<String> outcomeKeys() {
         return Set.copyOf(outcomes);
     }
@@ -127,6 +162,11 @@ public final class Coverage {
         private final Context context;
         final BitSet probes = new BitSet();
         final LongSet edges = new LongSet();
+        final LongSet pairs = new LongSet();
+        private Scenario scenario;
+        private int[] opIdx = new int[0];
+        private long[] opStart = new long[0], opLast = new long[0];
+        private List<List<long[]>> intervals = new ArrayList<>();
         private final Map<Object, Loc> locs = new HashMap<>();
         private final IdentityHashMap<Shared, Long> sharedKeys = new IdentityHashMap<>();
         private long[] ctx = new long[0];
@@ -152,10 +192,25 @@ public final class Coverage {
 
         private record Entry(Shared table, long index) {}
 
+        /** The scenario of the next execution (for operation kinds and ranges); null: no pair coverage. */
+        public Exec scenario(Scenario s) {
+            this.scenario = s;
+            return this;
+        }
+
         @Override
         public void start(Execution e) {
             probes.clear();
             edges.clear();
+            pairs.clear();
+            int n = e.actorCount() + 1;
+            opIdx = new int[n];
+            opStart = new long[n];
+            opLast = new long[n];
+            Arrays.fill(opStart, -1);
+            intervals = new ArrayList<>();
+            for (int i = 0; i < n; i++)
+                intervals.add(new ArrayList<>());
             locs.clear();
             sharedKeys.clear();
             slots = e.actorCount() + 1;
@@ -173,6 +228,11 @@ public final class Coverage {
         @Override
         public void point(long step, int actor, Op op, Shared shared, long arg) {
             points++;
+            if (actor >= 0 && actor < slots) {
+                if (opStart[actor] < 0)
+                    opStart[actor] = step;
+                opLast[actor] = step;
+            }
             if (shared == null || actor < 0 || actor >= slots)
                 return;
             boolean entry = shared.field != null && "entries".equals(shared.field.name);
@@ -189,6 +249,89 @@ public final class Coverage {
             l.site[actor] = site;
             l.writes[actor] = op.writes;
             l.seen[actor] = true;
+        }
+
+        @Override
+        public void note(long step, int actor, String fmt, Object[] args) {
+            if (Anchors.OP_DONE.contains(fmt))
+                opDone(actor);
+        }
+
+        @Override
+        public void tracepoint(long step, int actor, Tracepoint tp, Object a, long b) {
+            if (tp == Tracepoint.READ_END)
+                opDone(actor);
+        }
+
+        private void opDone(int actor) {
+            if (actor < 0 || actor >= slots)
+                return;
+            if (opStart[actor] >= 0)
+                intervals.get(actor).add(new long[] {opIdx[actor], opStart[actor], opLast[actor]});
+            opIdx[actor]++;
+            opStart[actor] = -1;
+        }
+
+        @Override
+        public void end(Result r) {
+            if (scenario == null || scenario.actors.size() + 1 != slots)
+                return;
+            for (int a = 0; a < slots - 1; a++)
+                for (int b = 0; b < slots - 1; b++) {
+                    if (a == b)
+                        continue;
+                    List<mmrace.scenario.Op> oa = null, ob = null;
+                    for (long[] x : intervals.get(a))
+                        for (long[] y : intervals.get(b)) {
+                            // x started first (ties: the lower actor), and they overlap
+                            if (x[1] > y[1] || x[1] == y[1] && a > b || x[2] < y[1])
+                                continue;
+                            if (oa == null) {
+                                oa = scenario.actors.get(a).ops();
+                                ob = scenario.actors.get(b).ops();
+                            }
+                            if (x[0] >= oa.size() || y[0] >= ob.size())
+                                continue;
+                            mmrace.scenario.Op p = oa.get((int) x[0]), q = ob.get((int) y[0]);
+                            int rel = x[2] >= y[2] ? 1 : 2;
+                            pairs.add(hash(Finding.kind(p) + "|" + Finding.kind(q) + "|" + rel + "|" + spatial(p, q)));
+                        }
+                }
+        }
+
+        /** How two operations' address ranges relate: 0 disjoint, 1 intersecting, 2 one covers the other. */
+        static int spatial(mmrace.scenario.Op p, mmrace.scenario.Op q) {
+            long[] a = range(p), b = range(q);
+            if (a[1] <= b[0] || b[1] <= a[0])
+                return 0;
+            if (a[0] <= b[0] && a[1] >= b[1] || b[0] <= a[0] && b[1] >= a[1])
+                return 2;
+            return 1;
+        }
+
+        static long[] range(mmrace.scenario.Op op) {
+            return switch (op) {
+                case mmrace.scenario.Op.Read r -> new long[] {r.addr(), r.addr() + Math.max(1, r.len())};
+                case mmrace.scenario.Op.Mmap m -> new long[] {m.addr(), m.addr() + m.len()};
+                case mmrace.scenario.Op.Munmap m -> new long[] {m.addr(), m.addr() + m.len()};
+                case mmrace.scenario.Op.Mprotect m -> new long[] {m.addr(), m.addr() + m.len()};
+                case mmrace.scenario.Op.Madvise m -> new long[] {m.addr(), m.addr() + m.len()};
+                case mmrace.scenario.Op.Write w -> new long[] {w.addr(), w.addr() + w.len()};
+                case mmrace.scenario.Op.Mremap m -> {
+                    long lo = m.addr(), hi = m.addr() + Math.max(m.oldLen(), m.newLen());
+                    if (m.fixedTo() != null) {
+                        lo = Math.min(lo, m.fixedTo());
+                        hi = Math.max(hi, m.fixedTo() + m.newLen());
+                    }
+                    yield new long[] {lo, hi};
+                }
+                case mmrace.scenario.Op.Reclaim r -> new long[] {r.addr() & -4096, (r.addr() & -4096) + 4096};
+                case mmrace.scenario.Op.Collapse c -> new long[] {c.addr() & -(2L << 20), (c.addr() & -(2L << 20)) + (2L << 20)};
+            };
+        }
+
+        public int pairCount() {
+            return pairs.size();
         }
 
         /** Points seen in the last execution. */

@@ -40,6 +40,8 @@ final class Fuzzer {
     }
 
     private static final Duration RESCAN = Duration.ofSeconds(10);
+    /** Percent of iterations that start from a freshly generated input even with feedback (the generator aims well). */
+    private static final int FRESH = Integer.getInteger("mmrace.fuzz.fresh", 20);
     private static final int INITIAL = 8;
 
     private static final class Seed {
@@ -47,13 +49,18 @@ final class Fuzzer {
         final long steps;
         final Variant variant;
         final int gain;
+        /** The schedule it ran under, anchored to operations (null if the target does not report operation boundaries). */
+        final List<Anchors.Anchor> anchors;
         int picks;
+        /** The smallest kept input with some operation pair or outcome. */
+        boolean favoured;
 
-        Seed(Scenario s, long steps, Variant variant, int gain) {
+        Seed(Scenario s, long steps, Variant variant, int gain, List<Anchors.Anchor> anchors) {
             this.s = s;
             this.steps = steps;
             this.variant = variant;
             this.gain = gain;
+            this.anchors = anchors;
         }
     }
 
@@ -66,7 +73,12 @@ final class Fuzzer {
     private final Mutator mut;
     private final Coverage coverage = new Coverage();
     private final Coverage.Exec exec = coverage.newExec();
+    private final Anchors.Tracker tracker = new Anchors.Tracker();
+    private List<Anchors.Anchor> lastAnchors;
     private final List<Seed> seeds = new ArrayList<>();
+    /** Operation-pair and outcome keys -> the smallest kept input that has it. */
+    private final Map<Long, Seed> favoured = new HashMap<>();
+    private final List<Seed> favouredList = new ArrayList<>();
     private final Corpus corpus;
     private final Set<String> knownQueue = new HashSet<>(), knownFindings = new HashSet<>();
     /** Unique finding files (and unreproduced ones) by name -> reason label. */
@@ -74,6 +86,13 @@ final class Fuzzer {
     private final Set<String> seenRaw = new HashSet<>();
     private final List<Campaign.FindingEvent> found = new ArrayList<>();
     private final Map<Variant, long[]> stepStats = new HashMap<>();
+    private final java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "mmrace-corpus-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<java.util.concurrent.Future<?>> pendingWrites = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong writeErrors = new java.util.concurrent.atomic.AtomicLong();
     private long executions, errors;
     private String lastError;
     private long t0;
@@ -119,11 +138,16 @@ final class Fuzzer {
             Seed parent = null;
             int r = rng.nextInt(100);
             int stack = 1 + (rng.nextInt(3) == 0 ? rng.nextInt(4) : 0);
-            if (!o.feedback() || seeds.isEmpty() || r < 5) {
+            if (!o.feedback() || seeds.isEmpty() || r < FRESH) {
                 child = mut.havoc(gen.initial(), o.feedback() ? stack - 1 : stack);
             } else {
                 parent = pick();
-                child = r < 15 && seeds.size() > 1 ? mut.splice(parent.s, pick().s) : mut.havoc(parent.s, stack);
+                if (r < FRESH + 8 && seeds.size() > 1)
+                child = mut.splice(parent.s, pick().s);
+            else if (parent.favoured && Mutator.hasSteps(parent.s) && rng.nextBoolean())
+                child = mut.mutateSchedule(parent.s); // a near miss: try interleavings next to it
+            else
+                child = mut.havoc(parent.s, stack);
             }
             iterate(child, parent);
             long now = System.nanoTime();
@@ -138,6 +162,8 @@ final class Fuzzer {
                 scanNewFindings();
             }
         }
+        flushWrites();
+        writer.shutdown();
         events.progress(progress());
         return summary();
     }
@@ -146,9 +172,18 @@ final class Fuzzer {
         return stop || System.nanoTime() - deadline > 0 || o.maxExecutions() > 0 && executions >= o.maxExecutions();
     }
 
+    /**
+     * Picks a parent: a third of the time one of the inputs "favoured" for an operation pair or an
+     * outcome (the smallest kept input that has it, as AFL favours the cheapest input per edge:
+     * few, and each the nearest known miss of some race), a third one of the 16 newest, otherwise
+     * a tournament of four by {@link #score}.
+     */
     private Seed pick() {
         Seed s;
-        if (rng.nextBoolean()) {
+        int r = rng.nextInt(3);
+        if (r == 0 && !favouredList.isEmpty()) {
+            s = favouredList.get(rng.nextInt(favouredList.size()));
+        } else if (r == 1) {
             int recent = Math.min(16, seeds.size());
             s = seeds.get(seeds.size() - 1 - rng.nextInt(recent));
         } else {
@@ -163,8 +198,9 @@ final class Fuzzer {
         return s;
     }
 
+    /** Inputs that added rare coverage, were picked little, and are small (fast, and easier to mutate into a race) first. */
     private static double score(Seed s) {
-        return (1.0 + Math.min(s.gain, 64)) / (1.0 + s.picks / 8.0);
+        return (1.0 + Math.min(s.gain, 64)) / (1.0 + s.picks / 8.0) / (1.0 + Minimize.ops(s.s) / 6.0);
     }
 
     private Variant variantFor(Scenario s) {
@@ -185,16 +221,21 @@ final class Fuzzer {
         return st == null || st[1] == 0 ? 0 : st[0] / st[1];
     }
 
-    /** Runs one input; returns its run (null if it failed to run). */
+    /** Runs one input; returns its run (null if it failed to run); {@link #lastAnchors} gets its anchored schedule. */
     private Target.Run execute(Scenario s, Variant v, Strategy st) {
         executions++;
+        lastAnchors = null;
         try {
-            Target.Run r = target.run(s, v, st, Config.DEFAULT, exec);
+            Anchors.Recorder rec = new Anchors.Recorder(st, tracker);
+            exec.scenario(s);
+            Target.Run r = target.run(s, v, rec, Config.DEFAULT, exec, tracker);
             long[] stat = stepStats.computeIfAbsent(v, x -> new long[2]);
             if (stat[1] < 1_000_000) {
                 stat[0] += r.result().steps();
                 stat[1]++;
             }
+            if (tracker.consistent(s))
+                lastAnchors = List.copyOf(rec.anchors);
             return r;
         } catch (RuntimeException e) {
             errors++;
@@ -203,9 +244,58 @@ final class Fuzzer {
         }
     }
 
+    /** Makes {@code s} the favoured input of every operation pair and outcome it has and no smaller kept input has. */
+    private void favour(Seed s, Variant v, Verdict verdict) {
+        int size = Minimize.ops(s.s);
+        List<Long> keys = new ArrayList<>();
+        exec.pairs.forEach(keys::add);
+        keys.add(Coverage.hash(Coverage.outcomeKey(v, verdict)));
+        boolean changed = false;
+        for (long k : keys) {
+            Seed old = favoured.get(k);
+            if (old == null || Minimize.ops(old.s) > size) {
+                favoured.put(k, s);
+                changed = true;
+            }
+        }
+        if (changed) {
+            favouredList.clear();
+            for (Seed x : seeds)
+                x.favoured = false;
+            for (Seed x : favoured.values())
+                if (!x.favoured) {
+                    x.favoured = true;
+                    favouredList.add(x);
+                }
+        }
+    }
+
+    /** The layout, actors and injections (what the program is, without schedules and expectations). */
+    private static String program(Scenario s) {
+        Scenario c = s.copy();
+        c.schedules.clear();
+        c.expects.clear();
+        c.desc.clear();
+        return c.text();
+    }
+
+    /**
+     * The strategy for a child: when it kept the parent's recorded schedule but its program
+     * changed, the parent's schedule anchored to operations (so the interleaving that made the
+     * parent interesting is tried on the changed program); else the child's own schedule line.
+     */
+    private Strategy strategyFor(Scenario child, Seed parent, Variant v) {
+        Scenario.Sched sc = child.schedules.get(v);
+        if (parent != null && parent.anchors != null && parent.variant == v && sc != null && sc.steps() != null
+                && sc.equals(parent.s.schedules.get(v)) && !program(child).equals(program(parent.s)))
+            return new Anchors.Replay(Anchors.remap(parent.s, child, parent.anchors), tracker);
+        return Schedules.strategy(child, v, kFor(parent, v));
+    }
+
     private void iterate(Scenario child, Seed parent) {
-        Variant v = variantFor(child);
-        Target.Run r = execute(child, v, Schedules.strategy(child, v, kFor(parent, v)));
+        Variant v = parent != null && parent.anchors != null && child.schedules.get(parent.variant) != null && rng.nextInt(4) != 0
+                ? parent.variant : variantFor(child);
+        Target.Run r = execute(child, v, strategyFor(child, parent, v));
         if (r == null)
             return;
         Scenario ran = Schedules.withSteps(child, v, r.result());
@@ -215,24 +305,55 @@ final class Fuzzer {
                 firstExecs = executions;
                 firstTime = elapsed();
             }
-            finding(ran, v, r);
+            finding(ran, v, r, executions, elapsed());
             if (o.stopOnForbidden()) {
                 stop = true;
                 stoppedOnForbidden = true;
             }
         }
         if (o.feedback() && g.any()) {
-            seeds.add(new Seed(ran, r.result().steps(), v, g.total()));
-            if (corpus != null && limitsOk(ran)) {
-                try {
-                    Path p = corpus.addQueue(ran);
-                    if (p != null)
-                        knownQueue.add(p.getFileName().toString());
-                } catch (IOException e) {
-                    errors++;
-                    lastError = "cannot write the queue: " + e.getMessage();
-                }
+            Seed kept = new Seed(ran, r.result().steps(), v, g.weight(), lastAnchors);
+            seeds.add(kept);
+            favour(kept, v, r.verdict());
+            if (corpus != null && limitsOk(ran))
+                saveQueue(ran);
+        }
+    }
+
+    /**
+     * Writes a kept input into queue/ on a background thread (each write is atomic and fsynced;
+     * the fuzzing thread does not wait for the disk). Findings are written synchronously. Pending
+     * queue writes are finished before {@link #run} returns; a kill loses only inputs not yet
+     * written, never leaves half of one.
+     */
+    private void saveQueue(Scenario s) {
+        String name = Corpus.queueName(s.text());
+        knownQueue.add(name);
+        pendingWrites.add(writer.submit(() -> {
+            try {
+                corpus.addQueue(s);
+            } catch (IOException e) {
+                writeErrors.incrementAndGet();
             }
+        }));
+        pendingWrites.removeIf(java.util.concurrent.Future::isDone);
+    }
+
+    private void flushWrites() {
+        for (java.util.concurrent.Future<?> f : pendingWrites) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                writeErrors.incrementAndGet();
+            }
+        }
+        pendingWrites.clear();
+        if (writeErrors.get() > 0) {
+            errors += writeErrors.getAndSet(0);
+            lastError = "cannot write the queue";
         }
     }
 
@@ -242,13 +363,14 @@ final class Fuzzer {
 
     // ------------------------------------------------------------------ findings
 
-    private void finding(Scenario s, Variant v, Target.Run r) {
+    /** A forbidden outcome, seen at execution {@code seenAt} and time {@code seenTime}: minimise, deduplicate, save, report. */
+    private void finding(Scenario s, Variant v, Target.Run r, long seenAt, Duration seenTime) {
         String reason = r.verdict().reason();
         if (!seenRaw.add(v.id + "|" + reason + "|" + Finding.shape(s)))
             return;
         Minimize.Result m = Minimize.minimize(target, s, v, reason, o.shrink(), r.result().steps());
         String foundBy = "Found by mmrace fuzz (worker " + worker + ", seed " + o.seed() + ", " + (o.feedback() ? "feedback" : "no feedback")
-                + ") after " + executions + " executions, " + Campaign.clock(elapsed()) + ", on " + target.describe();
+                + ") after " + seenAt + " executions, " + Campaign.clock(seenTime) + ", on " + target.describe();
         String sig = m.signature();
         Campaign.FindingStatus status;
         Path file = null;
@@ -275,8 +397,7 @@ final class Fuzzer {
             }
             findingFiles.put(base + ".scn", status == Campaign.FindingStatus.UNREPRODUCED ? reason + "(unreproduced)" : reason);
         }
-        Campaign.FindingEvent e = new Campaign.FindingEvent(status, v, reason, sig, file, executions,
-                elapsed(), worker, m.message());
+        Campaign.FindingEvent e = new Campaign.FindingEvent(status, v, reason, sig, file, seenAt, seenTime, worker, m.message());
         found.add(e);
         events.finding(e);
     }
@@ -317,7 +438,7 @@ final class Fuzzer {
         if (r != null) {
             coverage.merge(exec, v, r.verdict());
             if (o.feedback())
-                seeds.add(new Seed(s, r.result().steps(), v, 1));
+                seeds.add(new Seed(s, r.result().steps(), v, 1, lastAnchors));
         }
         Campaign.FindingStatus st = unrepro ? Campaign.FindingStatus.UNREPRODUCED : still ? Campaign.FindingStatus.KNOWN : Campaign.FindingStatus.GONE;
         if (st != Campaign.FindingStatus.GONE)
@@ -340,7 +461,7 @@ final class Fuzzer {
             if (r == null)
                 continue;
             Coverage.Gain g = coverage.merge(exec, v, r.verdict());
-            seeds.add(new Seed(s, r.result().steps(), v, Math.max(1, g.total())));
+            seeds.add(new Seed(s, r.result().steps(), v, Math.max(1, g.weight()), lastAnchors));
         }
     }
 
@@ -353,13 +474,13 @@ final class Fuzzer {
             byReason.merge(r, 1, Integer::sum);
         double rate = el.toMillis() == 0 ? 0 : executions * 1000.0 / el.toMillis();
         int size = corpus != null && o.feedback() ? corpus.queueSize() : seeds.size();
-        return new Campaign.Progress(el, executions, rate, coverage.probes(), coverage.edges(), coverage.outcomes(), size,
+        return new Campaign.Progress(el, executions, rate, coverage.probes(), coverage.edges(), coverage.pairs(), coverage.outcomes(), size,
                 Collections.unmodifiableMap(byReason), 1, errors);
     }
 
     Campaign.Summary summary() {
         Campaign.Progress p = progress();
-        return new Campaign.Summary(p.elapsed(), executions, p.probes(), p.edges(), p.outcomes(), p.corpus(), p.findings(),
+        return new Campaign.Summary(p.elapsed(), executions, p.probes(), p.edges(), p.pairs(), p.outcomes(), p.corpus(), p.findings(),
                 List.copyOf(found), firstExecs, firstTime, stoppedOnForbidden, errors, lastError);
     }
 }

@@ -32,7 +32,7 @@ public final class Mutator {
         SCHED_MOVE_SWITCH, SCHED_ADD_SWITCH, SCHED_DROP_SWITCH, SCHED_RESEED, SCHED_DEPTH, SCHED_KIND
     }
 
-    private static final Kind[] PROGRAM = {Kind.INSERT_OP, Kind.INSERT_OP, Kind.DELETE_OP, Kind.DUPLICATE_OP, Kind.CHANGE_OP,
+    private static final Kind[] PROGRAM = {Kind.INSERT_OP, Kind.INSERT_OP, Kind.DELETE_OP, Kind.DELETE_OP, Kind.DUPLICATE_OP, Kind.CHANGE_OP,
             Kind.CHANGE_OP, Kind.MOVE_OP, Kind.TWEAK_ADDR, Kind.TWEAK_ADDR, Kind.TWEAK_LEN, Kind.TWEAK_LEN, Kind.TWEAK_FLAGS,
             Kind.ADD_ACTOR, Kind.REMOVE_ACTOR, Kind.MERGE_ACTORS, Kind.ADD_MAP, Kind.REMOVE_MAP, Kind.RESIZE_MAP,
             Kind.REPROTECT_MAP, Kind.REFILL_MAP, Kind.ADD_FILE_MAP, Kind.INJECT};
@@ -52,7 +52,14 @@ public final class Mutator {
 
     /** One random mutation (program or schedule); always a valid scenario, possibly only reseeded. */
     public Scenario mutate(Scenario parent) {
+        int ops = Minimize.ops(parent);
         for (int attempt = 0; attempt < 16; attempt++) {
+            // bigger programs run longer and race less cleanly: the bigger, the likelier a deletion
+            if (ops > 3 && rng.nextInt(12) < ops - 3) {
+                Scenario c = apply(Kind.DELETE_OP, parent);
+                if (c != null)
+                    return c;
+            }
             Kind k = rng.nextInt(10) < 3 && hasSteps(parent) ? SCHEDULE[rng.nextInt(SCHEDULE.length)]
                     : rng.nextInt(10) == 0 ? SCHEDULE[rng.nextInt(SCHEDULE.length)] : PROGRAM[rng.nextInt(PROGRAM.length)];
             Scenario c = apply(k, parent);
@@ -62,6 +69,17 @@ public final class Mutator {
         Scenario c = parent.copy();
         reseed(c);
         return c;
+    }
+
+    /** One mutation of the recorded schedule only (move, add or drop a switch), the program unchanged; or {@link #mutate}. */
+    public Scenario mutateSchedule(Scenario parent) {
+        Kind[] ks = {Kind.SCHED_MOVE_SWITCH, Kind.SCHED_MOVE_SWITCH, Kind.SCHED_ADD_SWITCH, Kind.SCHED_DROP_SWITCH};
+        for (int attempt = 0; attempt < 8; attempt++) {
+            Scenario c = apply(ks[rng.nextInt(ks.length)], parent);
+            if (c != null)
+                return c;
+        }
+        return mutate(parent);
     }
 
     /** {@code n} stacked mutations (AFL's havoc). */

@@ -13,7 +13,7 @@ import mmrace.sched.Strategy;
  * A worker process of a campaign with several jobs ({@link Campaign}): runs one {@link Fuzzer} on
  * the shared corpus and reports to the coordinator on stdout, one message a line:
  * <pre>
- * {@literal @}stat WORKER EXECS PROBES EDGES OUTCOMES QUEUE ERRORS ELAPSED_MS
+ * {@literal @}stat WORKER EXECS PROBES EDGES PAIRS OUTCOMES QUEUE ERRORS ELAPSED_MS
  * {@literal @}finding WORKER STATUS VARIANT REASON SIGNATURE EXECS ELAPSED_MS FILE|-
  * {@literal @}done WORKER EXIT
  * </pre>
@@ -24,7 +24,7 @@ import mmrace.sched.Strategy;
 public final class Worker {
     private Worker() {}
 
-    /** A parsed message: a stat array (index 1 = executions, 2 probes, 3 edges, 4 outcomes, 5 queue, 6 errors, 7 ms), or a finding. */
+    /** A parsed message: a stat array (0 worker, 1 executions, 2 probes, 3 edges, 4 pairs, 5 outcomes, 6 queue, 7 errors, 8 ms), or a finding. */
     record Message(long[] stat, Campaign.FindingEvent finding) {}
 
     static List<String> args(Campaign.Options o, int worker) {
@@ -104,8 +104,8 @@ public final class Worker {
             Fuzzer f = new Fuzzer(o, t, w, seed, new Fuzzer.Events() {
                 @Override
                 public void progress(Campaign.Progress p) {
-                    out.println("@stat " + w + " " + p.executions() + " " + p.probes() + " " + p.edges() + " " + p.outcomes() + " "
-                            + p.corpus() + " " + p.errors() + " " + p.elapsed().toMillis());
+                    out.println("@stat " + w + " " + p.executions() + " " + p.probes() + " " + p.edges() + " " + p.pairs() + " "
+                            + p.outcomes() + " " + p.corpus() + " " + p.errors() + " " + p.elapsed().toMillis());
                 }
 
                 @Override
@@ -143,12 +143,12 @@ public final class Worker {
 
     /** Parses a line of a worker's stdout; null if it is not a message. */
     static Message parse(String line) {
-        String[] w = line.split(" ", 9);
+        String[] w = line.split(" ", 10);
         try {
             switch (w[0]) {
                 case "@stat" -> {
-                    long[] s = new long[8];
-                    for (int i = 0; i < 8; i++)
+                    long[] s = new long[9];
+                    for (int i = 0; i < 9; i++)
                         s[i] = Long.parseLong(w[i + 1]);
                     return new Message(s, null);
                 }
@@ -156,7 +156,7 @@ public final class Worker {
                     int worker = Integer.parseInt(w[1]);
                     Campaign.FindingStatus st = Campaign.FindingStatus.valueOf(w[2]);
                     Variant v = Variant.byId(w[3]);
-                    String file = w.length > 8 ? w[8] : "-";
+                    String file = w.length > 8 ? String.join(" ", java.util.Arrays.copyOfRange(w, 8, w.length)) : "-";
                     return new Message(null, new Campaign.FindingEvent(st, v, w[4], w[5], file.equals("-") ? null : Path.of(file),
                             Long.parseLong(w[6]), Duration.ofMillis(Long.parseLong(w[7])), worker, ""));
                 }

@@ -10,6 +10,7 @@ import mmrace.runtime.Field;
 import mmrace.runtime.Kernel;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Word;
+import mmrace.scenario.Scenario;
 import mmrace.scenario.Variant;
 import mmrace.sched.Actor;
 import mmrace.sched.Config;
@@ -70,6 +71,27 @@ class CoverageTest {
         run(probe, "0:a 2:b");
         assertEquals(none.edges(), probe.edges());
         assertTrue(none.edges() > 0);
+    }
+
+    /**
+     * Operation pairs on the toy target: run serially (reader, then t1) no two operations overlap;
+     * in the torn interleaving the read contains the MAP_FIXED (and the store), whose range covers
+     * it: new pairs. The same interleaving again adds none.
+     */
+    @Test
+    void operationPairs() {
+        Scenario s = Toys.parse(Toys.RACE);
+        Scenario torn = Toys.tornFinding();
+        Coverage c = new Coverage();
+        Coverage.Exec e = c.newExec();
+        new ToyTarget().run(s.copy(), Variant.FAST_V1, Replay.of("0:reader"), Config.DEFAULT, e.scenario(s));
+        assertEquals(0, c.merge(e, Variant.FAST_V1, null).pairs());
+        new ToyTarget().run(torn, Variant.FAST_V1, Schedules.strategy(torn, Variant.FAST_V1, 0), Config.DEFAULT, e.scenario(torn));
+        Coverage.Gain g = c.merge(e, Variant.FAST_V1, null);
+        assertEquals(2, g.pairs(), "read contains mmap-fixed, read contains write");
+        new ToyTarget().run(torn, Variant.FAST_V1, Schedules.strategy(torn, Variant.FAST_V1, 0), Config.DEFAULT, e.scenario(torn));
+        assertEquals(0, c.merge(e, Variant.FAST_V1, null).pairs());
+        assertEquals(2, Coverage.Exec.spatial(s.actors.get(0).ops().get(0), s.actors.get(1).ops().get(0)), "the mmap covers the read");
     }
 
     /** Outcomes: (variant, class, reason) keys; a new one counts once. */

@@ -124,7 +124,20 @@ public final class ToyTarget implements Target {
         final Ref<Layout> tree;
         final Judge judge = new Judge(this);
 
-        Toy(Scenario s) {
+        final int work;
+        private static final Field PAD = new Field("local");
+
+        /** n points on a word nobody else touches (the work of a syscall that races with nothing). */
+        void pad(int n) {
+            if (n <= 0)
+                return;
+            Word w = new Word(null, PAD, 0);
+            for (int i = 0; i < n; i++)
+                w.readOnce();
+        }
+
+        Toy(Scenario s, int work) {
+            this.work = work;
             List<Vma> l = new ArrayList<>();
             for (Scenario.MapSpec m : s.maps) {
                 byte fill = m.fill().none() ? 0 : m.fill().value();
@@ -183,6 +196,7 @@ public final class ToyTarget implements Target {
                     break;
                 }
                 int chunk = (int) Math.min(len - n, PAGE - (a % PAGE));
+                pad(2 * work);
                 byte b = (byte) v.page(a).readOnce();
                 Arrays.fill(buf, n, n + chunk, b);
                 n += chunk;
@@ -197,6 +211,7 @@ public final class ToyTarget implements Target {
         long mmap(Op.Mmap m) {
             long len = (m.len() + PAGE - 1) & -PAGE;
             mmapLock.downWrite();
+            pad(10 * work);
             try {
                 Layout l = tree.readOnce();
                 long at = m.addr() & -PAGE;
@@ -218,6 +233,7 @@ public final class ToyTarget implements Target {
 
         void munmap(long addr, long len) {
             mmapLock.downWrite();
+            pad(10 * work);
             Layout l = tree.readOnce();
             tree.writeOnce(l.without(addr & -PAGE, (addr + len + PAGE - 1) & -PAGE));
             mmapLock.upWrite();
@@ -225,6 +241,7 @@ public final class ToyTarget implements Target {
 
         void mprotect(long addr, long len, int prot) {
             mmapLock.downWrite();
+            pad(10 * work);
             Layout l = tree.readOnce();
             long s = addr & -PAGE, e = (addr + len + PAGE - 1) & -PAGE;
             List<Vma> changed = new ArrayList<>();
@@ -243,7 +260,10 @@ public final class ToyTarget implements Target {
         }
 
         void mremap(Op.Mremap m) {
+            if (m.addr() % PAGE != 0 || m.fixedTo() != null && m.fixedTo() % PAGE != 0)
+                return; // EINVAL
             mmapLock.downWrite();
+            pad(10 * work);
             Layout l = tree.readOnce();
             Vma v = l.find(m.addr());
             if (v != null) {
@@ -273,6 +293,7 @@ public final class ToyTarget implements Target {
                     Probes.hit(P_STORE_FAULT);
                     return;
                 }
+                pad(work);
                 v.page(a).writeOnce(fill & 0xff);
             }
         }
@@ -410,13 +431,28 @@ public final class ToyTarget implements Target {
         }
     }
 
+    /**
+     * Padding points per operation, to give the toy the proportions of the port (where one mmap is
+     * hundreds of points and the race window a few): a layout change pads 10 x work points, a page
+     * of a read 2 x work, a page of a store work. System property {@code mmrace.toy.work} (default 0).
+     */
+    final int work;
+
+    public ToyTarget() {
+        this(Integer.getInteger("mmrace.toy.work", 0));
+    }
+
+    public ToyTarget(int work) {
+        this.work = work;
+    }
+
     /** Executions run so far by this target (all instances). */
     static final java.util.concurrent.atomic.AtomicLong EXECUTIONS = new java.util.concurrent.atomic.AtomicLong();
 
     @Override
     public Run run(Scenario s, Variant v, Strategy strategy, Config config, ExecutionListener... extra) {
         EXECUTIONS.incrementAndGet();
-        Toy toy = new Toy(s);
+        Toy toy = new Toy(s, work);
         List<Actor> actors = new ArrayList<>();
         for (Scenario.Actor a : s.actors)
             actors.add(new Actor(a.name(), () -> {
