@@ -170,4 +170,29 @@ class RefModelTest {
         assertEquals(-RefModel.EINVAL, m.apply(op("mmap Q 0x10001 0x1000 rw fixed")));
         assertEquals(Arrays.asList(true), List.of(m.free(0x90000, 0x1000)));
     }
+
+    /**
+     * On the model-based test's own inputs the model never throws, keeps mappings sorted, aligned
+     * and disjoint, and reads never return more than asked.
+     */
+    @Test
+    void robustOnGeneratedSequences() {
+        for (long seed = 0; seed < 300; seed++) {
+            Scenario s = ModelCheck.generate(seed);
+            assertEquals(s.text(), Toys.parse(s.text()).text(), "a valid scenario");
+            RefModel m = new RefModel(s);
+            for (Op op : s.actors.get(0).ops()) {
+                long r = m.apply(op, 0x5000_0000L);
+                if (op instanceof Op.Read rd)
+                    assertEquals(true, r >= 0 && r <= rd.len());
+                long end = 0;
+                for (RefModel.Vma v : m.vmas()) {
+                    assertEquals(0, v.start() % RefModel.PAGE);
+                    assertEquals(0, v.end() % RefModel.PAGE);
+                    assertEquals(true, v.start() >= end && v.end() > v.start(), "seed " + seed + ": " + m.vmas());
+                    end = v.end();
+                }
+            }
+        }
+    }
 }
