@@ -137,4 +137,48 @@ class CorpusTest {
         assertTrue(s.corpus() >= entries, s::text);
         assertTrue(Files.exists(c.findingsDir().resolve("torn-read-fast-v1-000000000001.trace")));
     }
+
+    /**
+     * The same with a real campaign: a worker process (the form a campaign's jobs take) fuzzes the
+     * toy target without stopping at findings; once it has reported a new finding and written
+     * queue entries it is SIGKILLed. Every .scn file left is whole, the finding and its trace are
+     * there, and a restarted campaign imports the queue and keeps the finding (KNOWN, exit 1).
+     */
+    @Test
+    void killedCampaignKeepsItsFindings() throws Exception {
+        Path corpusDir = dir.resolve("corpus");
+        Campaign.Options o = Campaign.Options.of(List.of(Variant.FAST_V1)).withTime(Duration.ofMinutes(10)).withCorpus(corpusDir)
+                .withShrink(Minimize.Budget.SMALL).withSeed(5).withTargetClass(ToyTarget.class.getName())
+                .withProgressEvery(Duration.ofMillis(200));
+        Process p = new ProcessBuilder(Campaign.javaCommand(Worker.class.getName(), Worker.args(o, 0)))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Path finding = null;
+        int stats = 0;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                Worker.Message m = Worker.parse(line);
+                if (m != null && m.finding() != null && m.finding().status() == Campaign.FindingStatus.NEW && finding == null)
+                    finding = m.finding().file();
+                if (m != null && m.stat() != null && finding != null && ++stats >= 3)
+                    break;
+            }
+            p.destroyForcibly();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        }
+        assertNotNull(finding, "the worker reported a new finding");
+        assertTrue(Files.exists(finding));
+        assertTrue(Files.exists(Minimize.siblingWith(finding, ".trace")));
+        Corpus c = new Corpus(corpusDir);
+        for (Path d : List.of(c.queueDir(), c.findingsDir()))
+            for (String n : names(d))
+                if (n.endsWith(".scn") && !n.startsWith(Corpus.TMP_PREFIX))
+                    ScenarioParser.parse(d.resolve(n));
+        int queue = c.scanQueue(new HashSet<>()).size();
+        assertTrue(queue > 0);
+        Path f = finding;
+        Campaign.Summary s = new Campaign(o.withTime(Duration.ofMinutes(5)).withMaxExecutions(queue + 20), ToyTarget::new).run(x -> {});
+        assertTrue(s.events().stream().anyMatch(e -> e.status() == Campaign.FindingStatus.KNOWN && e.file().equals(f)), s::text);
+        assertEquals(1, s.exitCode());
+    }
 }
