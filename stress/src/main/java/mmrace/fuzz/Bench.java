@@ -165,7 +165,7 @@ public final class Bench {
 
     private static Trial trial(Campaign.Options o, Campaign.Summary s) {
         for (Campaign.FindingEvent e : s.events())
-            if (e.status() != Campaign.FindingStatus.KNOWN && e.status() != Campaign.FindingStatus.GONE)
+            if (e.status() != Campaign.FindingStatus.KNOWN && e.status() != Campaign.FindingStatus.GONE && o.stopsAt(e.reason()))
                 return new Trial(o.seed(), o.feedback(), true, e.executions(), e.at(), e.reason() + " [" + e.signature() + "]");
         return new Trial(o.seed(), o.feedback(), false, s.executions(), s.elapsed(), "");
     }
@@ -188,7 +188,8 @@ public final class Bench {
                     ms = m.stat()[8];
                 }
                 Campaign.FindingEvent e = m.finding();
-                if (found == null && e != null && e.status() != Campaign.FindingStatus.KNOWN && e.status() != Campaign.FindingStatus.GONE)
+                if (found == null && e != null && e.status() != Campaign.FindingStatus.KNOWN && e.status() != Campaign.FindingStatus.GONE
+                        && o.stopsAt(e.reason()))
                     found = new Trial(o.seed(), o.feedback(), true, e.executions(), e.at(), e.reason() + " [" + e.signature() + "]");
             }
         }
@@ -196,13 +197,17 @@ public final class Bench {
         return found != null ? found : new Trial(o.seed(), o.feedback(), false, execs, Duration.ofMillis(ms), "");
     }
 
-    /** {@code --variant V[,V] --time 60s --seeds N [--first-seed S] [--parallel P] [--target CLASS] [--max-executions N]}. */
+    /**
+     * {@code --variant V[,V] --time 60s --seeds N [--first-seed S] [--parallel P] [--target CLASS] [--max-executions N]
+     * [--stop-on REASON[,REASON]]} (a trial ends at the first forbidden outcome, or only at one of these reasons).
+     */
     public static void main(String[] args) throws Exception {
         List<Variant> vs = List.of(Variant.FAST_V1);
         Duration time = Duration.ofSeconds(60);
         int seeds = 10, parallel = 1;
         long first = 1, max = 0;
         String target = PortTarget.class.getName();
+        java.util.Set<String> reasons = java.util.Set.of();
         for (int i = 0; i < args.length; i++) {
             String a = args[i], v = i + 1 < args.length ? args[i + 1] : "";
             switch (a) {
@@ -233,6 +238,10 @@ public final class Bench {
                     target = v;
                     i++;
                 }
+                case "--stop-on" -> {
+                    reasons = java.util.Set.of(v.split(","));
+                    i++;
+                }
                 case "--max-executions" -> {
                     max = Long.parseLong(v);
                     i++;
@@ -248,7 +257,7 @@ public final class Bench {
             ss.add(first + i);
         String tc = target;
         Campaign.Options o = Campaign.Options.of(vs).withTime(time).withMaxExecutions(max).withTargetClass(tc)
-                .withShrink(Minimize.Budget.SMALL).withProgressEvery(Duration.ofSeconds(1));
+                .withShrink(Minimize.Budget.SMALL).withProgressEvery(Duration.ofSeconds(1)).withStopReasons(reasons);
         Report r = run(o, ss, parallel, () -> {
             try {
                 return (Target) Class.forName(tc).getConstructor().newInstance();

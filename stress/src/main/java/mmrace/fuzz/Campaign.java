@@ -56,12 +56,14 @@ public final class Campaign {
      * @param progressEvery   how often the progress callback runs
      * @param targetClass     the {@link Target} worker processes instantiate (public, no-argument constructor)
      * @param shrink          the budget of each minimisation
+     * @param stopReasons     with stopOnForbidden: stop only at these reasons (empty: any forbidden reason)
      */
     public record Options(List<Variant> variants, Duration time, long maxExecutions, int jobs, long seed, Path corpus,
                           boolean stopOnForbidden, boolean feedback, Duration progressEvery, String targetClass,
-                          Minimize.Budget shrink) {
+                          Minimize.Budget shrink, java.util.Set<String> stopReasons) {
         public Options {
             variants = List.copyOf(variants);
+            stopReasons = java.util.Set.copyOf(stopReasons);
             if (variants.isEmpty())
                 throw new IllegalArgumentException("at least one variant");
             if (jobs < 1)
@@ -75,47 +77,57 @@ public final class Campaign {
         /** 60 s, one job, seed 0, no corpus directory, feedback on, progress every 5 s, the port. */
         public static Options of(List<Variant> variants) {
             return new Options(variants, Duration.ofSeconds(60), 0, 1, 0, null, false, true, Duration.ofSeconds(5),
-                    PortTarget.class.getName(), Minimize.Budget.DEFAULT);
+                    PortTarget.class.getName(), Minimize.Budget.DEFAULT, java.util.Set.of());
         }
 
         public Options withTime(Duration t) {
-            return new Options(variants, t, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink);
+            return new Options(variants, t, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons);
         }
 
         public Options withMaxExecutions(long n) {
-            return new Options(variants, time, n, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink);
+            return new Options(variants, time, n, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons);
         }
 
         public Options withJobs(int n) {
-            return new Options(variants, time, maxExecutions, n, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink);
+            return new Options(variants, time, maxExecutions, n, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons);
         }
 
         public Options withSeed(long s) {
-            return new Options(variants, time, maxExecutions, jobs, s, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink);
+            return new Options(variants, time, maxExecutions, jobs, s, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons);
         }
 
         public Options withCorpus(Path d) {
-            return new Options(variants, time, maxExecutions, jobs, seed, d, stopOnForbidden, feedback, progressEvery, targetClass, shrink);
+            return new Options(variants, time, maxExecutions, jobs, seed, d, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons);
         }
 
         public Options withStopOnForbidden(boolean b) {
-            return new Options(variants, time, maxExecutions, jobs, seed, corpus, b, feedback, progressEvery, targetClass, shrink);
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, b, feedback, progressEvery, targetClass, shrink, stopReasons);
         }
 
         public Options withFeedback(boolean b) {
-            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, b, progressEvery, targetClass, shrink);
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, b, progressEvery, targetClass, shrink, stopReasons);
         }
 
         public Options withProgressEvery(Duration d) {
-            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, d, targetClass, shrink);
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, d, targetClass, shrink, stopReasons);
         }
 
         public Options withTargetClass(String c) {
-            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, c, shrink);
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, c, shrink, stopReasons);
+        }
+
+        /** Stop (with stopOnForbidden) only at these reasons, e.g. {@code torn-read}; empty: at any. */
+        public Options withStopReasons(java.util.Set<String> r) {
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, r);
+        }
+
+        /** Does a forbidden outcome with this reason stop the campaign? */
+        public boolean stopsAt(String reason) {
+            return stopOnForbidden && (stopReasons.isEmpty() || stopReasons.contains(reason));
         }
 
         public Options withShrink(Minimize.Budget b) {
-            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, b);
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, b, stopReasons);
         }
     }
 
@@ -295,7 +307,7 @@ public final class Campaign {
                                     first[0] = Math.max(total, e.executions());
                                     first[1] = System.nanoTime() - t0;
                                 }
-                                if (fuzzed && options.stopOnForbidden() && !stop[0]) {
+                                if (fuzzed && options.stopsAt(e.reason()) && !stop[0]) {
                                     stop[0] = true;
                                     lock.notifyAll();
                                 }

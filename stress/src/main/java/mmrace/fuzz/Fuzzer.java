@@ -306,7 +306,7 @@ final class Fuzzer {
                 firstTime = elapsed();
             }
             finding(ran, v, r, executions, elapsed());
-            if (o.stopOnForbidden()) {
+            if (o.stopsAt(r.verdict().reason())) {
                 stop = true;
                 stoppedOnForbidden = true;
             }

@@ -45,6 +45,8 @@ public final class Worker {
         a.add("--target=" + o.targetClass());
         Minimize.Budget b = o.shrink();
         a.add("--shrink=" + b.maxExecutions() + "," + b.maxTime().toMillis() + "," + b.retries() + "," + b.boundedExecutions());
+        if (!o.stopReasons().isEmpty())
+            a.add("--stop-reasons=" + String.join(",", new java.util.TreeSet<>(o.stopReasons())));
         a.add("--worker=" + worker);
         return a;
     }
@@ -60,6 +62,7 @@ public final class Worker {
         String target = PortTarget.class.getName();
         Minimize.Budget budget = Minimize.Budget.DEFAULT;
         int worker = 0;
+        java.util.Set<String> stopReasons = java.util.Set.of();
         try {
             for (String a : argv) {
                 int eq = a.indexOf('=');
@@ -88,6 +91,7 @@ public final class Worker {
                                 Integer.parseInt(p[2]), Integer.parseInt(p[3]));
                     }
                     case "--worker" -> worker = Integer.parseInt(v);
+                    case "--stop-reasons" -> stopReasons = java.util.Set.of(v.split(","));
                     default -> throw new IllegalArgumentException("unknown option " + k);
                 }
             }
@@ -97,7 +101,7 @@ public final class Worker {
             return;
         }
         Campaign.Options o = new Campaign.Options(variants, time, max, 1, campaignSeed, corpus, stopOn, feedback,
-                Duration.ofMillis(progressMs), target, budget);
+                Duration.ofMillis(progressMs), target, budget, stopReasons);
         int w = worker;
         try {
             Target t = (Target) Class.forName(target).getConstructor().newInstance();

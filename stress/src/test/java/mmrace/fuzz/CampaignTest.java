@@ -85,6 +85,16 @@ class CampaignTest {
                 "a rediscovery of the same race is a duplicate, not a new file");
     }
 
+    /** Stop reasons: a campaign told to stop only at a deadlock goes on past torn reads (saving them). */
+    @Test
+    void stopsOnlyAtTheChosenReasons() throws Exception {
+        Campaign.Summary s = new Campaign(options(dir).withStopReasons(java.util.Set.of(Reason.DEADLOCK)).withMaxExecutions(600), ToyTarget::new)
+                .run(x -> {});
+        assertEquals(600, s.executions());
+        assertTrue(!s.stoppedOnForbidden());
+        assertTrue(s.findings().containsKey(Reason.TORN_READ), s::text);
+    }
+
     /** Feedback off: the same generator and mutators, nothing kept on disk; findings still saved. */
     @Test
     void feedbackOffKeepsNothing() throws Exception {
