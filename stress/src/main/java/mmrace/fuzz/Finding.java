@@ -1,0 +1,71 @@
+package mmrace.fuzz;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import mmrace.scenario.Op;
+import mmrace.scenario.Scenario;
+import mmrace.scenario.Variant;
+
+/** Signatures that deduplicate findings, and the shape of a scenario they are made of. */
+public final class Finding {
+    private Finding() {}
+
+    /** What an operation is, without its numbers: {@code mmap-fixed}, {@code mremap-move}, {@code read-anon}. */
+    public static String kind(Op op) {
+        return switch (op) {
+            case Op.Read r -> "read" + ((r.flags() & Op.Foll.ANON) != 0 ? "-anon" : (r.flags() & Op.Foll.FORCE) == 0 ? "-noforce" : "");
+            case Op.Mmap m -> "mmap" + (m.fixed() ? "-fixed" : "") + (m.shared() ? "-shared" : "") + (m.file() != null ? "-file" : "")
+                    + (m.growsdown() ? "-growsdown" : "");
+            case Op.Munmap m -> "munmap";
+            case Op.Mremap m -> "mremap-" + (m.dontunmap() ? "dontunmap" : m.fixedTo() != null ? "fixed"
+                    : m.newLen() < m.oldLen() ? "shrink" : m.newLen() == m.oldLen() ? "same" : m.maymove() ? "move" : "expand");
+            case Op.Mprotect m -> "mprotect";
+            case Op.Madvise m -> "madvise-" + m.advice();
+            case Op.Write w -> "write";
+            case Op.Reclaim r -> "reclaim";
+            case Op.Collapse c -> "collapse";
+        };
+    }
+
+    /** The actors' operation kinds, each actor as {@code [a+b]}, actors sorted (names do not matter). */
+    public static String shape(Scenario s) {
+        List<String> actors = new ArrayList<>();
+        for (Scenario.Actor a : s.actors) {
+            List<String> k = new ArrayList<>();
+            for (Op op : a.ops())
+                k.add(kind(op));
+            actors.add("[" + String.join("+", k) + "]");
+        }
+        actors.sort(null);
+        return String.join(" ", actors) + (s.injects.isEmpty() ? "" : " inject");
+    }
+
+    /** "fast-v1 torn-read [mmap-fixed+write] [read]". */
+    public static String describe(Scenario s, Variant v, String reason) {
+        return v.id + " " + reason + " " + shape(s);
+    }
+
+    /** 12 hex digits of SHA-256 of {@link #describe}: equal for findings that minimised to the same shape. */
+    public static String signature(Scenario s, Variant v, String reason) {
+        return sha256(describe(s, v, reason)).substring(0, 12);
+    }
+
+    static String sha256(String text) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(d.digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Makes text safe for a {@code desc} line: one line, no comment character. */
+    static String oneLine(String s) {
+        String t = s.replace('\n', ' ').replace('\r', ' ').replace('#', '%').strip();
+        return t.length() > 400 ? t.substring(0, 400) + "..." : t;
+    }
+}

@@ -1,0 +1,375 @@
+package mmrace.fuzz;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import mmrace.scenario.Op;
+import mmrace.scenario.Prot;
+import mmrace.scenario.Scenario;
+
+/**
+ * Seeded generators of scenarios that know the domain: a default initial layout (two adjacent
+ * anonymous VMAs A and B whose protections differ so they do not merge, and optionally a file
+ * mapping further up), a reader actor with one or two remote reads and one or two target threads
+ * with one to three operations each, and a schedule (random walk or PCT with a seed).
+ *
+ * <p>Addresses and lengths are biased to the boundaries of the layout ({@link #boundaries}): the
+ * starts and ends of the mappings and of the ranges operations name, the pages around them and the
+ * PMD boundary, and ranges from one boundary to another (so "one MAP_FIXED over A and B" is a
+ * likely draw); reads straddle a boundary most of the time.
+ *
+ * <p>Everything is driven by one {@link SplittableRandom}: the same seed gives the same scenarios,
+ * byte for byte.
+ */
+public final class Gen {
+    static final long PAGE = 4096, PMD = 2L << 20;
+    static final int[] PROTS = {Prot.READ | Prot.WRITE, Prot.READ, Prot.READ | Prot.WRITE, Prot.READ | Prot.EXEC, 0,
+            Prot.READ | Prot.WRITE | Prot.EXEC};
+
+    final SplittableRandom rng;
+    final Limits limits;
+
+    public Gen(long seed) {
+        this(new SplittableRandom(seed), Limits.DEFAULT);
+    }
+
+    public Gen(SplittableRandom rng, Limits limits) {
+        this.rng = rng;
+        this.limits = limits;
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    // ------------------------------------------------------------------ layouts
+
+    /**
+     * The default initial layout: A = [0x10000, 0x12000) rw filled with 'a' and B = [0x12000,
+     * 0x14000) r filled with 'b' (different protections: they stay two VMAs).
+     */
+    public static Scenario defaultLayout() {
+        Scenario s = new Scenario();
+        s.source = "<fuzz>";
+        s.name = "fuzz";
+        s.maps.add(new Scenario.MapSpec("A", 0x10000, 0x2000, Prot.READ | Prot.WRITE, false, null, 0, false, false,
+                Scenario.Fill.of((byte) 'a'), 0));
+        s.maps.add(new Scenario.MapSpec("B", 0x12000, 0x2000, Prot.READ, false, null, 0, false, false,
+                Scenario.Fill.of((byte) 'b'), 0));
+        return s;
+    }
+
+    /** The default layout plus, if {@code withFile}, a 16 KiB file F mapped read-only and private at 0x20000. */
+    public static Scenario defaultLayout(boolean withFile) {
+        Scenario s = defaultLayout();
+        if (withFile) {
+            s.files.add(new Scenario.FileSpec("F", 0x4000, Scenario.Fill.of((byte) 'f'), 0));
+            s.maps.add(new Scenario.MapSpec("C", 0x20000, 0x4000, Prot.READ, false, "F", 0, false, false, Scenario.Fill.NONE, 0));
+        }
+        return s;
+    }
+
+    /** A fresh input: the default layout (with a file mapping one time in four), actors and a schedule. */
+    public Scenario initial() {
+        return withActors(defaultLayout(rng.nextInt(4) == 0));
+    }
+
+    /** {@code layout} (maps and files only are used) with fresh actors and a fresh schedule. */
+    public Scenario withActors(Scenario layout) {
+        Scenario s = new Scenario();
+        s.source = "<fuzz>";
+        s.name = "fuzz";
+        s.files.addAll(layout.files);
+        s.maps.addAll(layout.maps);
+        List<Op> reads = new ArrayList<>();
+        int nr = 1 + (rng.nextInt(3) == 0 ? 1 : 0);
+        for (int i = 0; i < nr; i++)
+            reads.add(read(s));
+        s.actors.add(new Scenario.Actor("reader", reads, 0));
+        int nt = 1 + (rng.nextInt(4) == 0 ? 1 : 0);
+        for (int t = 1; t <= nt; t++) {
+            List<Op> ops = new ArrayList<>();
+            s.actors.add(new Scenario.Actor("t" + t, ops, 0));
+            int n = 1 + rng.nextInt(3);
+            for (int i = 0; i < n; i++)
+                ops.add(targetOp(s));
+        }
+        s.schedules.put(null, schedule());
+        return s;
+    }
+
+    // ------------------------------------------------------------------ schedules
+
+    /**
+     * A random walk one time in three, else PCT, mostly of depth 2 or 3: a race that needs one
+     * actor to run a whole operation inside another's window is a depth-2 bug, which PCT finds with
+     * probability about 1/(n k) per execution and a random walk almost never.
+     */
+    public Scenario.Sched schedule() {
+        long seed = rng.nextLong(1L << 31);
+        int r = rng.nextInt(100);
+        if (r < 33)
+            return Scenario.Sched.random(seed);
+        return Scenario.Sched.pct(r < 38 ? 1 : r < 75 ? 2 : r < 92 ? 3 : 4, seed);
+    }
+
+    // ------------------------------------------------------------------ addresses
+
+    /**
+     * The interesting addresses of a scenario: starts and ends of mappings and of the ranges its
+     * operations name (including mremap targets), and the PMD boundaries next to mappings. Sorted.
+     */
+    public static long[] boundaries(Scenario s) {
+        TreeSet<Long> b = new TreeSet<>();
+        for (Scenario.MapSpec m : s.maps) {
+            b.add(m.addr());
+            b.add(m.addr() + m.len());
+            b.add(m.addr() & -PMD);
+        }
+        for (Scenario.Actor a : s.actors)
+            for (Op op : a.ops()) {
+                switch (op) {
+                    case Op.Mmap m -> { b.add(m.addr()); b.add(m.addr() + m.len()); }
+                    case Op.Munmap m -> { b.add(m.addr()); b.add(m.addr() + m.len()); }
+                    case Op.Mprotect m -> { b.add(m.addr()); b.add(m.addr() + m.len()); }
+                    case Op.Madvise m -> { b.add(m.addr()); b.add(m.addr() + m.len()); }
+                    case Op.Mremap m -> {
+                        b.add(m.addr());
+                        b.add(m.addr() + m.oldLen());
+                        b.add(m.addr() + m.newLen());
+                        if (m.fixedTo() != null) {
+                            b.add(m.fixedTo());
+                            b.add(m.fixedTo() + m.newLen());
+                        }
+                    }
+                    default -> {}
+                }
+            }
+        if (b.isEmpty())
+            b.add(Limits.MIN_ADDR);
+        b.removeIf(x -> x < Limits.MIN_ADDR || x > Limits.MAX_ADDR || (x & (PAGE - 1)) != 0);
+        if (b.isEmpty())
+            b.add(Limits.MIN_ADDR);
+        long[] r = new long[b.size()];
+        int i = 0;
+        for (long x : b)
+            r[i++] = x;
+        return r;
+    }
+
+    /** Boundaries where two mappings of the initial layout meet (the first read target of a torn read). */
+    static List<Long> seams(Scenario s) {
+        List<Long> r = new ArrayList<>();
+        for (Scenario.MapSpec m : s.maps)
+            for (Scenario.MapSpec o : s.maps)
+                if (m.addr() + m.len() == o.addr())
+                    r.add(o.addr());
+        return r;
+    }
+
+    long pick(long[] a) {
+        return a[rng.nextInt(a.length)];
+    }
+
+    /** A page-aligned address near a boundary (mostly exactly at one), rarely unaligned. */
+    long address(Scenario s) {
+        long[] b = boundaries(s);
+        long a = pick(b);
+        int r = rng.nextInt(100);
+        if (r < 55) {
+            // at the boundary
+        } else if (r < 85) {
+            a += (rng.nextBoolean() ? 1 : -1) * PAGE * (1 + rng.nextInt(2));
+        } else if (r < 95) {
+            a = b[0] + PAGE * rng.nextInt((int) Math.min(64, Math.max(1, (b[b.length - 1] - b[0]) / PAGE + 4)));
+        } else {
+            a += 1 + rng.nextInt(64) * 8;
+        }
+        return clampAddr(a);
+    }
+
+    static long clampAddr(long a) {
+        return Math.max(Limits.MIN_ADDR, Math.min(a, Limits.MAX_ADDR));
+    }
+
+    /** A length in pages: small, or the distance from {@code addr} to a boundary above it. */
+    long length(Scenario s, long addr) {
+        long[] b = boundaries(s);
+        if (rng.nextInt(100) < 55) {
+            List<Long> above = new ArrayList<>();
+            for (long x : b)
+                if (x > addr && x - addr <= limits.maxLen())
+                    above.add(x);
+            if (!above.isEmpty())
+                return above.get(rng.nextInt(above.size())) - addr;
+        }
+        long len = PAGE * (1 + rng.nextInt(4));
+        if (rng.nextInt(40) == 0)
+            len -= 1 + rng.nextInt((int) PAGE - 1);
+        return len;
+    }
+
+    /** A range [addr, addr+len): from one boundary to another half the time, else near a boundary. */
+    long[] range(Scenario s) {
+        long[] b = boundaries(s);
+        if (b.length >= 2 && rng.nextBoolean()) {
+            int i = rng.nextInt(b.length - 1);
+            int j = i + 1 + rng.nextInt(Math.min(3, b.length - 1 - i));
+            if (b[j] - b[i] <= limits.maxLen())
+                return new long[] {b[i], b[j] - b[i]};
+        }
+        long a = address(s);
+        return new long[] {a, length(s, a)};
+    }
+
+    // ------------------------------------------------------------------ operations
+
+    /** A remote read, straddling a boundary most of the time. */
+    public Op read(Scenario s) {
+        List<Long> seams = seams(s);
+        long[] b = boundaries(s);
+        long edge = !seams.isEmpty() && rng.nextInt(3) != 0 ? seams.get(rng.nextInt(seams.size())) : pick(b);
+        long[] before = {8, 16, 1, 4, 2048, PAGE, 0};
+        long d = before[rng.nextInt(before.length)];
+        long addr = clampAddr(edge - d);
+        int len;
+        switch (rng.nextInt(6)) {
+            case 0, 1 -> len = (int) Math.max(1, 2 * d);
+            case 2 -> len = 16;
+            case 3 -> len = (int) PAGE;
+            case 4 -> len = (int) (2 * PAGE);
+            default -> len = (int) (d + 1 + rng.nextInt(64));
+        }
+        len = Math.max(1, Math.min(len, limits.maxReadLen()));
+        int r = rng.nextInt(10);
+        int flags = r < 7 ? Op.Foll.FORCE : r < 9 ? Op.Foll.ANON : 0;
+        return new Op.Read(addr, len, flags, null, 0);
+    }
+
+    /** An operation of a thread of the target (or reclaim, khugepaged), weighted toward layout changes. */
+    public Op targetOp(Scenario s) {
+        int r = rng.nextInt(100);
+        if (r < 30)
+            return mmap(s);
+        if (r < 42)
+            return munmap(s);
+        if (r < 54)
+            return mremap(s);
+        if (r < 64)
+            return mprotect(s);
+        if (r < 72)
+            return madvise(s);
+        if (r < 92)
+            return write(s);
+        if (r < 96)
+            return new Op.Reclaim(inMap(s), 0);
+        return new Op.Collapse(inMap(s), 0);
+    }
+
+    public Op mmap(Scenario s) {
+        long[] rg = range(s);
+        boolean file = !s.files.isEmpty() && rng.nextInt(6) == 0;
+        String f = file ? s.files.get(rng.nextInt(s.files.size())).name() : null;
+        long off = file ? PAGE * rng.nextInt(4) : 0;
+        boolean fixed = rng.nextInt(10) < 8;
+        return new Op.Mmap(freshName(s), rg[0], Math.max(PAGE, rg[1]), prot(), fixed, rng.nextInt(8) == 0, f, off,
+                !file && rng.nextInt(40) == 0, 0);
+    }
+
+    public Op munmap(Scenario s) {
+        long[] rg = range(s);
+        return new Op.Munmap(rg[0], rg[1], 0);
+    }
+
+    /** mremap in its forms: shrink, expand (in place or moving), move to a fixed address, DONTUNMAP. */
+    public Op mremap(Scenario s) {
+        long[] rg = range(s);
+        long addr = rg[0], old = Math.max(PAGE, rg[1] & -PAGE);
+        switch (rng.nextInt(6)) {
+            case 0 -> { // shrink
+                long nl = Math.max(PAGE, (old / 2) & -PAGE);
+                return new Op.Mremap(addr, old, nl, false, null, false, 0);
+            }
+            case 1 -> { // expand in place
+                return new Op.Mremap(addr, old, old + PAGE * (1 + rng.nextInt(2)), false, null, false, 0);
+            }
+            case 2 -> { // expand, may move
+                return new Op.Mremap(addr, old, old + PAGE * (1 + rng.nextInt(4)), true, null, false, 0);
+            }
+            case 3, 4 -> { // move to a fixed address: another boundary or a gap above everything
+                long[] b = boundaries(s);
+                long to = rng.nextBoolean() ? pick(b) : b[b.length - 1] + PAGE * (1 + rng.nextInt(4));
+                long nl = rng.nextBoolean() ? old : Math.max(PAGE, old + PAGE * (rng.nextInt(3) - 1));
+                return new Op.Mremap(addr, old, nl, true, clampAddr(to), rng.nextInt(4) == 0 && nl == old, 0);
+            }
+            default -> { // DONTUNMAP
+                Long to = rng.nextBoolean() ? null : clampAddr(boundaries(s)[boundaries(s).length - 1] + PAGE);
+                return new Op.Mremap(addr, old, old, true, to, true, 0);
+            }
+        }
+    }
+
+    public Op mprotect(Scenario s) {
+        long[] rg = range(s);
+        return new Op.Mprotect(rg[0], rg[1], prot(), 0);
+    }
+
+    public Op madvise(Scenario s) {
+        long[] rg = range(s);
+        return new Op.Madvise(rg[0], rg[1], "dontneed", 0);
+    }
+
+    public Op write(Scenario s) {
+        long a;
+        long len;
+        if (rng.nextBoolean()) {
+            long[] rg = range(s);
+            a = rg[0];
+            len = Math.max(1, Math.min(rg[1], limits.maxLen()));
+        } else {
+            a = address(s);
+            len = rng.nextInt(4) == 0 ? 1 + rng.nextInt(64) : PAGE * (1 + rng.nextInt(2));
+        }
+        return new Op.Write(a, len, Scenario.Fill.of((byte) ('c' + rng.nextInt(20))), 0);
+    }
+
+    /** An address inside one of the initial mappings (or a boundary). */
+    long inMap(Scenario s) {
+        if (s.maps.isEmpty())
+            return address(s);
+        Scenario.MapSpec m = s.maps.get(rng.nextInt(s.maps.size()));
+        return m.addr() + PAGE * rng.nextInt((int) Math.max(1, m.len() / PAGE));
+    }
+
+    int prot() {
+        return PROTS[rng.nextInt(PROTS.length)];
+    }
+
+    /** A VMA name not used by the scenario yet: C, D, ... then M1, M2, ... */
+    static String freshName(Scenario s) {
+        Set<String> used = names(s);
+        for (char c = 'C'; c <= 'Z'; c++)
+            if (!used.contains(String.valueOf(c)))
+                return String.valueOf(c);
+        for (int i = 1;; i++)
+            if (!used.contains("M" + i))
+                return "M" + i;
+    }
+
+    /** Names of files, maps and mmap'd VMAs. */
+    static Set<String> names(Scenario s) {
+        Set<String> used = new HashSet<>();
+        for (Scenario.FileSpec f : s.files)
+            used.add(f.name());
+        for (Scenario.MapSpec m : s.maps)
+            used.add(m.name());
+        for (Scenario.Actor a : s.actors)
+            for (Op op : a.ops())
+                if (op instanceof Op.Mmap m)
+                    used.add(m.name());
+        return used;
+    }
+}

@@ -1,0 +1,79 @@
+package mmrace.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import mmrace.scenario.Op;
+import mmrace.scenario.Scenario;
+import org.junit.jupiter.api.Test;
+
+/** The generator: deterministic, valid, and aimed at the boundaries of the layout. */
+class GenTest {
+    private static List<String> texts(long seed, int n) {
+        Gen g = new Gen(seed);
+        List<String> l = new ArrayList<>();
+        for (int i = 0; i < n; i++)
+            l.add(g.initial().text());
+        return l;
+    }
+
+    /** Same seed, same scenarios byte for byte; another seed, other scenarios. */
+    @Test
+    void sameSeedSameText() {
+        for (long seed = 0; seed < 20; seed++)
+            assertEquals(texts(seed, 10), texts(seed, 10));
+        assertNotEquals(texts(1, 10), texts(2, 10));
+    }
+
+    /** Every generated scenario parses back identically and is within the limits. */
+    @Test
+    void generatedScenariosAreValid() {
+        Gen g = new Gen(7);
+        for (int i = 0; i < 2000; i++) {
+            Scenario s = g.initial();
+            assertNull(Limits.DEFAULT.check(s), s::text);
+            assertEquals("reader", s.actors.get(0).name());
+            assertTrue(s.actors.get(0).ops().stream().allMatch(op -> op instanceof Op.Read));
+            int n = s.actors.get(0).ops().size();
+            assertTrue(n >= 1 && n <= 2);
+            for (int a = 1; a < s.actors.size(); a++)
+                assertTrue(s.actors.get(a).ops().size() >= 1 && s.actors.get(a).ops().size() <= 3);
+        }
+    }
+
+    /** The default layout: A and B adjacent, different protections (two VMAs). */
+    @Test
+    void defaultLayout() {
+        Scenario s = Gen.defaultLayout();
+        assertEquals(2, s.maps.size());
+        Scenario.MapSpec a = s.maps.get(0), b = s.maps.get(1);
+        assertEquals(a.addr() + a.len(), b.addr());
+        assertNotEquals(a.prot(), b.prot());
+        assertEquals(List.of(0x12000L), Gen.seams(s));
+    }
+
+    /**
+     * Most reads straddle the A|B seam, and among the draws are the two ingredients of the
+     * reviewers' race: one MAP_FIXED over exactly [A.start, B.end), and a store over it.
+     */
+    @Test
+    void aimsAtBoundaries() {
+        Gen g = new Gen(3);
+        Scenario base = Gen.defaultLayout();
+        int reads = 0, straddling = 0, fixedOverBoth = 0;
+        for (int i = 0; i < 2000; i++) {
+            Op.Read r = (Op.Read) g.read(base);
+            reads++;
+            if (r.addr() < 0x12000 && r.addr() + r.len() > 0x12000)
+                straddling++;
+            if (g.mmap(base) instanceof Op.Mmap m && m.fixed() && m.addr() == 0x10000 && m.len() == 0x4000)
+                fixedOverBoth++;
+        }
+        assertTrue(straddling * 3 > reads, straddling + " of " + reads + " reads straddle 0x12000");
+        assertTrue(fixedOverBoth > 20, fixedOverBoth + " MAP_FIXED over A|B");
+    }
+}
