@@ -112,6 +112,20 @@ public final class SwapState {
         return out;
     }
 
+    /** The pages holding swapped-out contents (the device's blocks), with no points: for the oracle. */
+    public static java.util.List<Page> peekSwapBlocks(Kernel k) {
+        SwapInfo si = k.globalIfPresent(SwapInfo.class);
+        java.util.List<Page> out = new java.util.ArrayList<>();
+        if (si == null)
+            return out;
+        for (long off = 1; off < NSLOTS; off++) {
+            Page p = si.block(off).peek();
+            if (p != null)
+                out.add(p);
+        }
+        return out;
+    }
+
     static boolean validOffset(long off) {
         return off > 0 && off < NSLOTS;
     }

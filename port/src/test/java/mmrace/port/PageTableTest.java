@@ -213,7 +213,8 @@ class PageTableTest {
 
     /**
      * The probes, trace lines and tracepoints of a read: READ_BEGIN/READ_END around every read,
-     * READ_LOCK_DROPPED when the slow path calls expand_stack, the fast path's copies and its
+     * READ_LOCK_DROPPED only when expand_stack dropped mmap_lock between bytes already copied and
+     * bytes still to copy (a failed expansion ends the read, so no layout break), the fast path's copies and its
      * fallback reasons in kernel words.
      */
     @Test
@@ -242,7 +243,7 @@ class PageTableTest {
         assertTrue(rec.hit("access_remote_vm_fast: fallback discards the copy, redo slow"), rec.probes::toString);
         rec.clear();
         assertEquals(8, Memory.accessRemoteVm(mm, 0x13ff8, buf, 16, 0, ReadPath.SLOW, WalkMode.RCU));
-        assertTrue(rec.tracepoints.contains("READ_LOCK_DROPPED " + 0x14000), rec.tracepoints::toString);
+        assertTrue(rec.tracepoints.stream().noneMatch(tp -> tp.startsWith("READ_LOCK_DROPPED")), rec.tracepoints::toString);
         assertTrue(k.reports.all().isEmpty(), () -> k.reports.all().toString());
     }
 

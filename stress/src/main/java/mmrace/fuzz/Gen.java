@@ -275,7 +275,7 @@ public final class Gen {
         String f = file ? s.files.get(rng.nextInt(s.files.size())).name() : null;
         long off = file ? PAGE * rng.nextInt(4) : 0;
         boolean fixed = rng.nextInt(10) < 8;
-        return new Op.Mmap(freshName(s), rg[0], Math.max(PAGE, rg[1]), prot(), fixed, rng.nextInt(8) == 0, f, off,
+        return new Op.Mmap(freshName(s), rg[0], Math.max(PAGE, rg[1]), prot(), fixed, rng.nextInt(8) == 0 && f != null, f, off,
                 !file && rng.nextInt(40) == 0, 0);
     }
 

@@ -306,7 +306,7 @@ public final class Mutator {
             }
             case Op.Mmap m -> switch (rng.nextInt(4)) {
                 case 0 -> new Op.Mmap(m.name(), m.addr(), m.len(), m.prot(), !m.fixed(), m.shared(), m.file(), m.off(), m.growsdown(), 0);
-                case 1 -> new Op.Mmap(m.name(), m.addr(), m.len(), m.prot(), m.fixed(), !m.shared(), m.file(), m.off(), m.growsdown(), 0);
+                case 1 -> new Op.Mmap(m.name(), m.addr(), m.len(), m.prot(), m.fixed(), m.file() != null && !m.shared(), m.file(), m.off(), m.growsdown(), 0);
                 case 2 -> new Op.Mmap(m.name(), m.addr(), m.len(), gen.prot(), m.fixed(), m.shared(), m.file(), m.off(), m.growsdown(), 0);
                 default -> c.files.isEmpty() || m.file() != null
                         ? new Op.Mmap(m.name(), m.addr(), m.len(), m.prot(), m.fixed(), m.shared(), null, 0, m.growsdown(), 0)
@@ -395,7 +395,8 @@ public final class Mutator {
         if (overlaps(c, addr, len, null))
             return false;
         String name = Gen.freshName(c);
-        c.maps.add(new Scenario.MapSpec(name, addr, len, gen.prot(), rng.nextInt(6) == 0, null, 0, false, false,
+        // no shared anonymous maps (shmem is not modelled); a grows-down stack now and then instead
+        c.maps.add(new Scenario.MapSpec(name, addr, len, gen.prot(), false, null, 0, rng.nextInt(6) == 0, false,
                 rng.nextInt(5) == 0 ? Scenario.Fill.NONE : Scenario.Fill.of((byte) ('a' + rng.nextInt(26))), 0));
         return true;
     }
@@ -430,7 +431,8 @@ public final class Mutator {
             return false;
         int i = rng.nextInt(c.maps.size());
         Scenario.MapSpec m = c.maps.get(i);
-        boolean shared = rng.nextInt(5) == 0 ? !m.shared() : m.shared();
+        // shared anonymous memory needs shmem, which the model does not have: only files are shared
+        boolean shared = m.file() != null && (rng.nextInt(5) == 0 ? !m.shared() : m.shared());
         c.maps.set(i, new Scenario.MapSpec(m.name(), m.addr(), m.len(), gen.prot(), shared, m.file(), m.off(), m.growsdown(), m.device(), m.fill(), 0));
         return true;
     }

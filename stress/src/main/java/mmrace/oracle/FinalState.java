@@ -67,6 +67,8 @@ final class FinalState {
             }
         for (Page p : mmrace.port.SwapState.peekSwapCache(k))
             refs.merge(p.head, 1 << p.head.order, Integer::sum);
+        for (Page p : mmrace.port.SwapState.peekSwapBlocks(k))
+            refs.merge(p, 1, Integer::sum); // the swap device's copy of a swapped-out page
         for (Page p : k.pages.memmap()) {
             if (p.freed) {
                 if (refs.containsKey(p) || tables.contains(p))

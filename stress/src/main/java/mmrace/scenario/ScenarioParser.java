@@ -155,6 +155,8 @@ public final class ScenarioParser {
             throw err("off= needs file=");
         }
         boolean device = kv.containsKey("device");
+        if (kv.containsKey("shared") && f == null)
+            throw err("a shared mapping needs file=F: shared anonymous memory is shmem, which the model does not have");
         if (device && f != null)
             throw err("a device mapping has no file=");
         Scenario.Fill fill = fill(kv.getOrDefault("fill", f != null || device ? "none" : "0x00"));

@@ -175,16 +175,18 @@ final class ModelCheck {
 
     /**
      * A one-actor scenario for the model-based test: the default layout with a private file
-     * mapping, sometimes a shared anonymous one, and 4-12 operations, about a third of them reads
+     * mapping, sometimes a shared file mapping, and 4-12 operations, about a third of them reads
      * (MAP_GROWSDOWN, device mappings and fault injection are left out: the model does not have them).
      */
     static Scenario generate(long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         Gen g = new Gen(rng, Limits.DEFAULT);
         Scenario s = Gen.defaultLayout(true);
-        if (rng.nextBoolean())
-            s.maps.add(new Scenario.MapSpec("S", 0x30000, 0x2000, mmrace.scenario.Prot.READ | mmrace.scenario.Prot.WRITE, true, null, 0,
-                    false, false, Scenario.Fill.of((byte) 's'), 0));
+        if (rng.nextBoolean()) {
+            s.files.add(new Scenario.FileSpec("G", 0x2000, Scenario.Fill.of((byte) 's'), 0));
+            s.maps.add(new Scenario.MapSpec("S", 0x30000, 0x2000, mmrace.scenario.Prot.READ | mmrace.scenario.Prot.WRITE, true, "G", 0,
+                    false, false, Scenario.Fill.NONE, 0));
+        }
         List<Op> ops = new ArrayList<>();
         s.actors.add(new Scenario.Actor("t", ops, 0));
         int n = 4 + rng.nextInt(9);

@@ -18,7 +18,8 @@ class RefModelTest {
             map A 0x10000 0x2000 rw fill=a
             map B 0x12000 0x2000 r fill=b
             map C 0x20000 0x2000 rw file=F off=0x1000
-            map S 0x30000 0x2000 rw shared fill=s
+            file G 0x2000 fill=s
+            map S 0x30000 0x2000 rw shared file=G off=0
             actor t
               read 0x10000 1
             """;
@@ -83,11 +84,11 @@ class RefModelTest {
         assertArrayEquals(bytes("a8b8"), read(m, "read 0x11ff8 16 FOLL_FORCE"));
         assertArrayEquals(bytes("a8b8"), read(m, "read 0x11ff8 16 FOLL_ANON|FOLL_FORCE"));
         assertEquals(0, m.apply(op("read 0x20000 16 FOLL_ANON")));
-        assertEquals(0, m.apply(op("read 0x30000 16 FOLL_ANON")), "shared anonymous memory is not vma_is_anonymous");
+        assertEquals(0, m.apply(op("read 0x30000 16 FOLL_ANON")), "a shared file mapping is not vma_is_anonymous");
         assertArrayEquals(bytes("s4"), read(m, "read 0x30000 4"));
     }
 
-    /** DONTNEED: private anonymous memory reads zero again, a private file mapping the file again, shared memory keeps its data. */
+    /** DONTNEED: private anonymous memory reads zero again, a private file mapping the file again, a shared file mapping keeps its data. */
     @Test
     void dontneed() {
         RefModel m = model();

@@ -41,17 +41,18 @@ class ShrinkerTest {
             mmrace-scenario 1
             name big
             file F 0x4000 fill=f
+            file G 0x3000 fill=d
             map A 0x10000 0x2000 rw fill=a
             map B 0x12000 0x2000 r fill=b
             map C 0x20000 0x4000 r file=F off=0
-            map D 0x30000 0x3000 rw shared fill=d
+            map D 0x30000 0x3000 rw shared file=G off=0
             actor reader
               read 0x10000 0x4000 FOLL_FORCE
               read 0x20000 16 FOLL_ANON
             actor t1
               munmap 0x30000 0x1000
               mprotect 0x10000 0x1000 r
-              mmap E 0x10000 0x6000 rwx fixed shared
+              mmap E 0x10000 0x6000 rwx fixed shared file=F off=0
               madvise 0x10000 0x2000 dontneed
               write 0x10005 0x3000 fill=e
               reclaim 0x12000
