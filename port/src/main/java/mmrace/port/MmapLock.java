@@ -2,6 +2,7 @@ package mmrace.port;
 
 import mmrace.runtime.Barrier;
 import mmrace.runtime.Errno;
+import mmrace.runtime.Mutant;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Report;
 import mmrace.runtime.Task;
@@ -427,7 +428,7 @@ public final class MmapLock {
         }
         // A stable reference: the VMA is locked and was not isolated when we locked it.
         t.kernel.rcu.readUnlock();
-        if (address < vma.vmStart.get() || address >= vma.vmEnd.get()) {
+        if (!Mutant.on(Mutant.NO_RANGE_RECHECK) && (address < vma.vmStart.get() || address >= vma.vmEnd.get())) {
             Probes.hit(P_LOCK_RANGE);
             vmaEndRead(vma);
             return inval(address);

@@ -1,0 +1,34 @@
+package mmrace.runtime;
+
+import java.util.Set;
+
+/**
+ * Known-bad changes to the port that tests can switch on, to show that mmrace catches them (a
+ * tool that stops finding a bug it should find is a regression too). Off unless the system
+ * property {@code mmrace.mutant} names them (comma-separated) or a test calls {@link #set}. Port
+ * code asks {@link #on} at the one place each mutant changes; nothing else depends on it.
+ */
+public final class Mutant {
+    private Mutant() {}
+
+    /** lock_vma_under_rcu without its range re-check after vma_start_read (mm/mmap_lock.c). */
+    public static final String NO_RANGE_RECHECK = "no-range-recheck";
+
+    private static volatile Set<String> enabled = parse(System.getProperty("mmrace.mutant", ""));
+
+    public static boolean on(String name) {
+        Set<String> e = enabled;
+        return !e.isEmpty() && e.contains(name);
+    }
+
+    /** Switches mutants on (empty: all off); returns what was on before. */
+    public static Set<String> set(Set<String> names) {
+        Set<String> old = enabled;
+        enabled = Set.copyOf(names);
+        return old;
+    }
+
+    private static Set<String> parse(String s) {
+        return s.isBlank() ? Set.of() : Set.of(s.split(","));
+    }
+}
