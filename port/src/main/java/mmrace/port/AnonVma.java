@@ -11,7 +11,8 @@ import mmrace.runtime.RwSemaphore;
  * is what an rmap walk of one folio needs (mm/rmap.c rmap_walk_anon).
  */
 public final class AnonVma extends KObject {
-    private static final Field RWSEM = new Field("anon_vma.rwsem");
+    /** Type-stable: anon_vma_ctor sets the rwsem up once per slab object (SLAB_TYPESAFE_BY_RCU). */
+    private static final Field RWSEM = new Field("anon_vma.rwsem", true);
 
     public final RwSemaphore rwsem = new RwSemaphore(this, RWSEM, "anon_vma");
     public final java.util.List<VmAreaStruct> vmas = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -265,7 +265,9 @@ public final class Khugepaged {
         // Don't wait for semaphore (to avoid long wait times). Just move to the next mm on the list.
         while (!MmapLock.mmapReadTrylock(mm)) {
             Probes.hit(P_TRYLOCK);
-            t.spin("khugepaged: mmap_read_trylock failed, scan this mm later");
+            // model: khugepaged moves on to the next mm and comes back after its scan sleep; here it
+            // comes back once nobody holds or waits for mmap_lock for write
+            t.waitUntil(mm.mmapLock.untilReadable("khugepaged: mmap_read_trylock failed, scan this mm later"));
         }
         boolean[] lockDropped = { false };
         ScanResult result;

@@ -1100,6 +1100,19 @@ public final class Memory {
     }
 
     /** wp_page_copy(vmf): COW; entered without the PTL, with a reference on the old folio (if any). */
+    /**
+     * __wp_page_copy_user(dst, src == NULL, vmf): a COW of a PFN mapping without struct page (a
+     * private mapping of a VM_PFNMAP device): the kernel copies through the user address, which
+     * maps the old pfn. model: the copy reads that pfn's page directly.
+     */
+    static void wpPageCopyFromPfn(Page dst, VmFault vmf) {
+        Page src = Task.current().kernel.pages.pfnToPage(Pgtable.ptePfn(vmf.origPte));
+        if (src != null)
+            dst.copyPage(src);
+        else
+            dst.clear(); // the kernel's fallback when the copy from user space fails: clear_page
+    }
+
     static int wpPageCopy(VmFault vmf) {
         VmAreaStruct vma = vmf.vma;
         Page oldFolio = vmf.page == null ? null : vmf.page.head;
@@ -1116,8 +1129,12 @@ public final class Memory {
                 Swap.folioPut(oldFolio);
             return VM_FAULT_OOM;
         }
-        if (!pfnIsZero)
-            newFolio.copyPage(vmf.page); // __wp_page_copy_user
+        if (!pfnIsZero) {
+            if (vmf.page != null)
+                newFolio.copyPage(vmf.page); // __wp_page_copy_user
+            else
+                wpPageCopyFromPfn(newFolio, vmf); // __wp_page_copy_user with src == NULL
+        }
         __folioMarkUptodate(newFolio);
         boolean copied = false;
         if (vmfMapLock(vmf, vmf.address) && vmfPte(vmf).readOnce() == vmf.origPte) {

@@ -448,7 +448,7 @@ public final class MmapLock {
 
     /** Tasks holding a read lock on vma: who must act before a writer excluding readers can go on. */
     static List<Task> readersOf(VmAreaStruct vma) {
-        return Task.current().kernel.lockdep.holders(vma.vmlockDepMap);
+        return Task.current().kernel.lockdep.readHolders(vma.vmlockDepMap);
     }
 
     private static void warn(String what, VmAreaStruct vma) {

@@ -168,11 +168,10 @@ public final class Rmap {
         boolean anon = folioTestAnon(folio);
         mmrace.runtime.RwSemaphore lock;
         if (anon) {
-            AnonVma av = (AnonVma) mapping;
+            AnonVma av = folioLockAnonVmaRead(folio);
             if (av == null)
                 return !folioMapped(folio);
             lock = av.rwsem;
-            lock.downRead(); // folio_lock_anon_vma_read
             vmas = java.util.List.copyOf(av.vmas);
         } else {
             File f = (File) mapping;
@@ -193,6 +192,39 @@ public final class Rmap {
         }
         lock.upRead();
         return !folioMapped(folio);
+    }
+
+    /**
+     * folio_lock_anon_vma_read(folio, rwc): the folio's anon_vma, read-locked, or null when the
+     * folio is no longer mapped (its anon_vma may then already be freed: it is SLAB_TYPESAFE_BY_RCU,
+     * so looking at it under RCU is safe, trusting it is not).
+     *
+     * <p>model: no anon_vma tree (the root is the anon_vma itself) and no anon_vma refcount: where the
+     * kernel, its trylock failing, pins the anon_vma and sleeps on the rwsem, the model waits until
+     * the rwsem can be taken and starts over.
+     */
+    static AnonVma folioLockAnonVmaRead(Page folio) {
+        Task t = Task.current();
+        for (;;) {
+            t.kernel.rcu.readLock();
+            Object mapping = folio.mapping.readOnce();
+            if (!(mapping instanceof AnonVma anonVma) || !folioMapped(folio)) {
+                t.kernel.rcu.readUnlock();
+                return null;
+            }
+            if (anonVma.rwsem.downReadTrylock()) {
+                // If the folio is still mapped, then this anon_vma is still its anon_vma, and
+                // holding the rwsem ensures that it will not go away.
+                if (!folioMapped(folio)) {
+                    anonVma.rwsem.upRead();
+                    anonVma = null;
+                }
+                t.kernel.rcu.readUnlock();
+                return anonVma;
+            }
+            t.kernel.rcu.readUnlock();
+            t.waitUntil(anonVma.rwsem.untilReadable("folio_lock_anon_vma_read: anon_vma rwsem busy"));
+        }
     }
 
     /** mm_find_pmd(mm, address): the pmd entry for address, or null if an upper level is missing. */

@@ -108,6 +108,18 @@ public final class Lockdep {
         return r;
     }
 
+    /** Tasks that hold {@code m} for read now (readers a writer waits for). */
+    public List<Task> readHolders(Map m) {
+        List<Task> r = new ArrayList<>();
+        for (Task t : kernel.tasks())
+            for (HeldLock h : t.held.locks)
+                if (h.map == m && h.read) {
+                    r.add(t);
+                    break;
+                }
+        return r;
+    }
+
     /** Names of the locks {@code t} holds, innermost last. */
     public List<String> heldBy(Task t) {
         List<String> r = new ArrayList<>();

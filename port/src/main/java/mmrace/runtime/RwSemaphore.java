@@ -158,6 +158,25 @@ public final class RwSemaphore extends Shared {
         }
     }
 
+    /**
+     * A wait until down_read_trylock could succeed (no writer holds or waits): for code that, like
+     * khugepaged, gives up on a busy lock and comes back later. model: "later" is when it can win.
+     */
+    public Waiter untilReadable(String what) {
+        return new Waiter() {
+            @Override public boolean ready() {
+                guard.lock();
+                try {
+                    return writer == null && queue.isEmpty();
+                } finally {
+                    guard.unlock();
+                }
+            }
+            @Override public String what() { return what; }
+            @Override public List<Task> holders() { return holdersAndQueueAhead(null); }
+        };
+    }
+
     public boolean isLocked() {
         guard.lock();
         try {
