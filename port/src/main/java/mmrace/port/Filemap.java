@@ -53,7 +53,7 @@ public final class Filemap {
         Task t = Task.current();
         Lockdep.mightSleep(t, "folio_lock");
         while (!folioTrylock(folio))
-            t.spin("folio_lock(" + folio.name() + ")"); // model: folio_wait_bit_common
+            t.waitUntil(unlocked(folio, "folio_lock(" + folio.name() + ")")); // folio_wait_bit_common: sleep until PG_locked clears
     }
 
     /** folio_unlock(folio): clear_bit_unlock(PG_locked) and wake waiters. */
@@ -74,7 +74,22 @@ public final class Filemap {
     static void folioWaitLocked(Page folio) {
         Task t = Task.current();
         while (folioTestLocked(folio))
-            t.spin("folio_wait_locked(" + folio.name() + ")");
+            t.waitUntil(unlocked(folio, "folio_wait_locked(" + folio.name() + ")"));
+    }
+
+    /**
+     * The wait of folio_wait_bit_common(folio, PG_locked): until the bit clears. model: the folio
+     * lock is not lockdep-tracked (as in the kernel), so the wait-for graph names every other task.
+     */
+    static mmrace.runtime.Waiter unlocked(Page folio, String what) {
+        Task t = Task.current();
+        return new mmrace.runtime.Waiter() {
+            @Override public boolean ready() { return (folio.flags.peek() & Page.PG_LOCKED) == 0; }
+            @Override public String what() { return what; }
+            @Override public java.util.List<Task> holders() {
+                return t.kernel.tasks().stream().filter(x -> x != t && !x.exited).toList();
+            }
+        };
     }
 
     /**

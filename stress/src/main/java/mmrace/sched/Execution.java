@@ -37,7 +37,8 @@ import mmrace.runtime.Waiter;
  *
  * <p><b>Runnable.</b> An actor paused at a point is runnable. A blocked actor is runnable when its
  * {@link Waiter#ready()} is true (re-evaluated at every decision; predicates read state without
- * points). A spinning actor is runnable again once some other actor has been run since it spun; if
+ * points). A spinning actor is runnable again once an actor that was not itself spinning has been run
+ * since it spun (two spinners do not feed each other); if
  * nothing else can run, spinners run anyway, and an actor run that way more than
  * {@link Config#spinBound()} times in a row with nobody else running ends the execution as
  * {@link Result.Outcome#LIVELOCK}. So is reaching {@link Config#maxSteps()} points.
@@ -109,6 +110,10 @@ public final class Execution {
     private final long[] pendingArg;
     /** For a spinning actor: decisions that chose others when it spun. */
     private final long[] spinMark;
+    /** Decisions that ran an actor that was not spinning (real progress), and each spinner's mark of it. */
+    private long progress;
+    private final long[] spinProgressMark;
+    private final boolean[] inStreak;
     /** Decisions that chose each actor. */
     private final long[] chosen;
     private long decisions;
@@ -166,6 +171,8 @@ public final class Execution {
         this.pendingShared = new Shared[n];
         this.pendingArg = new long[n];
         this.spinMark = new long[n];
+        this.spinProgressMark = new long[n];
+        this.inStreak = new boolean[n];
         this.chosen = new long[n];
         this.actorSteps = new long[n + 1];
         this.runnable = new int[n];
@@ -434,7 +441,7 @@ public final class Execution {
                 switch (state[i]) {
                     case POINT -> r = true;
                     case BLOCKED -> r = waiter[i].ready();
-                    case SPINNING -> r = decisions - chosen[i] > spinMark[i];
+                    case SPINNING -> r = progress > spinProgressMark[i];
                     default -> r = false;
                 }
                 isRunnable[i] = r;
@@ -473,21 +480,23 @@ public final class Execution {
         }
         if (next < 0 || next >= n || !isRunnable[next])
             return fail(new IllegalStateException(strategy.describe() + " chose actor " + next + ", which cannot run at step " + step));
+        // A streak: spinners run only because nothing else could. It ends when an actor outside it
+        // makes progress; more than spinBound forced runs in one streak is a livelock.
         if (forced) {
-            if (next == forcedActor) {
-                if (++forcedSpins > config.spinBound()) {
-                    livelock(names[next] + " kept spinning (" + spinWhy[next] + ") " + config.spinBound()
-                            + " times with no other actor able to run");
-                    return ABORTED;
-                }
-            } else {
-                forcedActor = next;
-                forcedSpins = 1;
+            forcedActor = next;
+            inStreak[next] = true;
+            if (++forcedSpins > config.spinBound()) {
+                livelock(names[next] + " kept spinning (" + spinWhy[next] + ") " + config.spinBound()
+                        + " times with no other actor able to run");
+                return ABORTED;
             }
-        } else if (next != forcedActor) {
+        } else if (state[next] != SPINNING && !inStreak[next]) {
             forcedActor = -1;
             forcedSpins = 0;
+            java.util.Arrays.fill(inStreak, false);
         }
+        if (state[next] != SPINNING)
+            progress++;
         if (next != current) {
             schedule.add(step, next);
             current = next;
@@ -730,6 +739,7 @@ public final class Execution {
             state[me] = SPINNING;
             spinWhy[me] = why;
             spinMark[me] = decisions - chosen[me];
+            spinProgressMark[me] = progress;
             reschedule(me);
             state[me] = RUNNING;
             spinWhy[me] = null;
