@@ -37,16 +37,19 @@ public final class Page extends KObject {
     /** A reserved page (the zero page): never freed. */
     public static final long PG_RESERVED = 1L << 42;
 
-    private static final Field REFCOUNT = new Field("_refcount");
-    private static final Field MAPCOUNT = new Field("_mapcount");
-    private static final Field FLAGS = new Field("flags");
-    private static final Field MAPPING = new Field("mapping");
-    private static final Field INDEX = new Field("index");
-    private static final Field PRIVATE = new Field("private");
+    // struct page itself is never freed (mem_map is permanent): its fields may be read whatever the
+    // page's state, as folio_try_get() on a page that was just freed does. KASAN covers the memory
+    // the page describes (its contents, or its entries when it is a page table).
+    private static final Field REFCOUNT = new Field("_refcount", true);
+    private static final Field MAPCOUNT = new Field("_mapcount", true);
+    private static final Field FLAGS = new Field("flags", true);
+    private static final Field MAPPING = new Field("mapping", true);
+    private static final Field INDEX = new Field("index", true);
+    private static final Field PRIVATE = new Field("private", true);
     /** The fields whose stores change what a process sees in memory (the oracle watches them). */
     public static final Field DATA = new Field("data");
     public static final Field ENTRIES = new Field("entries");
-    private static final Field PTL = new Field("ptl");
+    private static final Field PTL = new Field("ptl", true);
     private static final VarHandle E = MethodHandles.arrayElementVarHandle(long[].class);
 
     public final long pfn;
