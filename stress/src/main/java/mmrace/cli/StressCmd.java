@@ -153,6 +153,12 @@ final class StressCmd implements Callable<Integer> {
             err.println("mmrace: JCStress ended (exit " + rc + ") without results; see " + dir.resolve("jcstress.log"));
             return JCSTRESS_FAILED;
         }
+        if (!res.problems.isEmpty()) {
+            err.println("mmrace: could not read JCStress's results (" + dir.resolve("jcstress.log") + "):");
+            for (String p : res.problems)
+                err.println("  " + p);
+            return JCSTRESS_FAILED;
+        }
         out.println();
         out.println(table(res, expected));
         List<String> unsafe = new ArrayList<>(), errors = new ArrayList<>();

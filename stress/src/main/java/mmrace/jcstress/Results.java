@@ -59,7 +59,8 @@ public final class Results {
     public static final String NO_MATCHING_TESTS = "FATAL: No matching tests.";
 
     private static final Pattern TEST = Pattern.compile("^\\.*\\s*\\[([A-Z][A-Z ]*)\\]\\s+(\\S+)\\s*$");
-    private static final Pattern ROW = Pattern.compile("^\\s+(\\S+)\\s+([0-9][0-9,.'\u00a0\u202f]*)\\s+[0-9.,]+%\\s+(\\w+)(?:\\s+.*)?$");
+    /** "     A|Z        1   <0.01%    Forbidden  torn read ..." (FREQ may be "<0.01%" or ">99.99%"). */
+    private static final Pattern ROW = Pattern.compile("^\\s+(\\S+)\\s+([0-9][0-9,.'\u00a0\u202f]*)\\s+[<>]?[0-9.,]+%\\s+(\\w+)(?:\\s+.*)?$");
 
     /** Tests in the order JCStress reported them (a test in two sections appears once). */
     public final Map<String, Test> tests;
@@ -67,11 +68,17 @@ public final class Results {
     public final boolean complete;
     /** JCStress said {@link #NO_MATCHING_TESTS}. */
     public final boolean noMatchingTests;
+    /**
+     * Lines of a result table this parser could not read, and tests whose status disagrees with
+     * their rows (FAILED with no forbidden sample, OK with one): the counts cannot be trusted.
+     */
+    public final List<String> problems;
 
-    private Results(Map<String, Test> tests, boolean complete, boolean noMatchingTests) {
+    private Results(Map<String, Test> tests, boolean complete, boolean noMatchingTests, List<String> problems) {
         this.tests = tests;
         this.complete = complete;
         this.noMatchingTests = noMatchingTests;
+        this.problems = problems;
     }
 
     /** Reads JCStress's console output. */
@@ -82,6 +89,7 @@ public final class Results {
         String name = null, status = null;
         List<Row> rows = null;
         boolean inTable = false;
+        List<String> problems = new ArrayList<>();
         for (String line : lines) {
             if (line.trim().equals(NO_MATCHING_TESTS))
                 none = true;
@@ -113,12 +121,20 @@ public final class Results {
             if (r.matches()) {
                 rows.add(new Row(r.group(1).replace("\\|", "|"), Long.parseLong(r.group(2).replaceAll("[^0-9]", "")), r.group(3)));
             } else {
-                inTable = false;
+                inTable = false; // a table ends at a blank line or a section heading ("  VM error stream:")
+                if (!line.isBlank() && !line.matches("^  \\S.*:\\s*$"))
+                    problems.add(name + ": unreadable result line '" + line + "'");
             }
         }
         if (name != null)
             tests.put(name, new Test(name, status, List.copyOf(rows)));
-        return new Results(tests, complete, none);
+        for (Test t : tests.values()) {
+            if (t.status().equals("FAILED") && t.forbidden() == 0)
+                problems.add(t.name() + ": FAILED, but no forbidden sample was read");
+            if (t.status().equals("OK") && t.forbidden() > 0)
+                problems.add(t.name() + ": OK, but " + t.forbidden() + " forbidden samples were read");
+        }
+        return new Results(tests, complete, none, List.copyOf(problems));
     }
 
     /** The test names of {@code java -jar jcstress.jar -l} output: the lines that are class names. */

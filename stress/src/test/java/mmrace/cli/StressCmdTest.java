@@ -123,12 +123,13 @@ class StressCmdTest {
         assertTrue(Files.readString(tmp.resolve("report").resolve("jcstress.log")).contains("RUN RESULTS:"));
     }
 
-    /** The same output with a forbidden outcome in the slow path's test: exit 1, naming the test. */
+    /** The same output with a forbidden outcome in the slow path's test (FAILED): exit 1, naming the test. */
     @Test
     void forbiddenInASafeTestFails() throws IOException {
         String s = sample();
         int slow = s.lastIndexOf("[OK] mmrace.jcstress.MapFixedRace.Slow");
-        String tail = s.substring(slow).replaceFirst("    A\\\\\\|Z        0    0\\.00%", "     A|Z        2    0.02%");
+        String tail = s.substring(slow).replace("[OK]", "[FAILED]")
+                .replaceFirst("    A\\\\\\|Z        0    0\\.00%", "     A|Z        2    0.02%");
         Ran r = stress(new Fake(MAP_FIXED_TESTS, s.substring(0, slow) + tail, 1), "--time-per-test", "200");
         assertEquals(1, r.exit(), r.out());
         assertTrue(r.out().contains("FAIL: forbidden outcomes in tests expected to be safe: mmrace.jcstress.MapFixedRace.Slow"), r.out());
@@ -172,6 +173,41 @@ class StressCmdTest {
         int exit = new CommandLine(cmd).setErr(new PrintWriter(err, true)).execute("--jar", tmp.resolve("missing.jar").toString());
         assertEquals(2, exit);
         assertTrue(err.toString().contains("no JCStress jar at"), err.toString());
+    }
+
+    /**
+     * Rare outcomes are printed with a frequency of "<0.01%" (as the full run printed the reviewers'
+     * tear, 1 in 14,680 samples): read too. A result line the parser cannot read makes the counts
+     * untrustworthy: exit 3, never a silent 0.
+     */
+    @Test
+    void rareOutcomesAndUnreadableLines() throws IOException {
+        String block = """
+                RUN RESULTS:
+                  Failed tests: 1 matching test results.
+
+                ...... [FAILED] mmrace.jcstress.MapFixedRace.FastV1
+
+                  Results across all configurations:
+
+                  RESULT  SAMPLES     FREQ       EXPECT  DESCRIPTION
+                    A\\|C        0    0.00%    Forbidden  torn read (F1): a from A, then c from C: no instant held ...
+                     A|B   12,643   86.12%   Acceptable  a|b: the read saw A and B, before the MAP_FIXED.
+                     A|Z        1   <0.01%    Forbidden  torn read (F1): a from A, then C's zero page: no instant ...
+                     C|C    2,022   13.77%   Acceptable  c|c: after the writer.
+
+                """;
+        Results r = Results.parse(block);
+        assertEquals(List.of(), r.problems);
+        Results.Test t = r.tests.get("mmrace.jcstress.MapFixedRace.FastV1");
+        assertEquals(14666, t.samples());
+        assertEquals(List.of(new Results.Row("A|Z", 1, "Forbidden")), t.forbiddenSeen());
+
+        Results bad = Results.parse(block.replace("<0.01%", "(0.01)"));
+        assertEquals(2, bad.problems.size(), bad.problems.toString()); // the unreadable line, FAILED with 0 forbidden
+        Ran ran = stress(new Fake(List.of("mmrace.jcstress.MapFixedRace.FastV1"), block.replace("<0.01%", "(0.01)"), 1));
+        assertEquals(3, ran.exit());
+        assertTrue(ran.err().contains("could not read JCStress's results"), ran.err());
     }
 
     /** --list prints each matching test with its variant and whether it is expected safe, and runs nothing. */
