@@ -123,6 +123,11 @@ public final class Oracle {
     }
 
     public void onReport(Report r) {
+        verdict = Verdict.worse(verdict, reportVerdict(r));
+    }
+
+    /** The forbidden verdict a kernel report stands for (KASAN: F2, a leaked lock: F4, ...). */
+    static Verdict reportVerdict(Report r) {
         String reason = switch (r.kind()) {
             case KASAN -> Reason.FREED_MEMORY;
             case LOCKDEP -> r.title().contains("held when returning") || r.title().contains("still open") ? Reason.LOCK_LEAK : Reason.KERNEL_ASSERTION;
@@ -130,8 +135,24 @@ public final class Oracle {
                     : r.title().contains("at return to user space") ? Reason.LOCK_LEAK : Reason.KERNEL_ASSERTION;
             case WARN -> r.title().startsWith("refcount_t") ? Reason.REFCOUNT_LEAK : Reason.KERNEL_ASSERTION;
         };
-        verdict = Verdict.worse(verdict, Verdict.forbidden(reason, r.step(), r.kind() + ": " + r.title()
-                + (r.detail().isEmpty() ? "" : " (" + r.detail() + ")") + " [" + r.task() + "]"));
+        return Verdict.forbidden(reason, r.step(), r.kind() + ": " + r.title()
+                + (r.detail().isEmpty() ? "" : " (" + r.detail() + ")") + " [" + r.task() + "]");
+    }
+
+    /**
+     * The end-of-execution checks without a scheduler, for runs on real threads (JCStress): every
+     * report the kernel filed (KASAN, lockdep, WARN, BUG, a Java exception) and the final state
+     * ({@link FinalState}: nothing locked, every reference count where the kernel's structures say
+     * it must be, nothing leaked or freed while reachable). Call it when every task has returned,
+     * after {@code kernel.rcu.barrier()} (on a bound task) so that RCU callbacks have run.
+     * Acceptable, or the worst forbidden verdict.
+     */
+    public static Verdict finalCheck(Kernel kernel, MmStruct mm, List<File> files) {
+        Verdict v = null;
+        for (Report r : kernel.reports.all())
+            v = Verdict.worse(v, reportVerdict(r));
+        v = Verdict.worse(v, FinalState.check(kernel, mm, files, kernel.steps()));
+        return v == null ? Verdict.acceptable(kernel.steps()) : v;
     }
 
     /** access_remote_vm returned n bytes into buf on task t. */
