@@ -247,6 +247,20 @@ public final class RefModel {
         return normalise(out);
     }
 
+    /**
+     * The VMAs one by one: range, vm_flags, vm_pgoff and which anon_vma (numbered in order of first
+     * appearance; "-" for none), as the kernel would have them.
+     */
+    public List<String> vmaList() {
+        Map<Integer, Integer> ids = new HashMap<>();
+        List<String> out = new ArrayList<>();
+        for (Vma v : vmas.values()) {
+            String a = v.anon == 0 ? "-" : "a" + ids.computeIfAbsent(v.anon, x -> ids.size() + 1);
+            out.add(String.format("[%#x-%#x %#x @%#x %s]", v.start, v.end, v.flags, v.pgoff, a));
+        }
+        return out;
+    }
+
     /** Joins neighbours with the same protection, sharing and kind (and, for files, contiguous offsets). */
     public static List<Region> normalise(List<Region> in) {
         List<Region> out = new ArrayList<>();
