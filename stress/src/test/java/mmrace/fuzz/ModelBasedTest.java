@@ -18,9 +18,9 @@ import org.junit.jupiter.api.condition.EnabledIf;
  *
  * <p><b>Enabled automatically once {@code mmrace.scenario.Runner} is in the build</b>
  * ({@link PortTarget#available()}); until then it is skipped. {@code -Dmmrace.mbt.skip=true} skips
- * it anyway; {@code -Dmmrace.mbt.seeds=N} (default 3000, 22-24 s on the 2-CPU development
- * machine under load) and {@code -Dmmrace.mbt.seed=S} (only seed S) choose the sequences. {@link ModelSweep}
- * runs a range of seeds without stopping at the first difference.
+ * it anyway; {@code -Dmmrace.mbt.seeds=N} (default 3000: 12-24 s on the shared 2-CPU
+ * development machine, more when it is busy) and {@code -Dmmrace.mbt.seed=S} (only seed S) choose
+ * the sequences. {@link ModelSweep} runs a range of seeds without stopping at the first difference.
  */
 @EnabledIf("enabled")
 class ModelBasedTest {
