@@ -18,7 +18,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
  *
  * <p><b>Enabled automatically once {@code mmrace.scenario.Runner} is in the build</b>
  * ({@link PortTarget#available()}); until then it is skipped. {@code -Dmmrace.mbt.skip=true} skips
- * it anyway; {@code -Dmmrace.mbt.seeds=N} (default 3000: 12-24 s on the shared 2-CPU
+ * it anyway; {@code -Dmmrace.mbt.seeds=N} (default 4000: 20-25 s on the shared 2-CPU
  * development machine, more when it is busy) and {@code -Dmmrace.mbt.seed=S} (only seed S) choose
  * the sequences. {@link ModelSweep} runs a range of seeds without stopping at the first difference.
  */
@@ -32,7 +32,7 @@ class ModelBasedTest {
     void portAgreesWithTheReferenceModel() {
         Target t = new PortTarget();
         long only = Long.getLong("mmrace.mbt.seed", -1);
-        long seeds = Long.getLong("mmrace.mbt.seeds", 3000);
+        long seeds = Long.getLong("mmrace.mbt.seeds", 4000);
         for (long seed = only >= 0 ? only : 0; seed < (only >= 0 ? only + 1 : seeds); seed++) {
             Scenario s = ModelCheck.generate(seed);
             for (Variant v : Variant.values()) {
