@@ -14,8 +14,7 @@ import mmrace.runtime.Trace;
  *
  * <p>model: no anon_vma_chain and no interval tree: an {@link AnonVma} lists the VMAs that use it,
  * and is freed back to its cache (SLAB_TYPESAFE_BY_RCU, as anon_vma_cachep) when the last one
- * unlinks; anon_vma_prepare does not try to reuse a neighbour's anon_vma (find_mergeable_anon_vma);
- * mapcounts are per folio (all folios the fault path makes are small).
+ * unlinks; mapcounts are per folio (all folios the fault path makes are small).
  */
 public final class Rmap {
     private Rmap() {}
@@ -24,6 +23,7 @@ public final class Rmap {
     public static final long PG_ANON_EXCLUSIVE = 1L << 45;
 
     static final int P_PREPARE_RACE = Probes.register("__anon_vma_prepare: another task set vma->anon_vma first");
+    static final int P_PREPARE_REUSE = Probes.register("__anon_vma_prepare: reuse a neighbour's anon_vma (find_mergeable_anon_vma)");
     static final int P_UNMAP_SWAP = Probes.register("try_to_unmap_one: anonymous PTE replaced by a swap entry");
     static final int P_UNMAP_FILE = Probes.register("try_to_unmap_one: file PTE cleared");
 
@@ -39,14 +39,29 @@ public final class Rmap {
         return __anonVmaPrepare(vma);
     }
 
-    /** __anon_vma_prepare(vma): allocate an anon_vma and publish it under mm->page_table_lock. */
+    /**
+     * __anon_vma_prepare(vma): reuse a compatible neighbour's anon_vma (find_mergeable_anon_vma) or
+     * allocate one, and publish it under mm->page_table_lock. Caller holds mmap_lock for reading.
+     *
+     * <p>Fixed: the port used to allocate a new anon_vma every time. The kernel first tries
+     * find_mergeable_anon_vma, and that changes what users see: two VMAs split by mprotect and
+     * faulted separately share one anon_vma, so a later mprotect merges them again, and mremap then
+     * treats the range as one VMA instead of failing with EFAULT (found by the model-based test).
+     */
     public static int __anonVmaPrepare(VmAreaStruct vma) {
         MmStruct mm = vma.vmMm.get();
-        AnonVma allocated = anonVmaCachep(mm.kernel).alloc(); // anon_vma_alloc
-        if (allocated == null)
-            return -mmrace.runtime.Errno.ENOMEM;
-        allocated.vmas.clear();
-        AnonVma anonVma = allocated;
+        // anon_vma_chain_alloc: model no chains
+        AnonVma anonVma = Vma.findMergeableAnonVma(vma);
+        AnonVma allocated = null;
+        if (anonVma == null) {
+            anonVma = anonVmaCachep(mm.kernel).alloc(); // anon_vma_alloc
+            if (anonVma == null)
+                return -mmrace.runtime.Errno.ENOMEM;
+            anonVma.vmas.clear();
+            allocated = anonVma;
+        } else {
+            Probes.hit(P_PREPARE_REUSE);
+        }
         anonVma.rwsem.downWrite(); // anon_vma_lock_write
         mm.pageTableLock.lock();
         if (vma.anonVma.get() == null) {

@@ -1077,6 +1077,61 @@ public final class Vma {
         return nu;
     }
 
+    // ------------------------------------------------------------ anon_vma reuse
+
+    /**
+     * anon_vma_compatible(a, b): a rough check that a and b could share an anon_vma: adjacent, same
+     * file, flags that differ only in what mprotect changes, contiguous vm_pgoff. model: no NUMA
+     * policies (mpol_equal is always true).
+     */
+    static boolean anonVmaCompatible(VmAreaStruct a, VmAreaStruct b) {
+        return a.vmEnd.get() == b.vmStart.get()
+                && a.vmFile.get() == b.vmFile.get()
+                && ((a.vmFlags.get() ^ b.vmFlags.get()) & ~(VM_ACCESS_FLAGS | VM_IGNORE_MERGE)) == 0
+                && b.vmPgoff.get() == a.vmPgoff.get() + ((b.vmStart.get() - a.vmStart.get()) >>> Page.PAGE_SHIFT);
+    }
+
+    /**
+     * reusable_anon_vma(old, a, b): old's anon_vma if a and b (in address order, one of them old)
+     * are compatible and old's anon_vma_chain is singular. READ_ONCE: old's anon_vma may be being
+     * set up by a concurrent fault. model: no fork, so every anon_vma_chain is singular.
+     */
+    static AnonVma reusableAnonVma(VmAreaStruct old, VmAreaStruct a, VmAreaStruct b) {
+        if (anonVmaCompatible(a, b)) {
+            AnonVma anonVma = old.anonVma.readOnce();
+            if (anonVma != null) // && list_is_singular(&old->anon_vma_chain)
+                return anonVma;
+        }
+        return null;
+    }
+
+    /**
+     * find_mergeable_anon_vma(vma): used by __anon_vma_prepare to reuse a neighbour's anon_vma (next
+     * first, then prev) before allocating one, so that a sequence of mprotects and faults does not
+     * leave distinct anon_vmas that prevent a later mprotect from merging the VMAs again.
+     */
+    static AnonVma findMergeableAnonVma(VmAreaStruct vma) {
+        AnonVma anonVma = null;
+        VmaIter vmi = VmaIter.of(vma.vmMm.get(), vma.vmEnd.get());
+        // Try next first.
+        VmAreaStruct next = vmi.vmaIterLoad();
+        if (next != null) {
+            anonVma = reusableAnonVma(next, vma, next);
+            if (anonVma != null)
+                return anonVma;
+        }
+        VmAreaStruct prev = vmi.vmaPrev();
+        if (prev != vma) { // VM_BUG_ON_VMA(prev != vma, vma)
+            Task t = Task.current();
+            t.kernel.reports.file(t, Report.Kind.BUG, "find_mergeable_anon_vma: vma_prev is not vma", String.valueOf(prev));
+        }
+        prev = vmi.vmaPrev();
+        // Try prev next.
+        if (prev != null)
+            anonVma = reusableAnonVma(prev, prev, vma);
+        return anonVma;
+    }
+
     // ------------------------------------------------------------ write notify
 
     /** vma_is_shared_writable(vma). */

@@ -149,4 +149,43 @@ class MremapTest {
         assertEquals("A[10000-12000)", f.layout());
         f.assertQuiescent();
     }
+
+    /**
+     * __anon_vma_prepare reuses a neighbour's anon_vma (find_mergeable_anon_vma): Y is faulted next
+     * to X, which has an anon_vma and differs only in its protection (anon_vma_compatible ignores
+     * the access bits), so Y takes X's anon_vma; when mprotect makes X writable again the two merge
+     * (is_mergeable_anon_vma: the same anon_vma), and mremap sees one VMA it can grow in place.
+     * With a fresh anon_vma for Y the merge is refused and mremap fails with EFAULT (the old range
+     * would cross a VMA boundary). Found by the model-based test. [needs Memory]
+     */
+    @Test
+    void faultReusesNeighboursAnonVmaSoMprotectRemerges() {
+        VmAreaStruct x = f.fixedAnon(0x41000, P, RW, "X");
+        f.store(0x41000, (byte) 'x');
+        assertEquals(0, Syscalls.mprotect(f.mm, 0x41000, P, PROT_READ));
+        VmAreaStruct y = f.fixedAnon(0x40000, P, RW, "Y");
+        assertEquals("Y[40000-41000) X[41000-42000)", f.layout(), "different protections: no merge at mmap");
+        f.store(0x40000, (byte) 'y');
+        assertSame(x.anonVma.peek(), y.anonVma.peek(), "the fault reused X's anon_vma");
+        assertEquals(0, Syscalls.mprotect(f.mm, 0x41000, P, RW));
+        assertEquals("Y[40000-42000)", f.layout(), "X merged into Y");
+        MmFixture.assertFreed(x);
+        assertEquals(0x40000, Syscalls.mremap(f.mm, 0x40000, 2 * P, 3 * P, 0, 0));
+        assertEquals("Y[40000-43000)", f.layout());
+        assertEquals('y', f.load(0x40000));
+        assertEquals('x', f.load(0x41000));
+        f.assertQuiescent();
+    }
+
+    /** find_mergeable_anon_vma only reuses an adjacent neighbour's (anon_vma_compatible wants a->vm_end == b->vm_start). [needs Memory] */
+    @Test
+    void faultDoesNotReuseAnIncompatibleNeighboursAnonVma() {
+        VmAreaStruct x = f.fixedAnon(0x41000, P, RW, "X");
+        f.store(0x41000, (byte) 'x');
+        VmAreaStruct y = f.fixedAnon(0x3f000, P, RW, "Y");
+        f.store(0x3f000, (byte) 'y');
+        assertEquals("Y[3f000-40000) X[41000-42000)", f.layout());
+        assertNotSame(x.anonVma.peek(), y.anonVma.peek(), "not adjacent: a new anon_vma");
+        f.assertQuiescent();
+    }
 }

@@ -11,14 +11,16 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * Model-based test of the port: seeded random sequences of mutations and reads on one actor
  * (single-threaded), run through the port (the scenario runner, via {@link PortTarget}) under each
  * of the 7 variants and through {@link RefModel}, compared after every operation (return values,
- * read bytes, the normalised VMA layout from the mm's tree). On a difference it shrinks the
+ * read bytes, the normalised VMA layout from the mm's tree, and the VMAs one by one: range,
+ * vm_flags, vm_pgoff, anon_vma sharing; see {@link ModelCheck}). On a difference it shrinks the
  * sequence ({@link Shrinker}) and fails with the seed, the variant, the difference and the shrunk
  * scenario, ready to save as a .scn file and replay.
  *
  * <p><b>Enabled automatically once {@code mmrace.scenario.Runner} is in the build</b>
  * ({@link PortTarget#available()}); until then it is skipped. {@code -Dmmrace.mbt.skip=true} skips
- * it anyway; {@code -Dmmrace.mbt.seeds=N} (default 60) and {@code -Dmmrace.mbt.seed=S} (only seed
- * S) choose the sequences.
+ * it anyway; {@code -Dmmrace.mbt.seeds=N} (default 4000: 20-25 s on the shared 2-CPU
+ * development machine, more when it is busy) and {@code -Dmmrace.mbt.seed=S} (only seed S) choose
+ * the sequences. {@link ModelSweep} runs a range of seeds without stopping at the first difference.
  */
 @EnabledIf("enabled")
 class ModelBasedTest {
@@ -30,7 +32,7 @@ class ModelBasedTest {
     void portAgreesWithTheReferenceModel() {
         Target t = new PortTarget();
         long only = Long.getLong("mmrace.mbt.seed", -1);
-        long seeds = Long.getLong("mmrace.mbt.seeds", 60);
+        long seeds = Long.getLong("mmrace.mbt.seeds", 4000);
         for (long seed = only >= 0 ? only : 0; seed < (only >= 0 ? only + 1 : seeds); seed++) {
             Scenario s = ModelCheck.generate(seed);
             for (Variant v : Variant.values()) {

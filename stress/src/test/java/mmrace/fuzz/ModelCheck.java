@@ -24,22 +24,26 @@ import mmrace.sched.RandomWalk;
 /**
  * Runs a one-actor scenario through the port (a {@link Target}, normally {@link PortTarget}) and
  * through {@link RefModel}, and compares after every operation: return values (a store only
- * succeeded-or-not, reclaim and collapse not at all), the bytes of every read, and the layout
- * (normalised: compatible neighbours joined) after every operation that changed it.
+ * succeeded-or-not, reclaim and collapse not at all), the bytes of every read, the layout
+ * (normalised: compatible neighbours joined), and then the VMAs one by one: boundaries, vm_flags
+ * (but VM_SOFTDIRTY), vm_pgoff and which VMAs share an anon_vma, since these decide what later
+ * merges and mremaps do.
  */
 final class ModelCheck {
     private ModelCheck() {}
 
     /**
      * Each non-read operation's return value as the runner's trace line after it gives it, and the
-     * layout at that moment (the layout of the last mmap write release). Reads have no trace line:
-     * their results come from the oracle's read records, and they do not change the layout.
+     * layout at that moment (a snapshot of the mm, which the listener learns from the first mmap
+     * write release; before that, none). Reads have no trace line: their results come from the
+     * oracle's read records, and they do not change the layout.
      */
     static final class Listener implements ExecutionListener {
         final List<Long> rets = new ArrayList<>();
         final List<List<RefModel.Region>> layouts = new ArrayList<>();
+        final List<List<String>> vmaLists = new ArrayList<>();
         private final Scenario s;
-        private List<RefModel.Region> current;
+        private MmStruct mm;
 
         Listener(Scenario s) {
             this.s = s;
@@ -49,13 +53,14 @@ final class ModelCheck {
         public void start(Execution e) {
             rets.clear();
             layouts.clear();
-            current = null;
+            vmaLists.clear();
+            mm = null;
         }
 
         @Override
         public void tracepoint(long step, int actor, Tracepoint tp, Object a, long b) {
-            if (tp == Tracepoint.MMAP_WRITE_RELEASED && a instanceof MmStruct mm)
-                current = normalise(Layout.snapshot(mm, 0), s);
+            if (tp == Tracepoint.MMAP_WRITE_RELEASED && a instanceof MmStruct m)
+                mm = m;
         }
 
         @Override
@@ -63,7 +68,9 @@ final class ModelCheck {
             if (!Anchors.OP_DONE.contains(fmt))
                 return;
             rets.add(parseRet(String.valueOf(args[args.length - 1])));
-            layouts.add(current);
+            Layout l = mm == null ? null : Layout.snapshot(mm, 0);
+            layouts.add(l == null ? null : normalise(l, s));
+            vmaLists.add(l == null ? null : vmas(l));
         }
     }
 
@@ -99,6 +106,22 @@ final class ModelCheck {
         return RefModel.normalise(rs);
     }
 
+    /**
+     * The port's VMAs one by one, as {@link RefModel#vmaList()} gives the model's: range, vm_flags
+     * (without VM_SOFTDIRTY, which the model does not keep), vm_pgoff and which anon_vma (numbered
+     * in order of first appearance; "-" for none).
+     */
+    static List<String> vmas(Layout l) {
+        Map<Object, Integer> ids = new HashMap<>();
+        List<String> out = new ArrayList<>();
+        for (Layout.Region r : l.regions()) {
+            Object av = r.vma().anonVma.peek();
+            String a = av == null ? "-" : "a" + ids.computeIfAbsent(av, x -> ids.size() + 1);
+            out.add(String.format("[%#x-%#x %#x @%#x %s]", r.start(), r.end(), r.flags() & ~Mm.VM_SOFTDIRTY, r.pgoff(), a));
+        }
+        return out;
+    }
+
     /** Null if port and model agree on every operation of {@code s} (one actor) under {@code v}, else what differs. */
     static String mismatch(Target t, Scenario s, Variant v) {
         Listener l = new Listener(s);
@@ -118,12 +141,14 @@ final class ModelCheck {
         RefModel m = new RefModel(s);
         int ri = 0, ni = 0;
         List<RefModel.Region> pl = null;
+        List<String> pv = null;
         for (int i = 0; i < ops.size(); i++) {
             Op op = ops.get(i);
             long port = 0;
             if (!(op instanceof Op.Read)) {
                 port = l.rets.get(ni);
                 pl = l.layouts.get(ni);
+                pv = l.vmaLists.get(ni);
                 ni++;
             }
             long model = m.apply(op, port);
@@ -150,6 +175,8 @@ final class ModelCheck {
             }
             if (pl != null && !pl.equals(m.layout()))
                 return where + ": layout differs\n  port  " + pl + "\n  model " + m.layout();
+            if (pv != null && !pv.equals(m.vmaList()))
+                return where + ": VMAs differ\n  port  " + pv + "\n  model " + m.vmaList();
         }
         return null;
     }

@@ -172,6 +172,90 @@ class RefModelTest {
         assertEquals(Arrays.asList(true), List.of(m.free(0x90000, 0x1000)));
     }
 
+    private static long apply(RefModel m, String line) {
+        return m.apply(op(line));
+    }
+
+    /** The VMAs as [start, end) pairs, to see where the model put boundaries. */
+    private static String ranges(RefModel m) {
+        StringBuilder b = new StringBuilder();
+        for (RefModel.Vma v : m.vmas())
+            b.append(String.format("[%#x-%#x)", v.start(), v.end()));
+        return b.toString();
+    }
+
+    /**
+     * Seed 245 of the model-based test: a new anonymous mapping next to a compatible one merges
+     * with it (vma_merge_new_range: same flags, pgoff = addr >> PAGE_SHIFT contiguous, no anon_vma
+     * of its own), so mremap of the joint range stays inside one VMA and grows in place.
+     */
+    @Test
+    void mmapMergesWithACompatibleNeighbour() {
+        RefModel m = model();
+        assertEquals(0, apply(m, "munmap 0x12000 0x2000"));
+        assertEquals(0x12000, apply(m, "mmap E 0x12000 0x1000 rw fixed"));
+        assertEquals("[0x10000-0x13000)", ranges(m).substring(0, 17));
+        assertEquals(0x10000, apply(m, "mremap 0x10000 0x3000 0x4000"));
+        assertEquals("[0x10000-0x14000)", ranges(m).substring(0, 17));
+        assertArrayEquals(bytes("a4"), read(m, "read 0x11ffc 4"));
+        assertArrayEquals(bytes("04"), read(m, "read 0x13ffc 4"), "the grown part is fresh zero memory");
+    }
+
+    /**
+     * copy_vma: an anonymous VMA without an anon_vma takes the pgoff of its new place and merges
+     * there; one that has been written keeps its pgoff and does not (A's pgoff is 0x10, not 0x12).
+     */
+    @Test
+    void mremapMoveMergesOnlyAnUnfaultedAnonymousVma() {
+        RefModel m = model();
+        assertEquals(0, apply(m, "munmap 0x12000 0x2000"));
+        assertEquals(0x50000, apply(m, "mmap X 0x50000 0x1000 rw fixed"));
+        assertEquals(0x12000, apply(m, "mremap 0x50000 0x1000 0x1000 maymove fixed=0x12000"));
+        assertEquals("[0x10000-0x13000)", ranges(m).substring(0, 17), "merged with A");
+        assertEquals(0x50000, apply(m, "mmap Y 0x50000 0x1000 rw fixed"));
+        assertEquals(0, apply(m, "write 0x50000 0x10 fill=y"));
+        assertEquals(0x13000, apply(m, "mremap 0x50000 0x1000 0x1000 maymove fixed=0x13000"));
+        assertEquals("[0x10000-0x13000)[0x13000-0x14000)", ranges(m).substring(0, 34), "faulted: pgoff 0x50 kept, no merge");
+        assertEquals(-RefModel.EFAULT, apply(m, "mremap 0x10000 0x4000 0x5000 maymove"));
+    }
+
+    /**
+     * anon_vma_prepare reuses a compatible neighbour's anon_vma (find_mergeable_anon_vma), so an
+     * mprotect that makes the two alike merges them, and mremap then sees one VMA.
+     */
+    @Test
+    void faultReusesANeighboursAnonVma() {
+        RefModel m = model();
+        assertEquals(0x41000, apply(m, "mmap X 0x41000 0x1000 rw fixed"));
+        assertEquals(0, apply(m, "write 0x41000 0x10 fill=x"));
+        assertEquals(0, apply(m, "mprotect 0x41000 0x1000 r"));
+        assertEquals(0x40000, apply(m, "mmap Y 0x40000 0x1000 rw fixed"));
+        assertEquals(0, apply(m, "write 0x40000 0x10 fill=y"));
+        assertEquals(0, apply(m, "mprotect 0x41000 0x1000 rw"));
+        assertEquals(true, ranges(m).contains("[0x40000-0x42000)"));
+        assertEquals(0x40000, apply(m, "mremap 0x40000 0x2000 0x3000"));
+    }
+
+    /**
+     * VM_ACCOUNT: mprotect read-only drops it from an anonymous VMA that has no anon_vma yet, and
+     * MREMAP_DONTUNMAP drops it from the source; either way the VMA no longer merges with an
+     * accounted neighbour of the same protection.
+     */
+    @Test
+    void vmAccountDecidesMerges() {
+        RefModel m = model();
+        assertEquals(0x40000, apply(m, "mmap X 0x40000 0x2000 rw fixed"));
+        assertEquals(0, apply(m, "mprotect 0x41000 0x1000 r"));
+        assertEquals(0, m.find(0x41000).flags() & RefModel.VM_ACCOUNT, "unfaulted: uncharged");
+        assertEquals(0, apply(m, "mprotect 0x41000 0x1000 rw"));
+        assertEquals(true, ranges(m).contains("[0x40000-0x42000)"), "charged again: merges back");
+        assertEquals(0, apply(m, "write 0x40000 0x2000 fill=x"));
+        assertEquals(0x48000, apply(m, "mremap 0x41000 0x1000 0x1000 maymove fixed=0x48000 dontunmap"));
+        assertEquals(0, m.find(0x40000).flags() & RefModel.VM_ACCOUNT, "DONTUNMAP clears VM_ACCOUNT on the whole source VMA");
+        assertEquals(0x42000, apply(m, "mmap Z 0x42000 0x1000 rw fixed"));
+        assertEquals(true, ranges(m).contains("[0x40000-0x42000)[0x42000-0x43000)"), "Z is accounted, X no longer");
+    }
+
     /**
      * On the model-based test's own inputs the model never throws, keeps mappings sorted, aligned
      * and disjoint, and reads never return more than asked.
