@@ -120,8 +120,8 @@ public final class MmapLock {
 
     /** vma_end_read(vma). */
     public static void vmaEndRead(VmAreaStruct vma) {
+        Trace.note("vma_end_read(%s)", vma); // before the put: a writer may run the moment it happens
         vmaRefcountPut(vma);
-        Trace.note("vma_end_read(%s)", vma);
     }
 
     /** __vma_raw_mm_seqnum(vma): valid only under mmap write. */

@@ -98,6 +98,7 @@ public final class Runner {
                 setUpMapping(k, mm, files, m);
             for (Op op : s.init)
                 perform(op, mm, files, v, null);
+            nameVmas(mm, s);
             if (!k.reports.isEmpty())
                 throw new IllegalStateException("set-up filed reports: " + k.reports.all());
             init.exited = true;
@@ -113,6 +114,21 @@ public final class Runner {
             if (previous != null)
                 previous.bind();
         }
+    }
+
+    /**
+     * Traces name VMAs after the scenario's maps: set-up merges and splits (a fill made writable,
+     * then mprotected back) would otherwise leave names like "A'" on B. Trace labels only.
+     */
+    private static void nameVmas(MmStruct mm, Scenario s) {
+        mmrace.port.MapleTree.Node n = mm.mmMt.peek();
+        for (Scenario.MapSpec m : s.maps)
+            for (int i = 0; i < n.size(); i++)
+                if (n.index(i) <= m.addr() && m.addr() <= n.last(i)) {
+                    mmrace.port.VmAreaStruct vma = (mmrace.port.VmAreaStruct) n.entry(i);
+                    if (vma.vmStart.peek() == m.addr() || vma.label == null || vma.label.endsWith("'"))
+                        vma.label = m.name();
+                }
     }
 
     private static Task currentOrNull() {

@@ -79,7 +79,8 @@ public final class TraceRecorder implements ExecutionListener {
 
     @Override
     public void tracepoint(long step, int actor, Tracepoint tp, Object a, long b) {
-        rows.add(new Row(step, actor, Kind.TRACEPOINT, "trace " + tp.name().toLowerCase(Locale.ROOT) + "(" + a + ", " + b + ")"));
+        rows.add(new Row(step, actor, Kind.TRACEPOINT, "trace " + tp.name().toLowerCase(Locale.ROOT) + "(" + a + ", "
+                + (tp == Tracepoint.READ_BEGIN || tp == Tracepoint.USER_STORE || tp == Tracepoint.READ_LOCK_DROPPED ? "0x" + Long.toHexString(b) : b) + ")"));
     }
 
     @Override
