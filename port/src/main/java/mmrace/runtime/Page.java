@@ -117,7 +117,18 @@ public final class Page extends KObject {
         Task t = Task.current();
         t.point(Op.COPY_TO, data, n);
         data.check(t, true);
-        System.arraycopy(src, srcOff, materialize(), off, n);
+        if (off == 0 && n == PAGE_SIZE && uniform(src, srcOff, n))
+            fillWith(src[srcOff]); // model: a page of one byte value needs no array
+        else
+            System.arraycopy(src, srcOff, materialize(), off, n);
+    }
+
+    private static boolean uniform(byte[] b, int from, int n) {
+        byte v = b[from];
+        for (int i = from + 1; i < from + n; i++)
+            if (b[i] != v)
+                return false;
+        return true;
     }
 
     /** clear_page(). */

@@ -1,7 +1,6 @@
 package mmrace.cli;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +10,8 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", description = {"Runs the JMH benchmarks (executions per second of the scheduler and oracle).",
         "Arguments go to JMH, e.g. ./mmrace bench ExploreBench -p variant=slow -rf json -rff out.json"})
 final class BenchCmd implements Callable<Integer> {
-    @Parameters(arity = "0..*", paramLabel = "JMH-ARGS")
+    /** Everything after "bench" goes to JMH as it is (JMH's own options start with '-'). */
+    @picocli.CommandLine.Unmatched
     List<String> args = new ArrayList<>();
 
     @Override

@@ -112,14 +112,33 @@ public final class Oracle {
     }
 
     public void onProbe(Task t, int id) {
+        if (inFlight.isEmpty())
+            return;
         ReadRecord r = inFlight.get(t);
         if (r == null)
             return;
-        String p = Probes.name(id);
-        if (p.contains("fall back") || p.contains("fallback") || p.contains("falls back"))
+        int kind = probeKind(id);
+        if ((kind & FALLBACK) != 0)
             r.fellBack = true;
-        if (p.contains("retry"))
+        if ((kind & RETRY) != 0)
             r.retried = true;
+    }
+
+    private static final int FALLBACK = 1, RETRY = 2, KNOWN = 4;
+    private static volatile int[] probeKinds = new int[0];
+
+    /** What a probe means to the oracle, from its name, computed once per probe. */
+    private static int probeKind(int id) {
+        int[] k = probeKinds;
+        if (id < k.length && k[id] != 0)
+            return k[id];
+        String p = Probes.name(id);
+        int v = KNOWN | (p.contains("fall back") || p.contains("fallback") || p.contains("falls back") ? FALLBACK : 0)
+                | (p.contains("retry") ? RETRY : 0);
+        int[] nk = java.util.Arrays.copyOf(k, Math.max(k.length, Probes.count()));
+        nk[id] = v;
+        probeKinds = nk;
+        return v;
     }
 
     public void onReport(Report r) {
