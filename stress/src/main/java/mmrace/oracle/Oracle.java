@@ -26,8 +26,9 @@ import java.util.Map;
  *
  * <p>The history: a layout is taken at every mmap write release (the only moments a locked
  * reader can see a new layout); contents are re-read after every store to a page-table entry,
- * page contents or the page cache while a read is in flight, except for pages of VMAs that are
- * write-locked at that moment (no correct reader can see them until the write section ends).
+ * page contents or the page cache while a read is in flight, except for changes the mmap_lock
+ * writer makes to pages of VMAs it has write-locked (no correct reader can see them until the
+ * write section ends); a user store by another thread through a present PTE is seen at once.
  */
 public final class Oracle {
     private final Kernel kernel;
@@ -36,6 +37,8 @@ public final class Oracle {
     private Layout layout;
     private long gen;
     private boolean dirty;
+    /** The task whose store made the state dirty. */
+    private Task dirtyTask;
     private long lastStep;
     private final Map<Task, ReadRecord> inFlight = new HashMap<>();
     private final Map<Task, ReadRecord> pending = new HashMap<>();
@@ -66,8 +69,10 @@ public final class Oracle {
             record(step);
         }
         if (op.writes && !inFlight.isEmpty() && s.field != null
-                && (s.field == Page.ENTRIES || s.field == Page.DATA || s.field == File.I_PAGES))
+                && (s.field == Page.ENTRIES || s.field == Page.DATA || s.field == File.I_PAGES)) {
             dirty = true;
+            dirtyTask = t;
+        }
     }
 
     public void onTracepoint(long step, Task t, Tracepoint tp, Object a, long b) {
@@ -268,12 +273,17 @@ public final class Oracle {
         ChunkView[] cv = new ChunkView[m];
         for (int c = 0; c < m; c++) {
             Layout.Region reg = layout.at(r.chunkStart(c));
-            if (last != null && last.gen() == gen && reg != null && writeLocked(reg))
-                cv[c] = last.chunks()[c]; // changes under a VMA write lock are not visible yet
+            if (last != null && last.gen() == gen && reg != null && writeLocked(reg) && byTheWriter())
+                cv[c] = last.chunks()[c]; // the write section's own changes are not visible yet
             else
                 cv[c] = Ghost.view(mm, layout, r.chunkStart(c), r.chunkEnd(c), r.flags);
         }
         return new Instant(step, gen, cv);
+    }
+
+    /** The last change was made by the task holding mmap_lock for write (not, say, a user store by another thread). */
+    private boolean byTheWriter() {
+        return dirtyTask != null && mm.mmapLock.isWriteLockedBy(dirtyTask);
     }
 
     private boolean writeLocked(Layout.Region reg) {

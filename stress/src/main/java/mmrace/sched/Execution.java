@@ -108,12 +108,9 @@ public final class Execution {
     private final Op[] pendingOp;
     private final Shared[] pendingShared;
     private final long[] pendingArg;
-    /** For a spinning actor: decisions that chose others when it spun. */
-    private final long[] spinMark;
-    /** Decisions that ran an actor that was not spinning (real progress), and each spinner's mark of it. */
-    private long progress;
-    private final long[] spinProgressMark;
     private final boolean[] inStreak;
+    /** The decision at which each actor was last chosen, and last spun. */
+    private final long[] lastChosen, lastSpin;
     /** Decisions that chose each actor. */
     private final long[] chosen;
     private long decisions;
@@ -170,9 +167,11 @@ public final class Execution {
         this.pendingOp = new Op[n];
         this.pendingShared = new Shared[n];
         this.pendingArg = new long[n];
-        this.spinMark = new long[n];
-        this.spinProgressMark = new long[n];
         this.inStreak = new boolean[n];
+        this.lastChosen = new long[n];
+        this.lastSpin = new long[n];
+        java.util.Arrays.fill(lastSpin, -1);
+        java.util.Arrays.fill(lastChosen, -1);
         this.chosen = new long[n];
         this.actorSteps = new long[n + 1];
         this.runnable = new int[n];
@@ -432,6 +431,18 @@ public final class Execution {
         handToDriver();
     }
 
+    /**
+     * A spinner may run again once another actor has run since it spun and has not spun itself
+     * since: two actors spinning on each other's loops do not count as progress for each other.
+     */
+    private boolean othersProgressed(int i) {
+        long mark = lastSpin[i];
+        for (int j = 0; j < n; j++)
+            if (j != i && lastChosen[j] > mark && lastSpin[j] <= mark)
+                return true;
+        return false;
+    }
+
     /** Picks the next actor, records the switch; END if all finished, ABORTED on deadlock, livelock or failure. */
     private int decide() {
         int cnt = 0;
@@ -441,7 +452,7 @@ public final class Execution {
                 switch (state[i]) {
                     case POINT -> r = true;
                     case BLOCKED -> r = waiter[i].ready();
-                    case SPINNING -> r = progress > spinProgressMark[i];
+                    case SPINNING -> r = othersProgressed(i);
                     default -> r = false;
                 }
                 isRunnable[i] = r;
@@ -495,14 +506,13 @@ public final class Execution {
             forcedSpins = 0;
             java.util.Arrays.fill(inStreak, false);
         }
-        if (state[next] != SPINNING)
-            progress++;
         if (next != current) {
             schedule.add(step, next);
             current = next;
         }
         decisions++;
         chosen[next]++;
+        lastChosen[next] = decisions;
         return next;
     }
 
@@ -738,8 +748,7 @@ public final class Execution {
             }
             state[me] = SPINNING;
             spinWhy[me] = why;
-            spinMark[me] = decisions - chosen[me];
-            spinProgressMark[me] = progress;
+            lastSpin[me] = decisions;
             reschedule(me);
             state[me] = RUNNING;
             spinWhy[me] = null;
