@@ -123,7 +123,8 @@ final class Anchors {
 
         @Override
         public String describe() {
-            return inner.describe();
+            // a replay describes itself with its whole schedule, and every execution asks: keep it short
+            return inner instanceof mmrace.sched.Replay ? "replay" : inner.describe();
         }
     }
 
@@ -191,6 +192,7 @@ final class Anchors {
      */
     static List<Anchor> remap(Scenario from, Scenario to, List<Anchor> anchors) {
         List<Anchor> out = new ArrayList<>();
+        java.util.Map<String, int[]> maps = new java.util.HashMap<>();
         for (Anchor a : anchors) {
             if (a.from() == null) {
                 if (to.actor(a.to()) != null)
@@ -200,7 +202,7 @@ final class Anchors {
             Scenario.Actor fa = from.actor(a.from()), ta = to.actor(a.from());
             if (fa == null || ta == null || to.actor(a.to()) == null)
                 continue;
-            int[] map = align(fa.ops(), ta.ops());
+            int[] map = maps.computeIfAbsent(a.from(), x -> align(fa.ops(), ta.ops()));
             int j = a.op();
             long pt = a.point();
             if (j >= map.length) {
@@ -227,15 +229,20 @@ final class Anchors {
      */
     static int[] align(List<Op> old, List<Op> nu) {
         int n = old.size(), m = nu.size();
+        String[] a = new String[n], b = new String[m];
+        for (int i = 0; i < n; i++)
+            a[i] = old.get(i).text();
+        for (int j = 0; j < m; j++)
+            b[j] = nu.get(j).text();
         int[][] l = new int[n + 1][m + 1];
         for (int i = n - 1; i >= 0; i--)
             for (int j = m - 1; j >= 0; j--)
-                l[i][j] = old.get(i).text().equals(nu.get(j).text()) ? 1 + l[i + 1][j + 1] : Math.max(l[i + 1][j], l[i][j + 1]);
+                l[i][j] = a[i].equals(b[j]) ? 1 + l[i + 1][j + 1] : Math.max(l[i + 1][j], l[i][j + 1]);
         int[] map = new int[n];
         java.util.Arrays.fill(map, -1);
         int i = 0, j = 0;
         while (i < n && j < m) {
-            if (old.get(i).text().equals(nu.get(j).text())) {
+            if (a[i].equals(b[j])) {
                 map[i++] = j++;
             } else if (l[i + 1][j + 1] == l[i][j]) {
                 map[i++] = j++; // both sides differ here: a changed operation

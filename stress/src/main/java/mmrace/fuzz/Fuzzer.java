@@ -16,6 +16,7 @@ import mmrace.oracle.Verdict;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.Variant;
 import mmrace.sched.Config;
+import mmrace.sched.RandomWalk;
 import mmrace.sched.Strategy;
 
 /**
@@ -43,6 +44,15 @@ final class Fuzzer {
     /** Percent of iterations that start from a freshly generated input even with feedback (the generator aims well). */
     private static final int FRESH = Integer.getInteger("mmrace.fuzz.fresh", 20);
     private static final int INITIAL = 8;
+    /** The longest random walk recorded as a {@code steps} line (see {@link #ran}). */
+    private static final int MAX_RECORDED = 32;
+
+    /** Percent of parents picked for a rare feature ({@link #pickRare}); the rest: the newest inputs, or a tournament. */
+    private static final int RARE = Integer.getInteger("mmrace.fuzz.rare", 60);
+    /** Keep inputs that add only interleaving edges too ({@code -Dmmrace.fuzz.keepEdges=true}; off: see {@link Coverage}). */
+    private static final boolean KEEP_EDGES = Boolean.getBoolean("mmrace.fuzz.keepEdges");
+    /** The most operations a kept input may have: bigger ones run longer and race less cleanly. */
+    private static final int MAX_KEPT_OPS = 10;
 
     private static final class Seed {
         final Scenario s;
@@ -51,16 +61,22 @@ final class Fuzzer {
         final int gain;
         /** The schedule it ran under, anchored to operations (null if the target does not report operation boundaries). */
         final List<Anchors.Anchor> anchors;
+        /** What one execution costs, roughly: its steps and operations. The favoured input of a feature is the cheapest. */
+        final long cost;
+        /** A read overlapped a layout change over its range ({@link Coverage.Exec#nearMiss}). */
+        final boolean nearMiss;
         int picks;
-        /** The smallest kept input with some operation pair or outcome. */
+        /** The cheapest kept input with some feature. */
         boolean favoured;
 
-        Seed(Scenario s, long steps, Variant variant, int gain, List<Anchors.Anchor> anchors) {
+        Seed(Scenario s, long steps, Variant variant, int gain, List<Anchors.Anchor> anchors, boolean nearMiss) {
             this.s = s;
             this.steps = steps;
             this.variant = variant;
             this.gain = gain;
             this.anchors = anchors;
+            this.nearMiss = nearMiss;
+            this.cost = steps + 64L * Minimize.ops(s);
         }
     }
 
@@ -76,9 +92,32 @@ final class Fuzzer {
     private final Anchors.Tracker tracker = new Anchors.Tracker();
     private List<Anchors.Anchor> lastAnchors;
     private final List<Seed> seeds = new ArrayList<>();
-    /** Operation-pair and outcome keys -> the smallest kept input that has it. */
+    /** Feature keys (probes, pairs, races, outcomes) -> the cheapest kept input that has it. */
     private final Map<Long, Seed> favoured = new HashMap<>();
     private final List<Seed> favouredList = new ArrayList<>();
+    /** How often each feature was picked ({@link #pickRare}). */
+    private final LongIntMap featurePicks = new LongIntMap();
+    /** Feature key -> its type + 1 ({@link Coverage#PROBE} ...). */
+    private final LongIntMap featureType = new LongIntMap();
+    /** The rare-feature draw, per feature type: features, their favoured inputs, cumulative weights; rebuilt every 64 draws or when stale. */
+    private final long[][] rareKeys = new long[Coverage.TYPES][0];
+    private final Seed[][] rareSeeds = new Seed[Coverage.TYPES][0];
+    private final double[][] rareCum = new double[Coverage.TYPES][0];
+    private int rareDraws;
+    private boolean rareStale = true;
+    /**
+     * Percent of rare-feature draws per feature type: probes, pairs, races, windows, outcomes
+     * ({@code -Dmmrace.fuzz.shares=20,20,15,35,10}). Within a type, by rarity.
+     */
+    private static final int[] SHARES = shares(System.getProperty("mmrace.fuzz.shares", "20,20,15,35,10"));
+
+    private static int[] shares(String s) {
+        String[] p = s.split(",");
+        int[] r = new int[Coverage.TYPES];
+        for (int i = 0; i < r.length && i < p.length; i++)
+            r[i] = Integer.parseInt(p[i].strip());
+        return r;
+    }
     private final Corpus corpus;
     private final Set<String> knownQueue = new HashSet<>(), knownFindings = new HashSet<>();
     /** Unique finding files (and unreproduced ones) by name -> reason label. */
@@ -98,7 +137,28 @@ final class Fuzzer {
     private long t0;
     private long firstExecs = -1;
     private Duration firstTime;
-    private boolean stop, stoppedOnForbidden;
+    private volatile boolean stop, abort;
+    private boolean stoppedOnForbidden;
+    /** Forbidden outcomes waiting to be minimised (at most {@link #PENDING_PER_REASON} per variant and reason). */
+    private final List<Pending> pending = new ArrayList<>();
+    private long shrinkNanos;
+    /**
+     * Percent of the campaign's time that minimisation may take while it fuzzes
+     * ({@code -Dmmrace.fuzz.shrinkShare=N}); what waits is minimised when the campaign ends.
+     */
+    private static final int SHRINK_SHARE = Integer.getInteger("mmrace.fuzz.shrinkShare", 30);
+    private static final int PENDING_PER_REASON = 4;
+
+    /** A forbidden outcome seen at execution {@code seenAt}, time {@code seenTime}, not yet minimised. */
+    private record Pending(Scenario s, Variant v, Target.Run r, long seenAt, Duration seenTime) {
+        String key() {
+            return v.id + "|" + r.verdict().reason();
+        }
+    }
+    /** Where the time goes (-Dmmrace.fuzz.stats=true prints it at the end): nanos in make, run, bookkeeping, findings. */
+    static final boolean STATS = Boolean.getBoolean("mmrace.fuzz.stats");
+    private final long[] nanos = new long[4];
+    private long sumSteps, sumOps, sumActors, kept;
 
     Fuzzer(Campaign.Options o, Target target, int worker, long seed, Events events) throws IOException {
         this.o = o;
@@ -115,8 +175,9 @@ final class Fuzzer {
         return Duration.ofNanos(System.nanoTime() - t0);
     }
 
-    /** Stops the loop at the next iteration (from another thread: a shutdown hook). */
+    /** Stops the loop at the next iteration (from another thread: a shutdown hook); findings not yet minimised are dropped. */
     void requestStop() {
+        abort = true;
         stop = true;
     }
 
@@ -133,7 +194,9 @@ final class Fuzzer {
         }
         for (int i = 0; i < INITIAL && !done(deadline); i++)
             iterate(gen.initial(), null);
+        shrinkPending(false);
         while (!done(deadline)) {
+            long tm = System.nanoTime();
             Scenario child;
             Seed parent = null;
             int r = rng.nextInt(100);
@@ -143,13 +206,16 @@ final class Fuzzer {
             } else {
                 parent = pick();
                 if (r < FRESH + 8 && seeds.size() > 1)
-                child = mut.splice(parent.s, pick().s);
-            else if (parent.favoured && Mutator.hasSteps(parent.s) && rng.nextBoolean())
-                child = mut.mutateSchedule(parent.s); // a near miss: try interleavings next to it
-            else
-                child = mut.havoc(parent.s, stack);
+                    child = mut.splice(parent.s, pick().s);
+                else if (parent.nearMiss && rng.nextBoolean())
+                    child = scheduleOnly(parent.s); // a near miss: try interleavings next to it
+                else
+                    child = mut.havoc(parent.s, stack);
             }
+            nanos[0] += System.nanoTime() - tm;
             iterate(child, parent);
+            if (!pending.isEmpty())
+                shrinkPending(false);
             long now = System.nanoTime();
             if (now - nextProgress > 0) {
                 nextProgress = now + o.progressEvery().toNanos();
@@ -162,8 +228,14 @@ final class Fuzzer {
                 scanNewFindings();
             }
         }
+        shrinkPending(true);
         flushWrites();
         writer.shutdown();
+        if (STATS)
+            System.err.printf("fuzz stats (%s): %d execs, make %d ms, run %d ms, keep %d ms, findings %d ms; per exec: steps %.1f ops %.2f actors %.2f; kept %d, favoured %d, features %d, races %d, windows %d%n",
+                    o.feedback() ? "feedback" : "no feedback", executions, nanos[0] / 1_000_000, nanos[1] / 1_000_000, nanos[2] / 1_000_000,
+                    nanos[3] / 1_000_000, sumSteps / (double) Math.max(1, executions), sumOps / (double) Math.max(1, executions),
+                    sumActors / (double) Math.max(1, executions), kept, favouredList.size(), favoured.size(), coverage.races(), coverage.windows());
         events.progress(progress());
         return summary();
     }
@@ -173,17 +245,16 @@ final class Fuzzer {
     }
 
     /**
-     * Picks a parent: a third of the time one of the inputs "favoured" for an operation pair or an
-     * outcome (the smallest kept input that has it, as AFL favours the cheapest input per edge:
-     * few, and each the nearest known miss of some race), a third one of the 16 newest, otherwise
-     * a tournament of four by {@link #score}.
+     * Picks a parent: {@link #RARE} percent of the time the favoured input of a rare feature
+     * ({@link #pickRare}), 15 percent one of the 16 newest, otherwise a tournament of four by
+     * {@link #score}.
      */
     private Seed pick() {
         Seed s;
-        int r = rng.nextInt(3);
-        if (r == 0 && !favouredList.isEmpty()) {
-            s = favouredList.get(rng.nextInt(favouredList.size()));
-        } else if (r == 1) {
+        int r = rng.nextInt(100);
+        if (r < RARE && !favoured.isEmpty()) {
+            s = pickRare();
+        } else if (r < RARE + 15) {
             int recent = Math.min(16, seeds.size());
             s = seeds.get(seeds.size() - 1 - rng.nextInt(recent));
         } else {
@@ -196,6 +267,69 @@ final class Fuzzer {
         }
         s.picks++;
         return s;
+    }
+
+    /**
+     * The energy schedule (AFL's favoured inputs with AFLFast's rare-edge weighting, over this
+     * fuzzer's features): draws a feature with weight {@code 1 / (hits + picks / 4)}, where hits
+     * is the number of executions that had it and picks how often it was drawn, and returns its
+     * favoured input (the cheapest kept input that has it). A feature that almost no execution
+     * reaches (a race at a probe, a rare operation pair, a rare outcome) gets most of the draws;
+     * one that every child of its input reaches again soon weighs little; one that children do
+     * not reach again decays with its draws, so one unreachable feature cannot take everything.
+     */
+    private Seed pickRare() {
+        if (rareStale || ++rareDraws >= 64) {
+            int[] n = new int[Coverage.TYPES];
+            for (Long k : favoured.keySet())
+                n[featureType.get(k) - 1]++;
+            for (int t = 0; t < Coverage.TYPES; t++)
+                if (rareKeys[t].length != n[t]) {
+                    rareKeys[t] = new long[n[t]];
+                    rareSeeds[t] = new Seed[n[t]];
+                    rareCum[t] = new double[n[t]];
+                }
+            int[] i = new int[Coverage.TYPES];
+            double[] sum = new double[Coverage.TYPES];
+            for (Map.Entry<Long, Seed> e : favoured.entrySet()) {
+                long k = e.getKey();
+                int t = featureType.get(k) - 1;
+                sum[t] += 1.0 / (Math.max(1, coverage.hits(k)) + featurePicks.get(k) / 4.0);
+                rareKeys[t][i[t]] = k;
+                rareSeeds[t][i[t]] = e.getValue();
+                rareCum[t][i[t]++] = sum[t];
+            }
+            rareDraws = 0;
+            rareStale = false;
+        }
+        int total = 0;
+        for (int t = 0; t < Coverage.TYPES; t++)
+            if (rareKeys[t].length > 0)
+                total += SHARES[t];
+        int t = 0;
+        if (total > 0) {
+            int x = rng.nextInt(total);
+            while (rareKeys[t].length == 0 || (x -= SHARES[t]) >= 0)
+                t++;
+        } else {
+            while (rareKeys[t].length == 0)
+                t++;
+        }
+        double[] cum = rareCum[t];
+        int i = java.util.Arrays.binarySearch(cum, rng.nextDouble() * cum[cum.length - 1]);
+        if (i < 0)
+            i = -i - 1;
+        i = Math.min(i, cum.length - 1);
+        featurePicks.add(rareKeys[t][i], 1);
+        return rareSeeds[t][i];
+    }
+
+    /** A child with the parent's program and a schedule next to the parent's: a moved, added or dropped switch, or a new seed. */
+    private Scenario scheduleOnly(Scenario parent) {
+        if (Mutator.hasSteps(parent) && rng.nextInt(4) != 0)
+            return mut.mutateSchedule(parent);
+        Scenario c = mut.apply(rng.nextInt(3) == 0 ? Mutator.Kind.SCHED_DEPTH : Mutator.Kind.SCHED_RESEED, parent);
+        return c != null ? c : mut.mutate(parent);
     }
 
     /** Inputs that added rare coverage, were picked little, and are small (fast, and easier to mutate into a race) first. */
@@ -244,24 +378,25 @@ final class Fuzzer {
         }
     }
 
-    /** Makes {@code s} the favoured input of every operation pair and outcome it has and no smaller kept input has. */
+    /** Makes {@code s} the favoured input of every feature it has and no cheaper kept input has. */
     private void favour(Seed s, Variant v, Verdict verdict) {
-        int size = Minimize.ops(s.s);
-        List<Long> keys = new ArrayList<>();
-        exec.pairs.forEach(keys::add);
-        keys.add(Coverage.hash(Coverage.outcomeKey(v, verdict)));
-        boolean changed = false;
-        for (long k : keys) {
+        boolean[] changed = {false};
+        Coverage.Exec.FeatureSink f = (k, type) -> {
             Seed old = favoured.get(k);
-            if (old == null || Minimize.ops(old.s) > size) {
+            if (old == null || old.cost > s.cost) {
+                if (old == null)
+                    featureType.add(k, type + 1);
                 favoured.put(k, s);
-                changed = true;
+                changed[0] = true;
             }
-        }
-        if (changed) {
-            favouredList.clear();
-            for (Seed x : seeds)
+        };
+        exec.features(f);
+        f.accept(Coverage.outcomeFeature(v, verdict), Coverage.OUTCOME);
+        if (changed[0]) {
+            rareStale = true;
+            for (Seed x : favouredList)
                 x.favoured = false;
+            favouredList.clear();
             for (Seed x : favoured.values())
                 if (!x.favoured) {
                     x.favoured = true;
@@ -285,39 +420,63 @@ final class Fuzzer {
      * parent interesting is tried on the changed program); else the child's own schedule line.
      */
     private Strategy strategyFor(Scenario child, Seed parent, Variant v) {
-        Scenario.Sched sc = child.schedules.get(v);
-        if (parent != null && parent.anchors != null && parent.variant == v && sc != null && sc.steps() != null
-                && sc.equals(parent.s.schedules.get(v)) && !program(child).equals(program(parent.s)))
+        Scenario.Sched sc = child.scheduleFor(v);
+        if (parent != null && parent.anchors != null && parent.variant == v && (sc.steps() != null || sc.kind().equals("random"))
+                && sc.equals(parent.s.scheduleFor(v)) && !program(child).equals(program(parent.s)))
             return new Anchors.Replay(Anchors.remap(parent.s, child, parent.anchors), tracker);
         return Schedules.strategy(child, v, kFor(parent, v));
+    }
+
+    /**
+     * The input as it ran: with the schedule it took as a {@code steps} line for {@code v}, except
+     * after a random walk of its own {@code random SEED} line with more than {@link #MAX_RECORDED}
+     * switches: that line replays it exactly already, and a long steps line makes every later
+     * mutation, check and copy of the input slower.
+     */
+    private static Scenario ran(Scenario child, Variant v, Strategy st, Target.Run r) {
+        if (st instanceof RandomWalk && r.result().schedule().size() > MAX_RECORDED)
+            return child;
+        return Schedules.withSteps(child, v, r.result());
     }
 
     private void iterate(Scenario child, Seed parent) {
         Variant v = parent != null && parent.anchors != null && child.schedules.get(parent.variant) != null && rng.nextInt(4) != 0
                 ? parent.variant : variantFor(child);
-        Target.Run r = execute(child, v, strategyFor(child, parent, v));
+        long t1 = System.nanoTime();
+        Strategy st = strategyFor(child, parent, v);
+        Target.Run r = execute(child, v, st);
+        long t2 = System.nanoTime();
+        nanos[1] += t2 - t1;
         if (r == null)
             return;
-        Scenario ran = Schedules.withSteps(child, v, r.result());
+        sumSteps += r.result().steps();
+        sumOps += Minimize.ops(child);
+        sumActors += child.actors.size();
+        Scenario ran = ran(child, v, st, r);
         Coverage.Gain g = coverage.merge(exec, v, r.verdict());
         if (r.verdict().cls() == Verdict.Cls.FORBIDDEN) {
             if (firstExecs < 0) {
                 firstExecs = executions;
                 firstTime = elapsed();
             }
-            finding(ran, v, r, executions, elapsed());
-            if (o.stopsAt(r.verdict().reason())) {
+            String reason = r.verdict().reason();
+            boolean stops = o.stopsAt(reason);
+            if (o.shrinks(reason))
+                queueFinding(new Pending(ran, v, r, executions, elapsed()), stops);
+            if (stops) {
                 stop = true;
                 stoppedOnForbidden = true;
             }
         }
-        if (o.feedback() && g.any()) {
-            Seed kept = new Seed(ran, r.result().steps(), v, g.weight(), lastAnchors);
+        if (o.feedback() && (KEEP_EDGES ? g.any() : g.keep()) && Minimize.ops(ran) <= MAX_KEPT_OPS) {
+            Seed kept = new Seed(ran, r.result().steps(), v, g.weight(), lastAnchors, exec.nearMiss());
             seeds.add(kept);
             favour(kept, v, r.verdict());
             if (corpus != null && limitsOk(ran))
                 saveQueue(ran);
+            this.kept++;
         }
+        nanos[2] += System.nanoTime() - t2;
     }
 
     /**
@@ -363,11 +522,50 @@ final class Fuzzer {
 
     // ------------------------------------------------------------------ findings
 
+    /**
+     * Queues a forbidden outcome for minimisation, once per variant, reason and shape (each
+     * actor's operation kinds). While {@link #PENDING_PER_REASON} outcomes of its variant and reason
+     * wait, a new shape is not queued and not remembered: it is taken when it comes again. An
+     * outcome that stops the campaign goes first.
+     */
+    private void queueFinding(Pending p, boolean first) {
+        String raw = p.key() + "|" + Finding.shape(p.s());
+        if (seenRaw.contains(raw))
+            return;
+        int same = 0;
+        for (Pending q : pending)
+            if (q.key().equals(p.key()))
+                same++;
+        if (same >= PENDING_PER_REASON && !first)
+            return;
+        seenRaw.add(raw);
+        if (first)
+            pending.add(0, p);
+        else
+            pending.add(p);
+    }
+
+    /**
+     * Minimises waiting findings: while fuzzing ({@code all} false) only while minimisation has
+     * taken less than {@link #SHRINK_SHARE} percent of the campaign's time, so that a burst of
+     * findings does not stall the search; at the end ({@code all}) every one that waits (unless
+     * the campaign was told to stop from outside).
+     */
+    private void shrinkPending(boolean all) {
+        while (!pending.isEmpty() && !abort) {
+            long now = System.nanoTime();
+            if (!all && shrinkNanos * 100 > SHRINK_SHARE * (now - t0))
+                return;
+            Pending p = pending.remove(0);
+            finding(p.s(), p.v(), p.r(), p.seenAt(), p.seenTime());
+            shrinkNanos += System.nanoTime() - now;
+            nanos[3] += System.nanoTime() - now;
+        }
+    }
+
     /** A forbidden outcome, seen at execution {@code seenAt} and time {@code seenTime}: minimise, deduplicate, save, report. */
     private void finding(Scenario s, Variant v, Target.Run r, long seenAt, Duration seenTime) {
         String reason = r.verdict().reason();
-        if (!seenRaw.add(v.id + "|" + reason + "|" + Finding.shape(s)))
-            return;
         Minimize.Result m = Minimize.minimize(target, s, v, reason, o.shrink(), r.result().steps());
         String foundBy = "Found by mmrace fuzz (worker " + worker + ", seed " + o.seed() + ", " + (o.feedback() ? "feedback" : "no feedback")
                 + ") after " + seenAt + " executions, " + Campaign.clock(seenTime) + ", on " + target.describe();
@@ -438,7 +636,7 @@ final class Fuzzer {
         if (r != null) {
             coverage.merge(exec, v, r.verdict());
             if (o.feedback())
-                seeds.add(new Seed(s, r.result().steps(), v, 1, lastAnchors));
+                seeds.add(new Seed(s, r.result().steps(), v, 1, lastAnchors, exec.nearMiss()));
         }
         Campaign.FindingStatus st = unrepro ? Campaign.FindingStatus.UNREPRODUCED : still ? Campaign.FindingStatus.KNOWN : Campaign.FindingStatus.GONE;
         if (st != Campaign.FindingStatus.GONE)
@@ -461,7 +659,9 @@ final class Fuzzer {
             if (r == null)
                 continue;
             Coverage.Gain g = coverage.merge(exec, v, r.verdict());
-            seeds.add(new Seed(s, r.result().steps(), v, Math.max(1, g.weight()), lastAnchors));
+            Seed kept = new Seed(s, r.result().steps(), v, Math.max(1, g.weight()), lastAnchors, exec.nearMiss());
+            seeds.add(kept);
+            favour(kept, v, r.verdict());
         }
     }
 
