@@ -142,7 +142,12 @@ public final class Corpus {
     /** Writes {@code s} into the queue under its content hash; returns its path, or null if it was there. */
     public Path addQueue(Scenario s) throws IOException {
         String text = s.text();
-        Path p = queue.resolve(queueName(text));
+        return addQueue(queueName(text), text);
+    }
+
+    /** {@link #addQueue(Scenario)} of a scenario's text and its {@link #queueName}. */
+    public Path addQueue(String name, String text) throws IOException {
+        Path p = queue.resolve(name);
         if (Files.exists(p))
             return null;
         return writeAtomic(p, text.getBytes(StandardCharsets.UTF_8), false, false) ? p : null;

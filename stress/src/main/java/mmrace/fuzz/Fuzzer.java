@@ -41,8 +41,13 @@ final class Fuzzer {
     }
 
     private static final Duration RESCAN = Duration.ofSeconds(10);
-    /** Percent of iterations that start from a freshly generated input even with feedback (the generator aims well). */
+    /**
+     * Percent of iterations that run the baseline's next fresh input even with feedback (the
+     * generator aims well): {@link #FRESH_START} at the start, falling to {@link #FRESH} as the
+     * corpus grows ({@link #freshShare}).
+     */
     private static final int FRESH = Integer.getInteger("mmrace.fuzz.fresh", 20);
+    private static final int FRESH_START = Integer.getInteger("mmrace.fuzz.freshStart", 50);
     private static final int INITIAL = 8;
     /** The longest random walk recorded as a {@code steps} line (see {@link #ran}). */
     private static final int MAX_RECORDED = 32;
@@ -86,6 +91,16 @@ final class Fuzzer {
     private final Events events;
     private final SplittableRandom rng;
     private final Gen gen;
+    /**
+     * The baseline's stream: freshly generated inputs with 1-4 stacked mutations, drawn from
+     * their own random stream, run under a variant drawn from it and with PCT over the mean step
+     * count of the stream's own executions. Without feedback it is all the fuzzer runs; with
+     * feedback it is a share of the executions, input for input the baseline's of the same seed.
+     */
+    private final SplittableRandom freshRng;
+    private final Gen freshGen;
+    private final Mutator freshMut;
+    private final Map<Variant, long[]> freshStats = new HashMap<>();
     private final Mutator mut;
     private final Coverage coverage = new Coverage();
     private final Coverage.Exec exec = coverage.newExec();
@@ -131,6 +146,8 @@ final class Fuzzer {
         return t;
     });
     private final List<java.util.concurrent.Future<?>> pendingWrites = new ArrayList<>();
+    /** Kept inputs not yet handed to the writer: name, text. */
+    private final List<String[]> unwritten = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong writeErrors = new java.util.concurrent.atomic.AtomicLong();
     private long executions, errors;
     private String lastError;
@@ -159,13 +176,19 @@ final class Fuzzer {
     static final boolean STATS = Boolean.getBoolean("mmrace.fuzz.stats");
     private final long[] nanos = new long[4];
     private long sumSteps, sumOps, sumActors, kept;
+    /** Statistics by how the input was made (0 fresh; then 3 * pick kind (rare, recent, tournament) + 1 splice, 2 schedule only, 3 havoc): executions, forbidden, with a window. */
+    private int arm, pickKind;
+    private final long[][] arms = new long[10][3];
 
     Fuzzer(Campaign.Options o, Target target, int worker, long seed, Events events) throws IOException {
         this.o = o;
         this.target = target;
         this.worker = worker;
         this.events = events;
-        this.rng = new SplittableRandom(seed);
+        this.freshRng = new SplittableRandom(seed);
+        this.freshGen = new Gen(freshRng, Limits.DEFAULT);
+        this.freshMut = new Mutator(freshGen);
+        this.rng = new SplittableRandom(LongSet.mix(seed ^ 0x6A09E667F3BCC909L));
         this.gen = new Gen(rng, Limits.DEFAULT);
         this.mut = new Mutator(gen);
         this.corpus = o.corpus() == null ? null : new Corpus(o.corpus());
@@ -185,41 +208,50 @@ final class Fuzzer {
         t0 = System.nanoTime();
         long deadline = o.time() == null ? Long.MAX_VALUE : t0 + o.time().toNanos();
         long nextProgress = t0 + o.progressEvery().toNanos();
-        long nextScan = t0 + RESCAN.toNanos();
+        long nextScan = t0 + RESCAN.toNanos(), nextWrite = t0 + 1_000_000_000L;
         if (corpus != null) {
             corpus.cleanTemps(Duration.ofMinutes(10));
             loadFindings();
             if (o.feedback())
                 importQueue();
         }
-        for (int i = 0; i < INITIAL && !done(deadline); i++)
-            iterate(gen.initial(), null);
-        shrinkPending(false);
+        long fresh0 = executions;
         while (!done(deadline)) {
             long tm = System.nanoTime();
             Scenario child;
             Seed parent = null;
-            int r = rng.nextInt(100);
-            int stack = 1 + (rng.nextInt(3) == 0 ? rng.nextInt(4) : 0);
-            if (!o.feedback() || seeds.isEmpty() || r < FRESH) {
-                child = mut.havoc(gen.initial(), o.feedback() ? stack - 1 : stack);
+            int r = o.feedback() ? rng.nextInt(100) : 0;
+            if (!o.feedback() || seeds.isEmpty() || executions - fresh0 < INITIAL || r < freshShare()) {
+                arm = 0;
+                nanos[0] += System.nanoTime() - tm;
+                fresh();
             } else {
+                int stack = 1 + (rng.nextInt(3) == 0 ? rng.nextInt(4) : 0);
                 parent = pick();
-                if (r < FRESH + 8 && seeds.size() > 1)
+                if (r >= 92 && seeds.size() > 1) {
                     child = mut.splice(parent.s, pick().s);
-                else if (parent.nearMiss && rng.nextBoolean())
+                    arm = 1;
+                } else if (parent.nearMiss && rng.nextBoolean()) {
                     child = scheduleOnly(parent.s); // a near miss: try interleavings next to it
-                else
+                    arm = 2;
+                } else {
                     child = mut.havoc(parent.s, stack);
+                    arm = 3;
+                }
+                arm += 3 * pickKind;
+                nanos[0] += System.nanoTime() - tm;
+                iterate(child, parent);
             }
-            nanos[0] += System.nanoTime() - tm;
-            iterate(child, parent);
             if (!pending.isEmpty())
                 shrinkPending(false);
             long now = System.nanoTime();
             if (now - nextProgress > 0) {
                 nextProgress = now + o.progressEvery().toNanos();
                 events.progress(progress());
+            }
+            if (corpus != null && now - nextWrite > 0) {
+                nextWrite = now + 1_000_000_000L;
+                submitQueue();
             }
             if (corpus != null && now - nextScan > 0) {
                 nextScan = now + RESCAN.toNanos();
@@ -236,6 +268,15 @@ final class Fuzzer {
                     o.feedback() ? "feedback" : "no feedback", executions, nanos[0] / 1_000_000, nanos[1] / 1_000_000, nanos[2] / 1_000_000,
                     nanos[3] / 1_000_000, sumSteps / (double) Math.max(1, executions), sumOps / (double) Math.max(1, executions),
                     sumActors / (double) Math.max(1, executions), kept, favouredList.size(), favoured.size(), coverage.races(), coverage.windows());
+        if (STATS) {
+            StringBuilder b = new StringBuilder("fuzz arms (execs/forbidden/with a window):");
+            String[] names = {"fresh", "rare-splice", "rare-sched", "rare-havoc", "recent-splice", "recent-sched", "recent-havoc", "tour-splice",
+                    "tour-sched", "tour-havoc"};
+            for (int i = 0; i < arms.length; i++)
+                if (arms[i][0] > 0)
+                    b.append(' ').append(names[i]).append(' ').append(arms[i][0]).append('/').append(arms[i][1]).append('/').append(arms[i][2]);
+            System.err.println(b);
+        }
         events.progress(progress());
         return summary();
     }
@@ -254,10 +295,13 @@ final class Fuzzer {
         int r = rng.nextInt(100);
         if (r < RARE && !favoured.isEmpty()) {
             s = pickRare();
+            pickKind = 0;
         } else if (r < RARE + 15) {
+            pickKind = 1;
             int recent = Math.min(16, seeds.size());
             s = seeds.get(seeds.size() - 1 - rng.nextInt(recent));
         } else {
+            pickKind = 2;
             s = seeds.get(rng.nextInt(seeds.size()));
             for (int i = 0; i < 3; i++) {
                 Seed c = seeds.get(rng.nextInt(seeds.size()));
@@ -335,6 +379,26 @@ final class Fuzzer {
     /** Inputs that added rare coverage, were picked little, and are small (fast, and easier to mutate into a race) first. */
     private static double score(Seed s) {
         return (1.0 + Math.min(s.gain, 64)) / (1.0 + s.picks / 8.0) / (1.0 + Minimize.ops(s.s) / 6.0);
+    }
+
+    /** The share of fresh inputs after {@code executions}: from {@link #FRESH_START} percent down to {@link #FRESH}, half way after 256. */
+    private int freshShare() {
+        return (int) (FRESH + (FRESH_START - FRESH) * 256 / (256 + executions));
+    }
+
+    /** Runs the baseline's next input (see {@link #freshRng}). */
+    private void fresh() {
+        long tm = System.nanoTime();
+        int stack = 1 + (freshRng.nextInt(3) == 0 ? freshRng.nextInt(4) : 0);
+        Scenario child = freshMut.havoc(freshGen.initial(), stack);
+        Variant v = o.variants().get(freshRng.nextInt(o.variants().size()));
+        long[] st = freshStats.computeIfAbsent(v, x -> new long[2]);
+        nanos[0] += System.nanoTime() - tm;
+        Target.Run r = iterate(child, null, v, Schedules.strategy(child, v, st[1] == 0 ? 0 : st[0] / st[1]));
+        if (r != null && st[1] < 1_000_000) {
+            st[0] += r.result().steps();
+            st[1]++;
+        }
     }
 
     private Variant variantFor(Scenario s) {
@@ -444,12 +508,24 @@ final class Fuzzer {
                 ? parent.variant : variantFor(child);
         long t1 = System.nanoTime();
         Strategy st = strategyFor(child, parent, v);
+        nanos[0] += System.nanoTime() - t1;
+        iterate(child, parent, v, st);
+    }
+
+    /** Runs {@code child} under {@code v} and {@code st}, merges its coverage, queues a finding, keeps it if it added coverage. */
+    private Target.Run iterate(Scenario child, Seed parent, Variant v, Strategy st) {
+        long t1 = System.nanoTime();
         Target.Run r = execute(child, v, st);
         long t2 = System.nanoTime();
         nanos[1] += t2 - t1;
         if (r == null)
-            return;
+            return null;
         sumSteps += r.result().steps();
+        arms[arm][0]++;
+        if (r.verdict().cls() == Verdict.Cls.FORBIDDEN)
+            arms[arm][1]++;
+        if (exec.windows.size() > 0)
+            arms[arm][2]++;
         sumOps += Minimize.ops(child);
         sumActors += child.actors.size();
         Scenario ran = ran(child, v, st, r);
@@ -472,33 +548,50 @@ final class Fuzzer {
             Seed kept = new Seed(ran, r.result().steps(), v, g.weight(), lastAnchors, exec.nearMiss());
             seeds.add(kept);
             favour(kept, v, r.verdict());
-            if (corpus != null && limitsOk(ran))
+            if (corpus != null && switchesOk(ran))
                 saveQueue(ran);
             this.kept++;
         }
         nanos[2] += System.nanoTime() - t2;
+        return r;
     }
 
     /**
-     * Writes a kept input into queue/ on a background thread (each write is atomic and fsynced;
-     * the fuzzing thread does not wait for the disk). Findings are written synchronously. Pending
-     * queue writes are finished before {@link #run} returns; a kill loses only inputs not yet
-     * written, never leaves half of one.
+     * Writes a kept input into queue/ on a background thread, in batches at most a second apart
+     * ({@link #submitQueue}): each write is atomic, the fuzzing thread does not wait for the disk,
+     * and a campaign that ends within its first second (a shallow bug) writes nothing while it
+     * runs. Findings are written synchronously. Pending queue writes are finished before
+     * {@link #run} returns; a kill loses only inputs not yet written (the last second's), never
+     * leaves half of one.
      */
     private void saveQueue(Scenario s) {
-        String name = Corpus.queueName(s.text());
-        knownQueue.add(name);
+        String text = s.text();
+        String name = Corpus.queueName(text);
+        if (knownQueue.add(name))
+            unwritten.add(new String[] {name, text});
+    }
+
+    /** Hands the inputs kept since the last call to the writer thread. */
+    private void submitQueue() {
+        if (unwritten.isEmpty())
+            return;
+        List<String[]> batch = new ArrayList<>(unwritten);
+        unwritten.clear();
         pendingWrites.add(writer.submit(() -> {
-            try {
-                corpus.addQueue(s);
-            } catch (IOException e) {
-                writeErrors.incrementAndGet();
+            for (String[] e : batch) {
+                try {
+                    corpus.addQueue(e[0], e[1]);
+                } catch (IOException x) {
+                    writeErrors.incrementAndGet();
+                }
             }
         }));
         pendingWrites.removeIf(java.util.concurrent.Future::isDone);
     }
 
     private void flushWrites() {
+        if (corpus != null)
+            submitQueue();
         for (java.util.concurrent.Future<?> f : pendingWrites) {
             try {
                 f.get();
@@ -516,8 +609,15 @@ final class Fuzzer {
         }
     }
 
-    private static boolean limitsOk(Scenario s) {
-        return Limits.DEFAULT.ok(s);
+    /**
+     * A kept input passed {@link Limits#check} when it was generated or mutated; what it ran adds
+     * only a machine-written {@code steps} line, whose length is all that is left to check.
+     */
+    private static boolean switchesOk(Scenario s) {
+        for (Scenario.Sched sc : s.schedules.values())
+            if (sc.steps() != null && Limits.switches(sc.steps()) > Limits.DEFAULT.maxSwitches())
+                return false;
+        return true;
     }
 
     // ------------------------------------------------------------------ findings
@@ -673,7 +773,7 @@ final class Fuzzer {
         for (String r : findingFiles.values())
             byReason.merge(r, 1, Integer::sum);
         double rate = el.toMillis() == 0 ? 0 : executions * 1000.0 / el.toMillis();
-        int size = corpus != null && o.feedback() ? corpus.queueSize() : seeds.size();
+        int size = corpus != null && o.feedback() ? knownQueue.size() : seeds.size();
         return new Campaign.Progress(el, executions, rate, coverage.probes(), coverage.edges(), coverage.pairs(), coverage.outcomes(), size,
                 Collections.unmodifiableMap(byReason), 1, errors);
     }
