@@ -42,22 +42,29 @@ final class Fuzzer {
 
     private static final Duration RESCAN = Duration.ofSeconds(10);
     /**
-     * Percent of iterations that run the baseline's next fresh input even with feedback (the
-     * generator aims well): {@link #FRESH_START} at the start, falling to {@link #FRESH} as the
-     * corpus grows ({@link #freshShare}).
+     * Percent of iterations that run the baseline's next fresh input even with feedback, once the
+     * corpus has taken over ({@link #freshShare}): the generator aims well.
      */
     private static final int FRESH = Integer.getInteger("mmrace.fuzz.fresh", 20);
-    private static final int FRESH_START = Integer.getInteger("mmrace.fuzz.freshStart", 50);
-    private static final int INITIAL = 8;
+    /** Percent of the children of a near miss ({@link Coverage.Exec#nearMiss}) that change only its schedule. */
+    private static final int SCHED = Integer.getInteger("mmrace.fuzz.sched", 50);
+    /**
+     * The dry run: the first executions are the baseline's (fresh inputs), building the corpus and
+     * the hit counts before the rare-feature draw means anything. Measured on the port, children
+     * of a corpus younger than this find a shallow bug (one fresh inputs find within a hundred
+     * executions) less often than fresh inputs do.
+     */
+    private static final int INITIAL = Integer.getInteger("mmrace.fuzz.initial", 128);
     /** The longest random walk recorded as a {@code steps} line (see {@link #ran}). */
     private static final int MAX_RECORDED = 32;
 
     /** Percent of parents picked for a rare feature ({@link #pickRare}); the rest: the newest inputs, or a tournament. */
-    private static final int RARE = Integer.getInteger("mmrace.fuzz.rare", 60);
+    private static final int RARE = Integer.getInteger("mmrace.fuzz.rare", 80);
     /** Keep inputs that add only interleaving edges too ({@code -Dmmrace.fuzz.keepEdges=true}; off: see {@link Coverage}). */
     private static final boolean KEEP_EDGES = Boolean.getBoolean("mmrace.fuzz.keepEdges");
-    /** The most operations a kept input may have: bigger ones run longer and race less cleanly. */
-    private static final int MAX_KEPT_OPS = 10;
+    /** The most operations and actors a kept input may have: bigger ones run longer and race less cleanly. */
+    private static final int MAX_KEPT_OPS = Integer.getInteger("mmrace.fuzz.maxKeptOps", 8),
+            MAX_KEPT_ACTORS = Integer.getInteger("mmrace.fuzz.maxKeptActors", 3);
 
     private static final class Seed {
         final Scenario s;
@@ -71,8 +78,6 @@ final class Fuzzer {
         /** A read overlapped a layout change over its range ({@link Coverage.Exec#nearMiss}). */
         final boolean nearMiss;
         int picks;
-        /** The cheapest kept input with some feature. */
-        boolean favoured;
 
         Seed(Scenario s, long steps, Variant variant, int gain, List<Anchors.Anchor> anchors, boolean nearMiss) {
             this.s = s;
@@ -107,19 +112,20 @@ final class Fuzzer {
     private final Anchors.Tracker tracker = new Anchors.Tracker();
     private List<Anchors.Anchor> lastAnchors;
     private final List<Seed> seeds = new ArrayList<>();
-    /** Feature keys (probes, pairs, races, outcomes) -> the cheapest kept input that has it. */
-    private final Map<Long, Seed> favoured = new HashMap<>();
-    private final List<Seed> favouredList = new ArrayList<>();
-    /** How often each feature was picked ({@link #pickRare}). */
-    private final LongIntMap featurePicks = new LongIntMap();
-    /** Feature key -> its type + 1 ({@link Coverage#PROBE} ...). */
-    private final LongIntMap featureType = new LongIntMap();
-    /** The rare-feature draw, per feature type: features, their favoured inputs, cumulative weights; rebuilt every 64 draws or when stale. */
-    private final long[][] rareKeys = new long[Coverage.TYPES][0];
-    private final Seed[][] rareSeeds = new Seed[Coverage.TYPES][0];
+    /**
+     * The features (probes, pairs, races, windows, outcomes) of the kept inputs, by index: key,
+     * type, the cheapest kept input that has it (its favoured input), how often it was drawn
+     * ({@link #pickRare}).
+     */
+    private final LongIntMap featureIndex = new LongIntMap();
+    private long[] fKey = new long[1024];
+    private int[] fType = new int[1024], fPicks = new int[1024];
+    private Seed[] fSeed = new Seed[1024];
+    private int nFeatures;
+    /** The rare-feature draw, per feature type: feature indexes and cumulative weights (see {@link #pickRare}). */
+    private final int[][] rareIdx = new int[Coverage.TYPES][0];
     private final double[][] rareCum = new double[Coverage.TYPES][0];
-    private int rareDraws;
-    private boolean rareStale = true;
+    private int rareDraws, rareBuilt = -1;
     /**
      * Percent of rare-feature draws per feature type: probes, pairs, races, windows, outcomes
      * ({@code -Dmmrace.fuzz.shares=20,20,15,35,10}). Within a type, by rarity.
@@ -150,6 +156,8 @@ final class Fuzzer {
     private final List<String[]> unwritten = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong writeErrors = new java.util.concurrent.atomic.AtomicLong();
     private long executions, errors;
+    /** Executions before the loop (imports, replayed findings); the length of the dry run. */
+    private long fresh0, dry;
     private String lastError;
     private long t0;
     private long firstExecs = -1;
@@ -215,13 +223,14 @@ final class Fuzzer {
             if (o.feedback())
                 importQueue();
         }
-        long fresh0 = executions;
+        fresh0 = executions;
+        dry = seeds.size() >= INITIAL ? 0 : INITIAL; // a resumed campaign has its corpus already
         while (!done(deadline)) {
             long tm = System.nanoTime();
             Scenario child;
             Seed parent = null;
             int r = o.feedback() ? rng.nextInt(100) : 0;
-            if (!o.feedback() || seeds.isEmpty() || executions - fresh0 < INITIAL || r < freshShare()) {
+            if (!o.feedback() || seeds.isEmpty() || executions - fresh0 < dry || r < freshShare()) {
                 arm = 0;
                 nanos[0] += System.nanoTime() - tm;
                 fresh();
@@ -231,7 +240,7 @@ final class Fuzzer {
                 if (r >= 92 && seeds.size() > 1) {
                     child = mut.splice(parent.s, pick().s);
                     arm = 1;
-                } else if (parent.nearMiss && rng.nextBoolean()) {
+                } else if (parent.nearMiss && rng.nextInt(100) < SCHED) {
                     child = scheduleOnly(parent.s); // a near miss: try interleavings next to it
                     arm = 2;
                 } else {
@@ -267,7 +276,7 @@ final class Fuzzer {
             System.err.printf("fuzz stats (%s): %d execs, make %d ms, run %d ms, keep %d ms, findings %d ms; per exec: steps %.1f ops %.2f actors %.2f; kept %d, favoured %d, features %d, races %d, windows %d%n",
                     o.feedback() ? "feedback" : "no feedback", executions, nanos[0] / 1_000_000, nanos[1] / 1_000_000, nanos[2] / 1_000_000,
                     nanos[3] / 1_000_000, sumSteps / (double) Math.max(1, executions), sumOps / (double) Math.max(1, executions),
-                    sumActors / (double) Math.max(1, executions), kept, favouredList.size(), favoured.size(), coverage.races(), coverage.windows());
+                    sumActors / (double) Math.max(1, executions), kept, favouredCount(), nFeatures, coverage.races(), coverage.windows());
         if (STATS) {
             StringBuilder b = new StringBuilder("fuzz arms (execs/forbidden/with a window):");
             String[] names = {"fresh", "rare-splice", "rare-sched", "rare-havoc", "recent-splice", "recent-sched", "recent-havoc", "tour-splice",
@@ -287,16 +296,17 @@ final class Fuzzer {
 
     /**
      * Picks a parent: {@link #RARE} percent of the time the favoured input of a rare feature
-     * ({@link #pickRare}), 15 percent one of the 16 newest, otherwise a tournament of four by
-     * {@link #score}.
+     * ({@link #pickRare}), half the rest one of the 16 newest, otherwise a tournament of four by
+     * {@link #score}. (Measured on the port, children of rare-feature parents hit forbidden
+     * outcomes several times as often as children of the newest inputs or of the tournament.)
      */
     private Seed pick() {
         Seed s;
         int r = rng.nextInt(100);
-        if (r < RARE && !favoured.isEmpty()) {
+        if (r < RARE && nFeatures > 0) {
             s = pickRare();
             pickKind = 0;
-        } else if (r < RARE + 15) {
+        } else if (r < RARE + (100 - RARE) / 2) {
             pickKind = 1;
             int recent = Math.min(16, seeds.size());
             s = seeds.get(seeds.size() - 1 - rng.nextInt(recent));
@@ -323,49 +333,56 @@ final class Fuzzer {
      * not reach again decays with its draws, so one unreachable feature cannot take everything.
      */
     private Seed pickRare() {
-        if (rareStale || ++rareDraws >= 64) {
+        rareDraws++;
+        // rebuilt when features were added (at most every nFeatures / 256 draws: the rebuild costs nFeatures), else every 128 draws
+        if (rareBuilt < 0 || rareDraws >= 128 || rareBuilt != nFeatures && rareDraws >= nFeatures / 256) {
             int[] n = new int[Coverage.TYPES];
-            for (Long k : favoured.keySet())
-                n[featureType.get(k) - 1]++;
+            for (int f = 0; f < nFeatures; f++)
+                n[fType[f]]++;
             for (int t = 0; t < Coverage.TYPES; t++)
-                if (rareKeys[t].length != n[t]) {
-                    rareKeys[t] = new long[n[t]];
-                    rareSeeds[t] = new Seed[n[t]];
+                if (rareIdx[t].length != n[t]) {
+                    rareIdx[t] = new int[n[t]];
                     rareCum[t] = new double[n[t]];
                 }
             int[] i = new int[Coverage.TYPES];
             double[] sum = new double[Coverage.TYPES];
-            for (Map.Entry<Long, Seed> e : favoured.entrySet()) {
-                long k = e.getKey();
-                int t = featureType.get(k) - 1;
-                sum[t] += 1.0 / (Math.max(1, coverage.hits(k)) + featurePicks.get(k) / 4.0);
-                rareKeys[t][i[t]] = k;
-                rareSeeds[t][i[t]] = e.getValue();
+            for (int f = 0; f < nFeatures; f++) {
+                int t = fType[f];
+                sum[t] += 1.0 / (Math.max(1, coverage.hits(fKey[f])) + fPicks[f] / 4.0);
+                rareIdx[t][i[t]] = f;
                 rareCum[t][i[t]++] = sum[t];
             }
             rareDraws = 0;
-            rareStale = false;
+            rareBuilt = nFeatures;
         }
         int total = 0;
         for (int t = 0; t < Coverage.TYPES; t++)
-            if (rareKeys[t].length > 0)
+            if (rareIdx[t].length > 0)
                 total += SHARES[t];
         int t = 0;
         if (total > 0) {
             int x = rng.nextInt(total);
-            while (rareKeys[t].length == 0 || (x -= SHARES[t]) >= 0)
+            while (rareIdx[t].length == 0 || (x -= SHARES[t]) >= 0)
                 t++;
         } else {
-            while (rareKeys[t].length == 0)
+            while (rareIdx[t].length == 0)
                 t++;
         }
         double[] cum = rareCum[t];
         int i = java.util.Arrays.binarySearch(cum, rng.nextDouble() * cum[cum.length - 1]);
         if (i < 0)
             i = -i - 1;
-        i = Math.min(i, cum.length - 1);
-        featurePicks.add(rareKeys[t][i], 1);
-        return rareSeeds[t][i];
+        int f = rareIdx[t][Math.min(i, cum.length - 1)];
+        fPicks[f]++;
+        return fSeed[f];
+    }
+
+    /** Kept inputs that are the favoured input of some feature. */
+    private int favouredCount() {
+        java.util.Set<Seed> s = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int f = 0; f < nFeatures; f++)
+            s.add(fSeed[f]);
+        return s.size();
     }
 
     /** A child with the parent's program and a schedule next to the parent's: a moved, added or dropped switch, or a new seed. */
@@ -381,9 +398,9 @@ final class Fuzzer {
         return (1.0 + Math.min(s.gain, 64)) / (1.0 + s.picks / 8.0) / (1.0 + Minimize.ops(s.s) / 6.0);
     }
 
-    /** The share of fresh inputs after {@code executions}: from {@link #FRESH_START} percent down to {@link #FRESH}, half way after 256. */
+    /** The percent of fresh inputs: all during the dry run ({@link #INITIAL}), then falling as 1/executions to {@link #FRESH}. */
     private int freshShare() {
-        return (int) (FRESH + (FRESH_START - FRESH) * 256 / (256 + executions));
+        return (int) Math.max(FRESH, 100 * dry / Math.max(1, executions - fresh0));
     }
 
     /** Runs the baseline's next input (see {@link #freshRng}). */
@@ -444,38 +461,45 @@ final class Fuzzer {
 
     /** Makes {@code s} the favoured input of every feature it has and no cheaper kept input has. */
     private void favour(Seed s, Variant v, Verdict verdict) {
-        boolean[] changed = {false};
         Coverage.Exec.FeatureSink f = (k, type) -> {
-            Seed old = favoured.get(k);
-            if (old == null || old.cost > s.cost) {
-                if (old == null)
-                    featureType.add(k, type + 1);
-                favoured.put(k, s);
-                changed[0] = true;
+            int i = featureIndex.get(k) - 1;
+            if (i < 0) {
+                if (nFeatures == fKey.length) {
+                    int n = nFeatures * 2;
+                    fKey = java.util.Arrays.copyOf(fKey, n);
+                    fType = java.util.Arrays.copyOf(fType, n);
+                    fPicks = java.util.Arrays.copyOf(fPicks, n);
+                    fSeed = java.util.Arrays.copyOf(fSeed, n);
+                }
+                i = nFeatures++;
+                featureIndex.add(k, i + 1);
+                fKey[i] = k;
+                fType[i] = type;
+                fSeed[i] = s;
+            } else if (fSeed[i].cost > s.cost) {
+                fSeed[i] = s;
             }
         };
         exec.features(f);
         f.accept(Coverage.outcomeFeature(v, verdict), Coverage.OUTCOME);
-        if (changed[0]) {
-            rareStale = true;
-            for (Seed x : favouredList)
-                x.favoured = false;
-            favouredList.clear();
-            for (Seed x : favoured.values())
-                if (!x.favoured) {
-                    x.favoured = true;
-                    favouredList.add(x);
-                }
-        }
     }
 
-    /** The layout, actors and injections (what the program is, without schedules and expectations). */
-    private static String program(Scenario s) {
-        Scenario c = s.copy();
-        c.schedules.clear();
-        c.expects.clear();
-        c.desc.clear();
-        return c.text();
+    /**
+     * Do two scenarios have the same program: layout, initial stores, actors and their
+     * operations, injections (schedules and expectations aside)? Compares the records, so an
+     * element re-created with other line numbers counts as changed: harmless, its parent's
+     * schedule is then replayed anchored to operations.
+     */
+    static boolean sameProgram(Scenario a, Scenario b) {
+        if (!a.maps.equals(b.maps) || !a.files.equals(b.files) || !a.init.equals(b.init) || !a.injects.equals(b.injects)
+                || a.actors.size() != b.actors.size())
+            return false;
+        for (int i = 0; i < a.actors.size(); i++) {
+            Scenario.Actor x = a.actors.get(i), y = b.actors.get(i);
+            if (!x.name().equals(y.name()) || !x.ops().equals(y.ops()))
+                return false;
+        }
+        return true;
     }
 
     /**
@@ -486,7 +510,7 @@ final class Fuzzer {
     private Strategy strategyFor(Scenario child, Seed parent, Variant v) {
         Scenario.Sched sc = child.scheduleFor(v);
         if (parent != null && parent.anchors != null && parent.variant == v && (sc.steps() != null || sc.kind().equals("random"))
-                && sc.equals(parent.s.scheduleFor(v)) && !program(child).equals(program(parent.s)))
+                && sc.equals(parent.s.scheduleFor(v)) && !sameProgram(child, parent.s))
             return new Anchors.Replay(Anchors.remap(parent.s, child, parent.anchors), tracker);
         return Schedules.strategy(child, v, kFor(parent, v));
     }
@@ -544,7 +568,7 @@ final class Fuzzer {
                 stoppedOnForbidden = true;
             }
         }
-        if (o.feedback() && (KEEP_EDGES ? g.any() : g.keep()) && Minimize.ops(ran) <= MAX_KEPT_OPS) {
+        if (o.feedback() && (KEEP_EDGES ? g.any() : g.keep()) && Minimize.ops(ran) <= MAX_KEPT_OPS && ran.actors.size() <= MAX_KEPT_ACTORS) {
             Seed kept = new Seed(ran, r.result().steps(), v, g.weight(), lastAnchors, exec.nearMiss());
             seeds.add(kept);
             favour(kept, v, r.verdict());
