@@ -90,11 +90,13 @@ final class Anchors {
         }
     }
 
-    /** Wraps a strategy and records its switches as anchors. */
+    /** Wraps a strategy and records its switches as anchors (as numbers; {@link #anchors} makes the list). */
     static final class Recorder implements Strategy {
         private final Strategy inner;
         private final Tracker t;
-        final List<Anchor> anchors = new ArrayList<>();
+        private int[] from = new int[16], op = new int[16], to = new int[16];
+        private long[] pt = new long[16];
+        private int n;
 
         Recorder(Strategy inner, Tracker t) {
             this.inner = inner;
@@ -103,7 +105,7 @@ final class Anchors {
 
         @Override
         public void begin(Execution e) {
-            anchors.clear();
+            n = 0;
             inner.begin(e);
         }
 
@@ -111,9 +113,27 @@ final class Anchors {
         public int choose(Choice c) {
             int a = inner.choose(c);
             int cu = c.current();
-            if (a != cu)
-                anchors.add(cu < 0 ? new Anchor(null, 0, 0, t.name(a)) : new Anchor(t.name(cu), t.op[cu], t.pt[cu], t.name(a)));
+            if (a != cu) {
+                if (n == from.length) {
+                    from = java.util.Arrays.copyOf(from, n * 2);
+                    op = java.util.Arrays.copyOf(op, n * 2);
+                    to = java.util.Arrays.copyOf(to, n * 2);
+                    pt = java.util.Arrays.copyOf(pt, n * 2);
+                }
+                from[n] = cu;
+                op[n] = cu < 0 ? 0 : t.op[cu];
+                pt[n] = cu < 0 ? 0 : t.pt[cu];
+                to[n++] = a;
+            }
             return a;
+        }
+
+        /** The switches of the last execution as anchors (call before the tracker sees another execution). */
+        List<Anchor> anchors() {
+            List<Anchor> l = new ArrayList<>(n);
+            for (int i = 0; i < n; i++)
+                l.add(from[i] < 0 ? new Anchor(null, 0, 0, t.name(to[i])) : new Anchor(t.name(from[i]), op[i], pt[i], t.name(to[i])));
+            return List.copyOf(l);
         }
 
         @Override

@@ -69,8 +69,8 @@ import mmrace.sched.Result;
  * merely loses one feature); nothing per point allocates or boxes.
  */
 public final class Coverage {
-    /** What a site includes besides the field and the access. */
-    public enum Context { NONE, PROBE }
+    /** What a site includes besides the field and the access; {@code OFF}: no interleaving edges at all. */
+    public enum Context { NONE, PROBE, OFF }
 
     /** Feature types. */
     public static final int PROBE = 0, PAIR = 1, RACE = 2, WINDOW = 3, OUTCOME = 4, TYPES = 5;
@@ -233,7 +233,6 @@ public final class Coverage {
 
     /** Collects one execution's probes, interleaving edges, operation pairs and races at probes. */
     public static final class Exec implements ExecutionListener {
-        private static final Map<Field, Long> FIELD_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
         private static volatile long[] probeKeys = new long[0];
         private static final long NO_ENTRY = Long.MIN_VALUE;
         /** Feature key -> a readable name, filled only when set (analysis and statistics, never in a campaign's hot path). */
@@ -337,7 +336,7 @@ public final class Coverage {
                     kindKey[a] = new long[ops[a].length];
                     role[a] = new byte[ops[a].length];
                     for (int i = 0; i < ops[a].length; i++) {
-                        kindKey[a][i] = kindKey(ops[a][i]);
+                        kindKey[a][i] = opKindKey(ops[a][i]);
                         role[a][i] = (byte) (isRead(ops[a][i]) ? 1 : changesLayout(ops[a][i]) ? 2 : 0);
                     }
                 }
@@ -375,7 +374,7 @@ public final class Coverage {
             if (opStart[actor] < 0)
                 opStart[actor] = step;
             opLast[actor] = step;
-            if (shared == null || actor >= 32)
+            if (shared == null || actor >= 32 || context == Context.OFF)
                 return;
             long a = shared.field != null && "entries".equals(shared.field.name) ? arg : NO_ENTRY;
             int l = loc(shared, a);
@@ -599,6 +598,19 @@ public final class Coverage {
         }
 
         private static final Map<String, Long> KIND_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
+        /** Operation -> its kind's key, by identity (children share their parents' operations); cleared when large. */
+        private final java.util.IdentityHashMap<mmrace.scenario.Op, Long> opKinds = new java.util.IdentityHashMap<>();
+
+        private long opKindKey(mmrace.scenario.Op op) {
+            Long k = opKinds.get(op);
+            if (k == null) {
+                if (opKinds.size() > 8192)
+                    opKinds.clear();
+                k = kindKey(op);
+                opKinds.put(op, k);
+            }
+            return k;
+        }
 
         static long kindKey(mmrace.scenario.Op op) {
             return KIND_KEYS.computeIfAbsent(Finding.kind(op), Coverage::hash);
@@ -655,16 +667,31 @@ public final class Coverage {
             return probes.cardinality();
         }
 
+        private static final ClassValue<Long> CLASS_KEYS = new ClassValue<>() {
+            @Override
+            protected Long computeValue(Class<?> c) {
+                return hash(c.getName());
+            }
+        };
+        /** Field id -> its key (owner class and name; the first owner seen names it), 0 if not yet computed. */
+        private static volatile long[] fieldKeys = new long[0];
+
         private static long fieldKey(Shared s) {
             Field f = s.field;
             if (f == null)
-                return hash(s.getClass().getName());
-            Long k = FIELD_KEYS.get(f);
-            if (k == null) {
-                k = hash((s.owner == null ? "global" : s.owner.getClass().getName()) + "." + f.name);
-                FIELD_KEYS.put(f, k);
+                return CLASS_KEYS.get(s.getClass());
+            long[] fk = fieldKeys;
+            if (f.id < fk.length && fk[f.id] != 0)
+                return fk[f.id];
+            synchronized (Exec.class) {
+                fk = fieldKeys;
+                if (f.id >= fk.length)
+                    fk = Arrays.copyOf(fk, Math.max(f.id + 1, fk.length * 2));
+                if (fk[f.id] == 0)
+                    fk[f.id] = hash((s.owner == null ? "global" : s.owner.getClass().getName()) + "." + f.name) | 1;
+                fieldKeys = fk;
+                return fk[f.id];
             }
-            return k;
         }
 
         /** The feature key of probe {@code id} (a hash of its name: the same in every process). */

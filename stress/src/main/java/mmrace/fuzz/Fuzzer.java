@@ -107,10 +107,13 @@ final class Fuzzer {
     private final Mutator freshMut;
     private final Map<Variant, long[]> freshStats = new HashMap<>();
     private final Mutator mut;
-    private final Coverage coverage = new Coverage();
+    /** Interleaving edges only when they may keep an input ({@link #KEEP_EDGES}): otherwise they are only counted, and cost a tenth of an execution. */
+    private final Coverage coverage = new Coverage(KEEP_EDGES ? Coverage.Context.PROBE : Coverage.Context.OFF);
     private final Coverage.Exec exec = coverage.newExec();
     private final Anchors.Tracker tracker = new Anchors.Tracker();
-    private List<Anchors.Anchor> lastAnchors;
+    /** The last execution's recorder, and whether its anchors mean something ({@link Anchors.Tracker#consistent}). */
+    private Anchors.Recorder lastRecorder;
+    private boolean lastConsistent;
     private final List<Seed> seeds = new ArrayList<>();
     /**
      * The features (probes, pairs, races, windows, outcomes) of the kept inputs, by index: key,
@@ -140,7 +143,9 @@ final class Fuzzer {
         return r;
     }
     private final Corpus corpus;
-    private final Set<String> knownQueue = new HashSet<>(), knownFindings = new HashSet<>();
+    /** Queue entries this worker wrote or imported (the writer thread adds to it too). */
+    private final Set<String> knownQueue = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> knownFindings = new HashSet<>();
     /** Unique finding files (and unreproduced ones) by name -> reason label. */
     private final Map<String, String> findingFiles = new TreeMap<>();
     private final Set<String> seenRaw = new HashSet<>();
@@ -152,8 +157,8 @@ final class Fuzzer {
         return t;
     });
     private final List<java.util.concurrent.Future<?>> pendingWrites = new ArrayList<>();
-    /** Kept inputs not yet handed to the writer: name, text. */
-    private final List<String[]> unwritten = new ArrayList<>();
+    /** Kept inputs not yet handed to the writer. */
+    private final List<Scenario> unwritten = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong writeErrors = new java.util.concurrent.atomic.AtomicLong();
     private long executions, errors;
     /** Executions before the loop (imports, replayed findings); the length of the dry run. */
@@ -436,11 +441,19 @@ final class Fuzzer {
         return st == null || st[1] == 0 ? 0 : st[0] / st[1];
     }
 
-    /** Runs one input; returns its run (null if it failed to run); {@link #lastAnchors} gets its anchored schedule. */
+    /**
+     * Runs one input; returns its run (null if it failed to run); {@link #lastAnchors} gives its
+     * anchored schedule. Without feedback, nothing but the outcome is collected.
+     */
     private Target.Run execute(Scenario s, Variant v, Strategy st) {
         executions++;
-        lastAnchors = null;
+        lastRecorder = null;
         try {
+            if (!o.feedback()) {
+                // the baseline uses neither coverage nor anchors: it runs without their listeners (about 15% faster)
+                Target.Run r = target.run(s, v, st, Config.DEFAULT);
+                return r;
+            }
             Anchors.Recorder rec = new Anchors.Recorder(st, tracker);
             exec.scenario(s);
             Target.Run r = target.run(s, v, rec, Config.DEFAULT, exec, tracker);
@@ -449,14 +462,19 @@ final class Fuzzer {
                 stat[0] += r.result().steps();
                 stat[1]++;
             }
-            if (tracker.consistent(s))
-                lastAnchors = List.copyOf(rec.anchors);
+            lastRecorder = rec;
+            lastConsistent = tracker.consistent(s);
             return r;
         } catch (RuntimeException e) {
             errors++;
             lastError = Finding.oneLine(e.toString());
             return null;
         }
+    }
+
+    /** The schedule of the last execution anchored to operations (null if it cannot be). */
+    private List<Anchors.Anchor> lastAnchors() {
+        return lastRecorder != null && lastConsistent ? lastRecorder.anchors() : null;
     }
 
     /** Makes {@code s} the favoured input of every feature it has and no cheaper kept input has. */
@@ -552,7 +570,7 @@ final class Fuzzer {
             arms[arm][2]++;
         sumOps += Minimize.ops(child);
         sumActors += child.actors.size();
-        Scenario ran = ran(child, v, st, r);
+        Scenario ran = null; // made only for a finding or a kept input (it costs a copy and the schedule's text)
         Coverage.Gain g = coverage.merge(exec, v, r.verdict());
         if (r.verdict().cls() == Verdict.Cls.FORBIDDEN) {
             if (firstExecs < 0) {
@@ -562,14 +580,16 @@ final class Fuzzer {
             String reason = r.verdict().reason();
             boolean stops = o.stopsAt(reason);
             if (o.shrinks(reason))
-                queueFinding(new Pending(ran, v, r, executions, elapsed()), stops);
+                queueFinding(new Pending(ran = ran(child, v, st, r), v, r, executions, elapsed()), stops);
             if (stops) {
                 stop = true;
                 stoppedOnForbidden = true;
             }
         }
-        if (o.feedback() && (KEEP_EDGES ? g.any() : g.keep()) && Minimize.ops(ran) <= MAX_KEPT_OPS && ran.actors.size() <= MAX_KEPT_ACTORS) {
-            Seed kept = new Seed(ran, r.result().steps(), v, g.weight(), lastAnchors, exec.nearMiss());
+        if (o.feedback() && (KEEP_EDGES ? g.any() : g.keep()) && Minimize.ops(child) <= MAX_KEPT_OPS && child.actors.size() <= MAX_KEPT_ACTORS) {
+            if (ran == null)
+                ran = ran(child, v, st, r);
+            Seed kept = new Seed(ran, r.result().steps(), v, g.weight(), lastAnchors(), exec.nearMiss());
             seeds.add(kept);
             favour(kept, v, r.verdict());
             if (corpus != null && switchesOk(ran))
@@ -589,23 +609,24 @@ final class Fuzzer {
      * leaves half of one.
      */
     private void saveQueue(Scenario s) {
-        String text = s.text();
-        String name = Corpus.queueName(text);
-        if (knownQueue.add(name))
-            unwritten.add(new String[] {name, text});
+        unwritten.add(s);
     }
 
-    /** Hands the inputs kept since the last call to the writer thread. */
+    /** Hands the inputs kept since the last call to the writer thread (which makes their text and name: off the fuzzing thread). */
     private void submitQueue() {
         if (unwritten.isEmpty())
             return;
-        List<String[]> batch = new ArrayList<>(unwritten);
+        List<Scenario> batch = new ArrayList<>(unwritten);
         unwritten.clear();
         pendingWrites.add(writer.submit(() -> {
-            for (String[] e : batch) {
+            for (Scenario x : batch) {
+                String text = x.text();
+                String name = Corpus.queueName(text);
+                if (!knownQueue.add(name))
+                    continue;
                 try {
-                    corpus.addQueue(e[0], e[1]);
-                } catch (IOException x) {
+                    corpus.addQueue(name, text);
+                } catch (IOException e) {
                     writeErrors.incrementAndGet();
                 }
             }
@@ -760,7 +781,7 @@ final class Fuzzer {
         if (r != null) {
             coverage.merge(exec, v, r.verdict());
             if (o.feedback())
-                seeds.add(new Seed(s, r.result().steps(), v, 1, lastAnchors, exec.nearMiss()));
+                seeds.add(new Seed(s, r.result().steps(), v, 1, lastAnchors(), exec.nearMiss()));
         }
         Campaign.FindingStatus st = unrepro ? Campaign.FindingStatus.UNREPRODUCED : still ? Campaign.FindingStatus.KNOWN : Campaign.FindingStatus.GONE;
         if (st != Campaign.FindingStatus.GONE)
@@ -783,7 +804,7 @@ final class Fuzzer {
             if (r == null)
                 continue;
             Coverage.Gain g = coverage.merge(exec, v, r.verdict());
-            Seed kept = new Seed(s, r.result().steps(), v, Math.max(1, g.weight()), lastAnchors, exec.nearMiss());
+            Seed kept = new Seed(s, r.result().steps(), v, Math.max(1, g.weight()), lastAnchors(), exec.nearMiss());
             seeds.add(kept);
             favour(kept, v, r.verdict());
         }
