@@ -34,9 +34,9 @@ import mmrace.sched.Result;
  *     default {@link Context#PROBE} mode, the last probe the actor hit before it (the kernel
  *     branch it is in). Actors are anonymous in the key, so "reader locks B after writer stored
  *     the tree slot" is one edge whoever plays which role. Sites use names, never per-process ids,
- *     so keys mean the same in every worker. Edges are counted, but an input that adds only
- *     edges is not kept: on the port almost every execution adds some, and a queue of thousands
- *     of inputs that differ in an edge starves the few that matter.</li>
+ *     so keys mean the same in every worker. The fuzzer does not collect them ({@link Context#OFF})
+ *     unless {@code -Dmmrace.fuzz.keepEdges=true}: on the port almost every execution adds some,
+ *     and a queue of thousands of inputs that differ in an edge starves the few that matter.</li>
  * <li><b>Operation-overlap coverage</b> (in the spirit of Conzzer's concurrent call pairs): for
  *     every two operations of different actors whose executions overlapped in time, (kind of the
  *     one that started first, kind of the other, whether the first contains the second or they

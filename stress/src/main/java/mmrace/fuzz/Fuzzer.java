@@ -20,17 +20,19 @@ import mmrace.sched.RandomWalk;
 import mmrace.sched.Strategy;
 
 /**
- * One worker's fuzzing loop (in this process, or in a worker process). Each iteration takes a
- * parent from the in-memory queue (recently added inputs half the time, else a tournament favouring
- * inputs that added much coverage and were picked little), applies 1-4 stacked mutations
- * ({@link Mutator}; sometimes a splice of two parents; sometimes a freshly generated input instead),
- * runs it once under one of the campaign's variants with the {@link Coverage} listener, records the
- * schedule it took as a {@code steps} line, and keeps it (memory and {@code queue/}) when it added
- * a probe, an interleaving edge or an outcome. A forbidden verdict is minimised ({@link Minimize})
- * and saved under {@code findings/} once per signature.
+ * One worker's fuzzing loop (in this process, or in a worker process). After a dry run of fresh
+ * inputs, each iteration either runs the baseline's next fresh input (a share falling to 20%) or
+ * takes a parent, mostly the favoured (cheapest) input of a rare feature ({@link #pickRare}), and
+ * makes a child: a splice, a schedule-only mutation of a near miss, or 1-4 stacked mutations
+ * ({@link Mutator}). It runs the child once under one of the campaign's variants with the
+ * {@link Coverage} listener, and keeps it (memory and {@code queue/}) when it added a probe, an
+ * operation pair, a race, a window or an outcome. A forbidden verdict is queued, minimised
+ * ({@link Minimize}) within a share of the campaign's time, and saved under {@code findings/}
+ * once per signature.
  *
- * <p>With feedback off, nothing is kept: every input is a freshly generated one with the same
- * number of stacked mutations. That is the baseline the guided campaign must beat.
+ * <p>With feedback off, it runs only the fresh stream ({@link #freshRng}), with no listener:
+ * the baseline the guided campaign must beat, input for input the fresh inputs of a guided
+ * campaign of the same seed.
  */
 final class Fuzzer {
     /** Callbacks (all on the fuzzing thread). */
@@ -107,7 +109,7 @@ final class Fuzzer {
     private final Mutator freshMut;
     private final Map<Variant, long[]> freshStats = new HashMap<>();
     private final Mutator mut;
-    /** Interleaving edges only when they may keep an input ({@link #KEEP_EDGES}): otherwise they are only counted, and cost a tenth of an execution. */
+    /** Interleaving edges only when they may keep an input ({@link #KEEP_EDGES}): otherwise they would only be counted, at a cost of several percent of each execution. */
     private final Coverage coverage = new Coverage(KEEP_EDGES ? Coverage.Context.PROBE : Coverage.Context.OFF);
     private final Coverage.Exec exec = coverage.newExec();
     private final Anchors.Tracker tracker = new Anchors.Tracker();
