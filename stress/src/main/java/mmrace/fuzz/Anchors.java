@@ -90,11 +90,13 @@ final class Anchors {
         }
     }
 
-    /** Wraps a strategy and records its switches as anchors. */
+    /** Wraps a strategy and records its switches as anchors (as numbers; {@link #anchors} makes the list). */
     static final class Recorder implements Strategy {
         private final Strategy inner;
         private final Tracker t;
-        final List<Anchor> anchors = new ArrayList<>();
+        private int[] from = new int[16], op = new int[16], to = new int[16];
+        private long[] pt = new long[16];
+        private int n;
 
         Recorder(Strategy inner, Tracker t) {
             this.inner = inner;
@@ -103,7 +105,7 @@ final class Anchors {
 
         @Override
         public void begin(Execution e) {
-            anchors.clear();
+            n = 0;
             inner.begin(e);
         }
 
@@ -111,9 +113,27 @@ final class Anchors {
         public int choose(Choice c) {
             int a = inner.choose(c);
             int cu = c.current();
-            if (a != cu)
-                anchors.add(cu < 0 ? new Anchor(null, 0, 0, t.name(a)) : new Anchor(t.name(cu), t.op[cu], t.pt[cu], t.name(a)));
+            if (a != cu) {
+                if (n == from.length) {
+                    from = java.util.Arrays.copyOf(from, n * 2);
+                    op = java.util.Arrays.copyOf(op, n * 2);
+                    to = java.util.Arrays.copyOf(to, n * 2);
+                    pt = java.util.Arrays.copyOf(pt, n * 2);
+                }
+                from[n] = cu;
+                op[n] = cu < 0 ? 0 : t.op[cu];
+                pt[n] = cu < 0 ? 0 : t.pt[cu];
+                to[n++] = a;
+            }
             return a;
+        }
+
+        /** The switches of the last execution as anchors (call before the tracker sees another execution). */
+        List<Anchor> anchors() {
+            List<Anchor> l = new ArrayList<>(n);
+            for (int i = 0; i < n; i++)
+                l.add(from[i] < 0 ? new Anchor(null, 0, 0, t.name(to[i])) : new Anchor(t.name(from[i]), op[i], pt[i], t.name(to[i])));
+            return List.copyOf(l);
         }
 
         @Override
@@ -123,7 +143,8 @@ final class Anchors {
 
         @Override
         public String describe() {
-            return inner.describe();
+            // a replay describes itself with its whole schedule, and every execution asks: keep it short
+            return inner instanceof mmrace.sched.Replay ? "replay" : inner.describe();
         }
     }
 
@@ -191,6 +212,7 @@ final class Anchors {
      */
     static List<Anchor> remap(Scenario from, Scenario to, List<Anchor> anchors) {
         List<Anchor> out = new ArrayList<>();
+        java.util.Map<String, int[]> maps = new java.util.HashMap<>();
         for (Anchor a : anchors) {
             if (a.from() == null) {
                 if (to.actor(a.to()) != null)
@@ -200,7 +222,7 @@ final class Anchors {
             Scenario.Actor fa = from.actor(a.from()), ta = to.actor(a.from());
             if (fa == null || ta == null || to.actor(a.to()) == null)
                 continue;
-            int[] map = align(fa.ops(), ta.ops());
+            int[] map = maps.computeIfAbsent(a.from(), x -> align(fa.ops(), ta.ops()));
             int j = a.op();
             long pt = a.point();
             if (j >= map.length) {
@@ -227,15 +249,20 @@ final class Anchors {
      */
     static int[] align(List<Op> old, List<Op> nu) {
         int n = old.size(), m = nu.size();
+        String[] a = new String[n], b = new String[m];
+        for (int i = 0; i < n; i++)
+            a[i] = old.get(i).text();
+        for (int j = 0; j < m; j++)
+            b[j] = nu.get(j).text();
         int[][] l = new int[n + 1][m + 1];
         for (int i = n - 1; i >= 0; i--)
             for (int j = m - 1; j >= 0; j--)
-                l[i][j] = old.get(i).text().equals(nu.get(j).text()) ? 1 + l[i + 1][j + 1] : Math.max(l[i + 1][j], l[i][j + 1]);
+                l[i][j] = a[i].equals(b[j]) ? 1 + l[i + 1][j + 1] : Math.max(l[i + 1][j], l[i][j + 1]);
         int[] map = new int[n];
         java.util.Arrays.fill(map, -1);
         int i = 0, j = 0;
         while (i < n && j < m) {
-            if (old.get(i).text().equals(nu.get(j).text())) {
+            if (a[i].equals(b[j])) {
                 map[i++] = j++;
             } else if (l[i + 1][j + 1] == l[i][j]) {
                 map[i++] = j++; // both sides differ here: a changed operation

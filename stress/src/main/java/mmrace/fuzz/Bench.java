@@ -121,11 +121,27 @@ public final class Bench {
      */
     public static Report run(Campaign.Options base, List<Long> seeds, int parallel, Supplier<Target> target, PrintStream log)
             throws IOException, InterruptedException {
+        return run(base, seeds, parallel, target, log, Duration.ZERO);
+    }
+
+    /**
+     * As above; in this process, first {@code warmup} of untimed fuzzing (half with feedback,
+     * half without, seed 0, nothing kept) so that the first trials do not pay for the JIT. The
+     * two modes of a seed run one after the other, feedback first for odd positions and last
+     * for even ones, so that a change in the machine's load hits both alike.
+     */
+    public static Report run(Campaign.Options base, List<Long> seeds, int parallel, Supplier<Target> target, PrintStream log, Duration warmup)
+            throws IOException, InterruptedException {
         List<Trial> trials = new ArrayList<>();
         List<Campaign.Options> runs = new ArrayList<>();
-        for (long s : seeds)
+        for (int i = 0; i < seeds.size(); i++)
+            for (boolean fb : i % 2 == 0 ? new boolean[] {true, false} : new boolean[] {false, true})
+                runs.add(base.withSeed(seeds.get(i)).withFeedback(fb).withStopOnForbidden(true).withJobs(1).withShrinkOthers(false));
+        if (parallel < 2 && !warmup.isZero()) {
             for (boolean fb : new boolean[] {true, false})
-                runs.add(base.withSeed(s).withFeedback(fb).withStopOnForbidden(true).withJobs(1));
+                new Campaign(base.withSeed(0).withFeedback(fb).withStopOnForbidden(false).withShrinkOthers(false).withCorpus(null).withJobs(1)
+                        .withTime(warmup.dividedBy(2)).withMaxExecutions(0), target).run(p -> {});
+        }
         if (parallel < 2) {
             for (Campaign.Options o : runs) {
                 Path d = Files.createTempDirectory("mmrace-bench");
@@ -199,12 +215,14 @@ public final class Bench {
 
     /**
      * {@code --variant V[,V] --time 60s --seeds N [--first-seed S] [--parallel P] [--target CLASS] [--max-executions N]
-     * [--stop-on REASON[,REASON]]} (a trial ends at the first forbidden outcome, or only at one of these reasons).
+     * [--stop-on REASON[,REASON]] [--warmup 20s]} (a trial ends at the first forbidden outcome, or only at one of these
+     * reasons; the warm-up runs before the trials when they run in this process).
      */
     public static void main(String[] args) throws Exception {
         List<Variant> vs = List.of(Variant.FAST_V1);
         Duration time = Duration.ofSeconds(60);
         int seeds = 10, parallel = 1;
+        Duration warmup = Duration.ofSeconds(20);
         long first = 1, max = 0;
         String target = PortTarget.class.getName();
         java.util.Set<String> reasons = java.util.Set.of();
@@ -242,6 +260,10 @@ public final class Bench {
                     reasons = java.util.Set.of(v.split(","));
                     i++;
                 }
+                case "--warmup" -> {
+                    warmup = parseDuration(v);
+                    i++;
+                }
                 case "--max-executions" -> {
                     max = Long.parseLong(v);
                     i++;
@@ -264,7 +286,7 @@ public final class Bench {
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
-        }, System.out);
+        }, System.out, warmup);
         System.out.print(r.table());
     }
 

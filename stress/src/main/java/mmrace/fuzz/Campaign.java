@@ -57,10 +57,12 @@ public final class Campaign {
      * @param targetClass     the {@link Target} worker processes instantiate (public, no-argument constructor)
      * @param shrink          the budget of each minimisation
      * @param stopReasons     with stopOnForbidden: stop only at these reasons (empty: any forbidden reason)
+     * @param shrinkOthers    minimise and save forbidden findings whose reason does not stop the campaign (default
+     *                        true; {@link Bench} turns it off: it measures time to one reason, the rest is noise)
      */
     public record Options(List<Variant> variants, Duration time, long maxExecutions, int jobs, long seed, Path corpus,
                           boolean stopOnForbidden, boolean feedback, Duration progressEvery, String targetClass,
-                          Minimize.Budget shrink, java.util.Set<String> stopReasons) {
+                          Minimize.Budget shrink, java.util.Set<String> stopReasons, boolean shrinkOthers) {
         public Options {
             variants = List.copyOf(variants);
             stopReasons = java.util.Set.copyOf(stopReasons);
@@ -77,48 +79,48 @@ public final class Campaign {
         /** 60 s, one job, seed 0, no corpus directory, feedback on, progress every 5 s, the port. */
         public static Options of(List<Variant> variants) {
             return new Options(variants, Duration.ofSeconds(60), 0, 1, 0, null, false, true, Duration.ofSeconds(5),
-                    PortTarget.class.getName(), Minimize.Budget.DEFAULT, java.util.Set.of());
+                    PortTarget.class.getName(), Minimize.Budget.DEFAULT, java.util.Set.of(), true);
         }
 
         public Options withTime(Duration t) {
-            return new Options(variants, t, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons);
+            return new Options(variants, t, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons, shrinkOthers);
         }
 
         public Options withMaxExecutions(long n) {
-            return new Options(variants, time, n, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons);
+            return new Options(variants, time, n, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons, shrinkOthers);
         }
 
         public Options withJobs(int n) {
-            return new Options(variants, time, maxExecutions, n, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons);
+            return new Options(variants, time, maxExecutions, n, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons, shrinkOthers);
         }
 
         public Options withSeed(long s) {
-            return new Options(variants, time, maxExecutions, jobs, s, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons);
+            return new Options(variants, time, maxExecutions, jobs, s, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons, shrinkOthers);
         }
 
         public Options withCorpus(Path d) {
-            return new Options(variants, time, maxExecutions, jobs, seed, d, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons);
+            return new Options(variants, time, maxExecutions, jobs, seed, d, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons, shrinkOthers);
         }
 
         public Options withStopOnForbidden(boolean b) {
-            return new Options(variants, time, maxExecutions, jobs, seed, corpus, b, feedback, progressEvery, targetClass, shrink, stopReasons);
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, b, feedback, progressEvery, targetClass, shrink, stopReasons, shrinkOthers);
         }
 
         public Options withFeedback(boolean b) {
-            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, b, progressEvery, targetClass, shrink, stopReasons);
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, b, progressEvery, targetClass, shrink, stopReasons, shrinkOthers);
         }
 
         public Options withProgressEvery(Duration d) {
-            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, d, targetClass, shrink, stopReasons);
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, d, targetClass, shrink, stopReasons, shrinkOthers);
         }
 
         public Options withTargetClass(String c) {
-            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, c, shrink, stopReasons);
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, c, shrink, stopReasons, shrinkOthers);
         }
 
         /** Stop (with stopOnForbidden) only at these reasons, e.g. {@code torn-read}; empty: at any. */
         public Options withStopReasons(java.util.Set<String> r) {
-            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, r);
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, r, shrinkOthers);
         }
 
         /** Does a forbidden outcome with this reason stop the campaign? */
@@ -126,8 +128,18 @@ public final class Campaign {
             return stopOnForbidden && (stopReasons.isEmpty() || stopReasons.contains(reason));
         }
 
+        /** Minimise findings whose reason does not stop the campaign (true), or only count them (false). */
+        public Options withShrinkOthers(boolean b) {
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons, b);
+        }
+
+        /** Is a forbidden finding with this reason minimised and saved? */
+        public boolean shrinks(String reason) {
+            return shrinkOthers || stopsAt(reason);
+        }
+
         public Options withShrink(Minimize.Budget b) {
-            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, b, stopReasons);
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, b, stopReasons, shrinkOthers);
         }
     }
 

@@ -142,10 +142,15 @@ public final class Corpus {
     /** Writes {@code s} into the queue under its content hash; returns its path, or null if it was there. */
     public Path addQueue(Scenario s) throws IOException {
         String text = s.text();
-        Path p = queue.resolve(queueName(text));
+        return addQueue(queueName(text), text);
+    }
+
+    /** {@link #addQueue(Scenario)} of a scenario's text and its {@link #queueName}. */
+    public Path addQueue(String name, String text) throws IOException {
+        Path p = queue.resolve(name);
         if (Files.exists(p))
             return null;
-        return writeAtomic(p, text.getBytes(StandardCharsets.UTF_8), false) ? p : null;
+        return writeAtomic(p, text.getBytes(StandardCharsets.UTF_8), false, false) ? p : null;
     }
 
     /**
@@ -195,6 +200,16 @@ public final class Corpus {
      * one or none; never part of one.
      */
     public static boolean writeAtomic(Path target, byte[] data, boolean replace) throws IOException {
+        return writeAtomic(target, data, replace, true);
+    }
+
+    /**
+     * As {@link #writeAtomic(Path, byte[], boolean)}; {@code durable} false leaves out both fsyncs:
+     * the write is still atomic for readers and survives the writer being killed (the file is
+     * whole or absent), only a crash of the machine may lose it. Queue entries are written so:
+     * there are thousands, and any one of them is cheap to find again.
+     */
+    public static boolean writeAtomic(Path target, byte[] data, boolean replace, boolean durable) throws IOException {
         Path d = target.toAbsolutePath().getParent();
         Files.createDirectories(d);
         Path tmp = d.resolve(TMP_PREFIX + ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong())
@@ -204,7 +219,8 @@ public final class Corpus {
                 ByteBuffer b = ByteBuffer.wrap(data);
                 while (b.hasRemaining())
                     ch.write(b);
-                ch.force(true);
+                if (durable)
+                    ch.force(true);
             }
             if (replace) {
                 try {
@@ -224,7 +240,8 @@ public final class Corpus {
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
                 }
             }
-            fsyncDir(d);
+            if (durable)
+                fsyncDir(d);
             return true;
         } finally {
             Files.deleteIfExists(tmp);

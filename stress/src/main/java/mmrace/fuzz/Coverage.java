@@ -1,14 +1,12 @@
 package mmrace.fuzz;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.List;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongConsumer;
 import mmrace.oracle.Verdict;
 import mmrace.runtime.Field;
 import mmrace.runtime.Op;
@@ -22,8 +20,8 @@ import mmrace.sched.ExecutionListener;
 import mmrace.sched.Result;
 
 /**
- * The fuzzer's feedback: what a campaign has covered so far, and a per-execution listener
- * ({@link Exec}) that collects what one execution covered.
+ * The fuzzer's feedback: what a campaign has covered so far, how often each feature was hit, and
+ * a per-execution listener ({@link Exec}) that collects what one execution covered.
  *
  * <ul>
  * <li><b>Code coverage</b>: the port's explicit probes ({@link Probes}) that fired.</li>
@@ -36,42 +34,69 @@ import mmrace.sched.Result;
  *     default {@link Context#PROBE} mode, the last probe the actor hit before it (the kernel
  *     branch it is in). Actors are anonymous in the key, so "reader locks B after writer stored
  *     the tree slot" is one edge whoever plays which role. Sites use names, never per-process ids,
- *     so keys mean the same in every worker.</li>
- * <li><b>Operation-overlap coverage</b> (the stronger signal, in the spirit of Conzzer's concurrent
- *     call pairs): for every two operations of different actors whose executions overlapped in
- *     time, (kind of the one that started first, kind of the other, whether the first contains
- *     the second or they only overlap, and how their address ranges relate: disjoint, intersecting,
- *     or one covering the other). "A read that contains a MAP_FIXED covering its range" is one
- *     such pair: the reviewers' race minus the right preemption point, which an input is kept for,
- *     and which mutating its schedule then turns into the torn read. Operation boundaries come
- *     from the runner's per-operation trace lines ({@link Anchors#OP_DONE}, READ_END); kinds from
- *     {@link Finding#kind}.</li>
- * <li><b>Outcome coverage</b>: (variant, verdict class, reason).</li>
+ *     so keys mean the same in every worker. The fuzzer does not collect them ({@link Context#OFF})
+ *     unless {@code -Dmmrace.fuzz.keepEdges=true}: on the port almost every execution adds some,
+ *     and a queue of thousands of inputs that differ in an edge starves the few that matter.</li>
+ * <li><b>Operation-overlap coverage</b> (in the spirit of Conzzer's concurrent call pairs): for
+ *     every two operations of different actors whose executions overlapped in time, (kind of the
+ *     one that started first, kind of the other, whether the first contains the second or they
+ *     only overlap, and how their address ranges relate: disjoint, intersecting, or one covering
+ *     the other). "A read that contains a MAP_FIXED covering its range" is one such pair.
+ *     Operation boundaries come from the runner's per-operation trace lines
+ *     ({@link Anchors#OP_DONE}, READ_END); kinds from {@link Finding#kind}.</li>
+ * <li><b>Races at probes</b>: a probe that fired in one actor's operation while another actor was
+ *     in the middle of one of its own, as (probe, kind of this operation, kind of the other, how
+ *     their ranges relate). "The fast path fell back in the middle of a read while a MAP_FIXED
+ *     over the read's range was under way" is one. Code coverage says the branch is reachable,
+ *     pair coverage that the operations overlap; this says the branch was taken <i>during</i>
+ *     the overlap.</li>
+ * <li><b>Windows</b> (the sharpest signal): an operation that <i>completed</i> while another
+ *     actor was inside one of its own, after that one had hit a probe, as (probe, kind of the
+ *     open operation, kind of the completed one, how their ranges relate). "A read copied a page
+ *     under the VMA lock, then a MAP_FIXED over its range completed before the read did" is the
+ *     reviewers' torn read in the making; "the fast path fell back in the middle of a read, then
+ *     a munmap over it completed" the prefix+fallback tear of PORT_SPEC 4.4. Measured on random
+ *     inputs, executions with such a window tear 10 to 40 times more often than the average one.
+ *     Races and windows are recorded between a read and an operation that changes the layout
+ *     (mmap, munmap, mremap, mprotect, madvise) over ranges that meet, the races the read paths
+ *     must survive; between any two operations they are mostly noise
+ *     ({@code -Dmmrace.fuzz.allRaces=true} records them all).</li>
+ * <li><b>Outcomes</b>: (variant, verdict class, reason).</li>
  * </ul>
- * An input is kept when it adds any of these. Edges are 64-bit hashes in an open-addressing
- * set (a collision merely loses one edge).
+ * Every feature (probe, pair, race, window, outcome) has a 64-bit key ({@link Exec#features}) and a hit
+ * count: the executions that had it ({@link #hits}). The fuzzer spends its executions on the
+ * inputs that have the rarest features. Keys are hashes in open-addressing tables (a collision
+ * merely loses one feature); nothing per point allocates or boxes.
  */
 public final class Coverage {
-    /** What a site includes besides the field and the access. */
-    public enum Context { NONE, PROBE }
+    /** What a site includes besides the field and the access; {@code OFF}: no interleaving edges at all. */
+    public enum Context { NONE, PROBE, OFF }
+
+    /** Feature types. */
+    public static final int PROBE = 0, PAIR = 1, RACE = 2, WINDOW = 3, OUTCOME = 4, TYPES = 5;
 
     /** What one execution added to the campaign's coverage. */
-    public record Gain(int probes, int edges, int pairs, int outcomes) {
+    public record Gain(int probes, int edges, int pairs, int races, int windows, int outcomes) {
         public int total() {
-            return probes + edges + pairs + outcomes;
+            return probes + edges + pairs + races + windows + outcomes;
         }
 
         /**
-         * How promising an input with this gain is as a parent: new outcomes and operation
-         * pairs weigh most (they are rare and close to races), edges and probes are capped (the
-         * first inputs of a campaign add hundreds).
+         * How promising an input with this gain is as a parent: new outcomes, operation pairs,
+         * races and windows weigh most (they are rare and close to races), edges and probes are
+         * capped (the first inputs of a campaign add hundreds).
          */
         public int weight() {
-            return 16 * outcomes + 8 * pairs + Math.min(edges, 16) + 2 * Math.min(probes, 8);
+            return 16 * outcomes + 8 * pairs + 4 * Math.min(races + windows, 16) + Math.min(edges, 16) + 2 * Math.min(probes, 8);
         }
 
         public boolean any() {
             return total() > 0;
+        }
+
+        /** Is the input worth keeping: a new probe, pair, race, window or outcome (new edges alone are not enough). */
+        public boolean keep() {
+            return probes + pairs + races + windows + outcomes > 0;
         }
     }
 
@@ -79,7 +104,11 @@ public final class Coverage {
     private final BitSet probes = new BitSet();
     private final LongSet edges = new LongSet();
     private final LongSet pairs = new LongSet();
+    private final LongSet races = new LongSet();
+    private final LongSet windows = new LongSet();
     private final Set<String> outcomes = new LinkedHashSet<>();
+    /** Feature key -> executions that had it. */
+    private final LongIntMap hits = new LongIntMap();
 
     public Coverage() {
         this(Context.PROBE);
@@ -97,23 +126,49 @@ public final class Coverage {
     /** Folds one execution's coverage (and its outcome under variant {@code v}) in; returns what was new. */
     public Gain merge(Exec e, Variant v, Verdict verdict) {
         int np = 0;
-        for (int i = e.probes.nextSetBit(0); i >= 0; i = e.probes.nextSetBit(i + 1))
+        for (int i = e.probes.nextSetBit(0); i >= 0; i = e.probes.nextSetBit(i + 1)) {
             if (!probes.get(i)) {
                 probes.set(i);
                 np++;
             }
-        int[] ne = {0};
-        e.edges.forEach(k -> {
-            if (edges.add(k))
-                ne[0]++;
-        });
-        int[] nq = {0};
-        e.pairs.forEach(k -> {
-            if (pairs.add(k))
-                nq[0]++;
-        });
-        int no = verdict != null && outcomes.add(outcomeKey(v, verdict)) ? 1 : 0;
-        return new Gain(np, ne[0], nq[0], no);
+            hits.add(Exec.probeKey(i), 1);
+        }
+        int ne = 0;
+        long[] ek = e.edges.keys();
+        for (long k : ek)
+            if (k != 0 && edges.add(k))
+                ne++;
+        if (e.edges.hasZero() && edges.add(0))
+            ne++;
+        int nq = 0;
+        for (long k : e.pairs.keys())
+            if (k != 0) {
+                if (pairs.add(k))
+                    nq++;
+                hits.add(k, 1);
+            }
+        int nr = 0;
+        for (long k : e.races.keys())
+            if (k != 0) {
+                if (races.add(k))
+                    nr++;
+                hits.add(k, 1);
+            }
+        int nw = 0;
+        for (long k : e.windows.keys())
+            if (k != 0) {
+                if (windows.add(k))
+                    nw++;
+                hits.add(k, 1);
+            }
+        int no = 0;
+        if (verdict != null) {
+            String ok = outcomeKey(v, verdict);
+            if (outcomes.add(ok))
+                no = 1;
+            hits.add(hash(ok), 1);
+        }
+        return new Gain(np, ne, nq, nr, nw, no);
     }
 
     /** Would merging {@code e} add anything? (Does not change the coverage.) */
@@ -124,11 +179,23 @@ public final class Coverage {
         boolean[] any = {false};
         e.edges.forEach(k -> any[0] |= !edges.contains(k));
         e.pairs.forEach(k -> any[0] |= !pairs.contains(k));
+        e.races.forEach(k -> any[0] |= !races.contains(k));
+        e.windows.forEach(k -> any[0] |= !windows.contains(k));
         return any[0] || verdict != null && !outcomes.contains(outcomeKey(v, verdict));
+    }
+
+    /** How many executions merged so far had feature {@code key} (a key of {@link Exec#features} or {@link #outcomeFeature}). */
+    public int hits(long key) {
+        return hits.get(key);
     }
 
     public static String outcomeKey(Variant v, Verdict verdict) {
         return (v == null ? "*" : v.id) + " " + verdict.cls().word() + " " + verdict.reason();
+    }
+
+    /** The feature key of an outcome. */
+    public static long outcomeFeature(Variant v, Verdict verdict) {
+        return hash(outcomeKey(v, verdict));
     }
 
     public int probes() {
@@ -148,51 +215,74 @@ public final class Coverage {
         return pairs.size();
     }
 
+    /** Distinct races at probes. */
+    public int races() {
+        return races.size();
+    }
+
+    /** Distinct windows. */
+    public int windows() {
+        return windows.size();
+    }
+
     public Set<String> outcomeKeys() {
         return Set.copyOf(outcomes);
     }
 
     // ------------------------------------------------------------------ per execution
 
-    /** Collects one execution's probes and interleaving edges. */
+    /** Collects one execution's probes, interleaving edges, operation pairs and races at probes. */
     public static final class Exec implements ExecutionListener {
-        private static final Map<Field, Long> FIELD_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
         private static volatile long[] probeKeys = new long[0];
+        private static final long NO_ENTRY = Long.MIN_VALUE;
+        /** Feature key -> a readable name, filled only when set (analysis and statistics, never in a campaign's hot path). */
+        static volatile Map<Long, String> names;
 
         private final Context context;
         final BitSet probes = new BitSet();
         final LongSet edges = new LongSet();
         final LongSet pairs = new LongSet();
+        final LongSet races = new LongSet();
+        final LongSet windows = new LongSet();
+        private final LongSet rawWindows = new LongSet();
+        /** Probes each actor hit in its current operation (a list, and a bit set to keep it free of repeats). */
+        private int[][] opProbes = new int[0][];
+        private int[] nOpProbes = new int[0];
+        private long[][] opProbeBits = new long[0][];
+        /** Races before their operations are known: probe, actor, its operation, other actor, its operation (packed). */
+        private final LongSet rawRaces = new LongSet();
         private Scenario scenario;
+        private boolean nearMiss;
+
+        // operations: index of each actor's current one, its first and last step, and the finished ones
+        private int slots;
         private int[] opIdx = new int[0];
         private long[] opStart = new long[0], opLast = new long[0];
-        private List<List<long[]>> intervals = new ArrayList<>();
-        private final Map<Object, Loc> locs = new HashMap<>();
-        private final IdentityHashMap<Shared, Long> sharedKeys = new IdentityHashMap<>();
+        private long[][] spans = new long[0][];
+        private int[] nSpans = new int[0];
+        // the scenario's operations: kind keys, kinds, ranges (for pairs and races)
+        private int nActors;
+        private long[][] kindKey = new long[0][];
+        /** 1 a read, 2 an operation that changes the layout, 0 anything else. */
+        private byte[][] role = new byte[0][];
+        private mmrace.scenario.Op[][] ops = new mmrace.scenario.Op[0][];
+
+        // locations: an open-addressing table from (Shared, entry index) to a location number
+        private Object[] lkObj = new Object[1024];
+        private long[] lkArg = new long[1024];
+        private int[] lkLoc = new int[1024];
+        private int nLoc;
+        private long[] locField = new long[256];
+        private long[] locSite = new long[256 * 4];
+        private int[] locSeen = new int[256], locWrites = new int[256];
         private long[] ctx = new long[0];
-        private int slots;
         private long points;
 
         Exec(Context context) {
             this.context = context;
         }
 
-        /** Last access to one location by each actor. */
-        private static final class Loc {
-            final long[] site;
-            final boolean[] writes;
-            final boolean[] seen;
-
-            Loc(int n) {
-                site = new long[n];
-                writes = new boolean[n];
-                seen = new boolean[n];
-            }
-        }
-
-        private record Entry(Shared table, long index) {}
-
-        /** The scenario of the next execution (for operation kinds and ranges); null: no pair coverage. */
+        /** The scenario of the next execution (for operation kinds and ranges); null: no pair or race coverage. */
         public Exec scenario(Scenario s) {
             this.scenario = s;
             return this;
@@ -203,52 +293,152 @@ public final class Coverage {
             probes.clear();
             edges.clear();
             pairs.clear();
-            int n = e.actorCount() + 1;
-            opIdx = new int[n];
-            opStart = new long[n];
-            opLast = new long[n];
-            Arrays.fill(opStart, -1);
-            intervals = new ArrayList<>();
-            for (int i = 0; i < n; i++)
-                intervals.add(new ArrayList<>());
-            locs.clear();
-            sharedKeys.clear();
+            races.clear();
+            rawRaces.clear();
+            windows.clear();
+            rawWindows.clear();
+            nearMiss = false;
             slots = e.actorCount() + 1;
-            ctx = new long[slots];
+            if (opIdx.length < slots) {
+                opIdx = new int[slots];
+                opStart = new long[slots];
+                opLast = new long[slots];
+                spans = new long[slots][];
+                nSpans = new int[slots];
+                ctx = new long[slots];
+                opProbes = new int[slots][16];
+                nOpProbes = new int[slots];
+                opProbeBits = new long[slots][8];
+            }
+            for (int a = 0; a < slots; a++)
+                clearOpProbes(a);
+            Arrays.fill(opIdx, 0);
+            Arrays.fill(opStart, -1);
+            Arrays.fill(nSpans, 0);
+            Arrays.fill(ctx, 0);
+            if (nLoc > 0) {
+                Arrays.fill(lkLoc, 0);
+                Arrays.fill(lkObj, null);
+                nLoc = 0;
+            }
+            if (locSite.length < locField.length * slots)
+                locSite = new long[locField.length * slots];
             points = 0;
+            nActors = 0;
+            if (scenario != null && scenario.actors.size() == e.actorCount()) {
+                nActors = scenario.actors.size();
+                kindKey = new long[nActors][];
+                role = new byte[nActors][];
+                ops = new mmrace.scenario.Op[nActors][];
+                for (int a = 0; a < nActors; a++) {
+                    List<mmrace.scenario.Op> l = scenario.actors.get(a).ops();
+                    ops[a] = l.toArray(new mmrace.scenario.Op[0]);
+                    kindKey[a] = new long[ops[a].length];
+                    role[a] = new byte[ops[a].length];
+                    for (int i = 0; i < ops[a].length; i++) {
+                        kindKey[a][i] = opKindKey(ops[a][i]);
+                        role[a][i] = (byte) (isRead(ops[a][i]) ? 1 : changesLayout(ops[a][i]) ? 2 : 0);
+                    }
+                }
+            }
         }
 
         @Override
         public void probe(long step, int actor, int id) {
             probes.set(id);
-            if (context == Context.PROBE && actor >= 0 && actor < slots)
+            if (actor < 0 || actor >= slots)
+                return;
+            if (context == Context.PROBE)
                 ctx[actor] = probeKey(id);
+            long[] bits = opProbeBits[actor];
+            if (id >= bits.length * 64)
+                opProbeBits[actor] = bits = Arrays.copyOf(bits, Math.max(bits.length * 2, id / 64 + 1));
+            if ((bits[id >>> 6] & 1L << id) == 0) {
+                bits[id >>> 6] |= 1L << id;
+                if (nOpProbes[actor] == opProbes[actor].length)
+                    opProbes[actor] = Arrays.copyOf(opProbes[actor], nOpProbes[actor] * 2);
+                opProbes[actor][nOpProbes[actor]++] = id;
+            }
+            if (actor < nActors && opIdx[actor] < ops[actor].length && id < (1 << 20))
+                for (int b = 0; b < nActors; b++)
+                    if (b != actor && opStart[b] >= 0 && opIdx[b] < ops[b].length && racing(actor, opIdx[actor], b, opIdx[b]))
+                        rawRaces.add(id | (long) actor << 20 | (long) Math.min(opIdx[actor], 255) << 24 | (long) b << 32
+                                | (long) Math.min(opIdx[b], 255) << 36);
         }
 
         @Override
         public void point(long step, int actor, Op op, Shared shared, long arg) {
             points++;
-            if (actor >= 0 && actor < slots) {
-                if (opStart[actor] < 0)
-                    opStart[actor] = step;
-                opLast[actor] = step;
-            }
-            if (shared == null || actor < 0 || actor >= slots)
+            if (actor < 0 || actor >= slots)
                 return;
-            boolean entry = shared.field != null && "entries".equals(shared.field.name);
-            Object key = entry ? new Entry(shared, arg) : shared;
-            Loc l = locs.get(key);
-            if (l == null) {
-                l = new Loc(slots);
-                locs.put(key, l);
+            if (opStart[actor] < 0)
+                opStart[actor] = step;
+            opLast[actor] = step;
+            if (shared == null || actor >= 32 || context == Context.OFF)
+                return;
+            long a = shared.field != null && "entries".equals(shared.field.name) ? arg : NO_ENTRY;
+            int l = loc(shared, a);
+            long site = LongSet.mix(locField[l] * 31 + op.ordinal()) ^ ctx[actor];
+            int seen = locSeen[l], writes = locWrites[l], base = l * slots;
+            int others = seen & ~(1 << actor);
+            if (!op.writes)
+                others &= writes;
+            while (others != 0) {
+                int b = Integer.numberOfTrailingZeros(others);
+                others &= others - 1;
+                edges.add(LongSet.mix(locSite[base + b] * 0x9E3779B97F4A7C15L + Long.rotateLeft(site, 23)));
             }
-            long site = LongSet.mix(sharedKey(shared) * 31 + op.ordinal()) ^ ctx[actor];
-            for (int a = 0; a < slots; a++)
-                if (a != actor && l.seen[a] && (l.writes[a] || op.writes))
-                    edges.add(LongSet.mix(l.site[a] * 0x9E3779B97F4A7C15L + Long.rotateLeft(site, 23)));
-            l.site[actor] = site;
-            l.writes[actor] = op.writes;
-            l.seen[actor] = true;
+            locSite[base + actor] = site;
+            locSeen[l] = seen | 1 << actor;
+            locWrites[l] = op.writes ? writes | 1 << actor : writes & ~(1 << actor);
+        }
+
+        /** The location number of (s, entry index a), a new one if unseen in this execution. */
+        private int loc(Shared s, long a) {
+            int m = lkObj.length - 1;
+            int i = (System.identityHashCode(s) * 0x9E3779B9 + (int) LongSet.mix(a)) & m;
+            while (lkObj[i] != null) {
+                if (lkObj[i] == s && lkArg[i] == a)
+                    return lkLoc[i];
+                i = (i + 1) & m;
+            }
+            int l = nLoc++;
+            if (l >= locField.length) {
+                int n = locField.length * 2;
+                locField = Arrays.copyOf(locField, n);
+                locSeen = Arrays.copyOf(locSeen, n);
+                locWrites = Arrays.copyOf(locWrites, n);
+                locSite = Arrays.copyOf(locSite, n * slots);
+            }
+            locField[l] = fieldKey(s);
+            locSeen[l] = 0;
+            locWrites[l] = 0;
+            lkObj[i] = s;
+            lkArg[i] = a;
+            lkLoc[i] = l;
+            if (nLoc * 2 > lkObj.length)
+                growLocs();
+            return l;
+        }
+
+        private void growLocs() {
+            Object[] oo = lkObj;
+            long[] oa = lkArg;
+            int[] ol = lkLoc;
+            lkObj = new Object[oo.length * 2];
+            lkArg = new long[oo.length * 2];
+            lkLoc = new int[oo.length * 2];
+            int m = lkObj.length - 1;
+            for (int j = 0; j < oo.length; j++) {
+                if (oo[j] == null)
+                    continue;
+                int i = (System.identityHashCode(oo[j]) * 0x9E3779B9 + (int) LongSet.mix(oa[j])) & m;
+                while (lkObj[i] != null)
+                    i = (i + 1) & m;
+                lkObj[i] = oo[j];
+                lkArg[i] = oa[j];
+                lkLoc[i] = ol[j];
+            }
         }
 
         @Override
@@ -263,41 +453,170 @@ public final class Coverage {
                 opDone(actor);
         }
 
+        /** Races and windows are kept between a read and a layout change only ({@code -Dmmrace.fuzz.allRaces=true}: any two operations). */
+        static final boolean ALL_RACES = Boolean.getBoolean("mmrace.fuzz.allRaces");
+
+        private boolean racing(int a, int i, int b, int j) {
+            return ALL_RACES || (role[a][i] | role[b][j]) == 3;
+        }
+
+        private void clearOpProbes(int a) {
+            long[] bits = opProbeBits[a];
+            int[] l = opProbes[a];
+            for (int i = 0; i < nOpProbes[a]; i++)
+                bits[l[i] >>> 6] &= ~(1L << l[i]);
+            nOpProbes[a] = 0;
+        }
+
         private void opDone(int actor) {
             if (actor < 0 || actor >= slots)
                 return;
-            if (opStart[actor] >= 0)
-                intervals.get(actor).add(new long[] {opIdx[actor], opStart[actor], opLast[actor]});
+            // a window: this operation completed while another actor was inside one of its own, after that one hit these probes
+            if (actor < nActors && opIdx[actor] < ops[actor].length)
+                for (int a = 0; a < nActors; a++)
+                    if (a != actor && opStart[a] >= 0 && opIdx[a] < ops[a].length && racing(a, opIdx[a], actor, opIdx[actor]))
+                        for (int k = 0; k < nOpProbes[a]; k++) {
+                            int id = opProbes[a][k];
+                            if (id < (1 << 20))
+                                rawWindows.add(id | (long) a << 20 | (long) Math.min(opIdx[a], 255) << 24 | (long) actor << 32
+                                        | (long) Math.min(opIdx[actor], 255) << 36);
+                        }
+            clearOpProbes(actor);
+            if (opStart[actor] >= 0) {
+                long[] sp = spans[actor];
+                int n = nSpans[actor];
+                if (sp == null || sp.length < 3 * (n + 1))
+                    spans[actor] = sp = sp == null ? new long[24] : Arrays.copyOf(sp, sp.length * 2);
+                sp[3 * n] = opIdx[actor];
+                sp[3 * n + 1] = opStart[actor];
+                sp[3 * n + 2] = opLast[actor];
+                nSpans[actor] = n + 1;
+            }
             opIdx[actor]++;
             opStart[actor] = -1;
         }
 
         @Override
         public void end(Result r) {
-            if (scenario == null || scenario.actors.size() + 1 != slots)
+            if (nActors == 0)
                 return;
-            for (int a = 0; a < slots - 1; a++)
-                for (int b = 0; b < slots - 1; b++) {
+            for (int a = 0; a < nActors; a++)
+                for (int b = 0; b < nActors; b++) {
                     if (a == b)
                         continue;
-                    List<mmrace.scenario.Op> oa = null, ob = null;
-                    for (long[] x : intervals.get(a))
-                        for (long[] y : intervals.get(b)) {
+                    long[] xa = spans[a], xb = spans[b];
+                    for (int i = 0; i < nSpans[a]; i++)
+                        for (int j = 0; j < nSpans[b]; j++) {
+                            long xs = xa[3 * i + 1], xe = xa[3 * i + 2], ys = xb[3 * j + 1], ye = xb[3 * j + 2];
                             // x started first (ties: the lower actor), and they overlap
-                            if (x[1] > y[1] || x[1] == y[1] && a > b || x[2] < y[1])
+                            if (xs > ys || xs == ys && a > b || xe < ys)
                                 continue;
-                            if (oa == null) {
-                                oa = scenario.actors.get(a).ops();
-                                ob = scenario.actors.get(b).ops();
-                            }
-                            if (x[0] >= oa.size() || y[0] >= ob.size())
+                            int p = (int) xa[3 * i], q = (int) xb[3 * j];
+                            if (p >= ops[a].length || q >= ops[b].length)
                                 continue;
-                            mmrace.scenario.Op p = oa.get((int) x[0]), q = ob.get((int) y[0]);
-                            int rel = x[2] >= y[2] ? 1 : 2;
-                            pairs.add(hash(Finding.kind(p) + "|" + Finding.kind(q) + "|" + rel + "|" + spatial(p, q)));
+                            int rel = xe >= ye ? 1 : 2;
+                            int sp = spatial(ops[a][p], ops[b][q]);
+                            long key = LongSet.mix(kindKey[a][p] * 0x9E3779B97F4A7C15L + kindKey[b][q] * 31 + rel * 7 + sp);
+                            pairs.add(key);
+                            if (names != null)
+                                names.putIfAbsent(key, "pair " + Finding.kind(ops[a][p]) + (rel == 1 ? " contains " : " overlaps ")
+                                        + Finding.kind(ops[b][q]) + " " + SPATIAL[sp]);
+                            if (sp != 0 && (isRead(ops[a][p]) && changesLayout(ops[b][q]) || isRead(ops[b][q]) && changesLayout(ops[a][p])))
+                                nearMiss = true;
                         }
                 }
+            rawRaces.forEach(k -> {
+                int id = (int) (k & 0xfffff), a = (int) (k >>> 20 & 0xf), i = (int) (k >>> 24 & 0xff), b = (int) (k >>> 32 & 0xf),
+                        j = (int) (k >>> 36 & 0xff);
+                if (a >= nActors || b >= nActors || i >= ops[a].length || j >= ops[b].length)
+                    return;
+                int sp = spatial(ops[a][i], ops[b][j]);
+                if (sp == 0 && !ALL_RACES)
+                    return;
+                long key = LongSet.mix(probeKey(id) * 0x9E3779B97F4A7C15L + kindKey[a][i] * 131 + kindKey[b][j] * 31 + sp);
+                races.add(key);
+                if (names != null)
+                    names.putIfAbsent(key, "race '" + Probes.name(id) + "' in " + Finding.kind(ops[a][i]) + " during "
+                            + Finding.kind(ops[b][j]) + " " + SPATIAL[sp]);
+            });
+            resolveWindows();
         }
+
+        private void resolveWindows() {
+            rawWindows.forEach(k -> {
+                int id = (int) (k & 0xfffff), a = (int) (k >>> 20 & 0xf), i = (int) (k >>> 24 & 0xff), b = (int) (k >>> 32 & 0xf),
+                        j = (int) (k >>> 36 & 0xff);
+                if (a >= nActors || b >= nActors || i >= ops[a].length || j >= ops[b].length)
+                    return;
+                int sp = spatial(ops[a][i], ops[b][j]);
+                if (sp == 0 && !ALL_RACES)
+                    return;
+                long key = LongSet.mix(probeKey(id) * 0xC2B2AE3D27D4EB4FL + kindKey[a][i] * 131 + kindKey[b][j] * 31 + sp + 5);
+                windows.add(key);
+                if (names != null)
+                    names.putIfAbsent(key, "window '" + Probes.name(id) + "' in " + Finding.kind(ops[a][i]) + ", then "
+                            + Finding.kind(ops[b][j]) + " " + SPATIAL[sp] + " completed");
+            });
+        }
+
+        /** Calls {@code f} with the key of every feature of the last execution: probes, pairs, races, windows (not the outcome: {@link #outcomeFeature}). */
+        public void features(LongConsumer f) {
+            features((k, type) -> f.accept(k));
+        }
+
+        /** A feature and its type ({@link #PROBE} ... {@link #OUTCOME}). */
+        public interface FeatureSink {
+            void accept(long key, int type);
+        }
+
+        /** As {@link #features(LongConsumer)}, with each feature's type. */
+        public void features(FeatureSink f) {
+            for (int i = probes.nextSetBit(0); i >= 0; i = probes.nextSetBit(i + 1))
+                f.accept(probeKey(i), PROBE);
+            pairs.forEach(k -> f.accept(k, PAIR));
+            races.forEach(k -> f.accept(k, RACE));
+            windows.forEach(k -> f.accept(k, WINDOW));
+        }
+
+        /**
+         * Did a read overlap in time with an operation that changes the layout (mmap, munmap,
+         * mremap, mprotect, madvise) over a range that meets the read's? The race the read paths
+         * must survive, minus the right preemption: the fuzzer tries more schedules of such inputs.
+         */
+        public boolean nearMiss() {
+            return nearMiss;
+        }
+
+        static boolean isRead(mmrace.scenario.Op op) {
+            return op instanceof mmrace.scenario.Op.Read;
+        }
+
+        static boolean changesLayout(mmrace.scenario.Op op) {
+            return op instanceof mmrace.scenario.Op.Mmap || op instanceof mmrace.scenario.Op.Munmap
+                    || op instanceof mmrace.scenario.Op.Mremap || op instanceof mmrace.scenario.Op.Mprotect
+                    || op instanceof mmrace.scenario.Op.Madvise;
+        }
+
+        private static final Map<String, Long> KIND_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
+        /** Operation -> its kind's key, by identity (children share their parents' operations); cleared when large. */
+        private final java.util.IdentityHashMap<mmrace.scenario.Op, Long> opKinds = new java.util.IdentityHashMap<>();
+
+        private long opKindKey(mmrace.scenario.Op op) {
+            Long k = opKinds.get(op);
+            if (k == null) {
+                if (opKinds.size() > 8192)
+                    opKinds.clear();
+                k = kindKey(op);
+                opKinds.put(op, k);
+            }
+            return k;
+        }
+
+        static long kindKey(mmrace.scenario.Op op) {
+            return KIND_KEYS.computeIfAbsent(Finding.kind(op), Coverage::hash);
+        }
+
+        private static final String[] SPATIAL = {"disjoint", "intersecting", "covering"};
 
         /** How two operations' address ranges relate: 0 disjoint, 1 intersecting, 2 one covers the other. */
         static int spatial(mmrace.scenario.Op p, mmrace.scenario.Op q) {
@@ -348,28 +667,35 @@ public final class Coverage {
             return probes.cardinality();
         }
 
-        private long sharedKey(Shared s) {
-            Long k = sharedKeys.get(s);
-            if (k == null) {
-                k = fieldKey(s);
-                sharedKeys.put(s, k);
+        private static final ClassValue<Long> CLASS_KEYS = new ClassValue<>() {
+            @Override
+            protected Long computeValue(Class<?> c) {
+                return hash(c.getName());
             }
-            return k;
-        }
+        };
+        /** Field id -> its key (owner class and name; the first owner seen names it), 0 if not yet computed. */
+        private static volatile long[] fieldKeys = new long[0];
 
         private static long fieldKey(Shared s) {
             Field f = s.field;
             if (f == null)
-                return hash(s.getClass().getName());
-            Long k = FIELD_KEYS.get(f);
-            if (k == null) {
-                k = hash((s.owner == null ? "global" : s.owner.getClass().getName()) + "." + f.name);
-                FIELD_KEYS.put(f, k);
+                return CLASS_KEYS.get(s.getClass());
+            long[] fk = fieldKeys;
+            if (f.id < fk.length && fk[f.id] != 0)
+                return fk[f.id];
+            synchronized (Exec.class) {
+                fk = fieldKeys;
+                if (f.id >= fk.length)
+                    fk = Arrays.copyOf(fk, Math.max(f.id + 1, fk.length * 2));
+                if (fk[f.id] == 0)
+                    fk[f.id] = hash((s.owner == null ? "global" : s.owner.getClass().getName()) + "." + f.name) | 1;
+                fieldKeys = fk;
+                return fk[f.id];
             }
-            return k;
         }
 
-        private static long probeKey(int id) {
+        /** The feature key of probe {@code id} (a hash of its name: the same in every process). */
+        static long probeKey(int id) {
             long[] pk = probeKeys;
             if (id < pk.length && pk[id] != 0)
                 return pk[id];
@@ -379,6 +705,8 @@ public final class Coverage {
                     pk = Arrays.copyOf(pk, Math.max(id + 1, pk.length * 2));
                 if (pk[id] == 0)
                     pk[id] = hash("probe:" + Probes.name(id)) | 1;
+                if (names != null)
+                    names.putIfAbsent(pk[id], "probe '" + Probes.name(id) + "'");
                 probeKeys = pk;
                 return pk[id];
             }

@@ -54,13 +54,17 @@ public final class Finding {
         return sha256(describe(s, v, reason)).substring(0, 12);
     }
 
-    static String sha256(String text) {
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(d.digest(text.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    });
+
+    static String sha256(String text) {
+        MessageDigest d = SHA256.get(); // digest() resets it
+        return HexFormat.of().formatHex(d.digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Makes text safe for a {@code desc} line: one line, no comment character. */

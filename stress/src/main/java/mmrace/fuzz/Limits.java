@@ -4,7 +4,6 @@ import mmrace.scenario.Op;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.ScenarioError;
 import mmrace.scenario.ScenarioParser;
-import mmrace.sched.Schedule;
 
 /**
  * How big a fuzzed scenario may get. Generated and mutated scenarios stay within these, so every
@@ -37,18 +36,38 @@ public record Limits(int maxActors, int maxOpsPerActor, int maxMaps, int maxFile
                     return w;
             }
         }
-        for (Scenario.Sched sc : s.schedules.values())
-            if (sc.steps() != null && Schedule.parse(sc.steps()).size() > maxSwitches)
+        Scenario text = s;
+        for (Scenario.Sched sc : s.schedules.values()) {
+            if (sc.steps() == null)
+                continue;
+            if (switches(sc.steps()) > maxSwitches)
                 return "schedule too long";
-        String text = s.text();
+            if (!Mutator.actorsPresent(s, sc.steps()))
+                return "schedule names a missing actor";
+            if (text == s) {
+                // steps lines are machine-written (Schedule.toString) and may be long: the round trip checks the rest
+                text = s.copy();
+                text.schedules.values().removeIf(x -> x.steps() != null);
+            }
+        }
+        String t = text.text();
         try {
-            Scenario back = ScenarioParser.parse("<fuzz>", text);
-            if (!back.text().equals(text))
+            Scenario back = ScenarioParser.parse("<fuzz>", t);
+            if (!back.text().equals(t))
                 return "does not round-trip";
         } catch (ScenarioError e) {
             return e.getMessage();
         }
         return null;
+    }
+
+    /** The number of switches of a {@code steps} line (its {@code STEP:ACTOR} words), without parsing it. */
+    static int switches(String steps) {
+        int n = 0;
+        for (int i = 0; i < steps.length(); i++)
+            if (steps.charAt(i) == ':')
+                n++;
+        return n;
     }
 
     private String checkOp(Op op) {

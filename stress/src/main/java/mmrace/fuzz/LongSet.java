@@ -48,6 +48,15 @@ final class LongSet {
         return size;
     }
 
+    /** The table itself (0: an empty slot; see {@link #hasZero}): for loops that must not allocate. Do not modify. */
+    long[] keys() {
+        return slots;
+    }
+
+    boolean hasZero() {
+        return hasZero;
+    }
+
     void clear() {
         if (size == 0)
             return;

@@ -168,7 +168,7 @@ public final class Minimize {
                 return null;
             Scenario out = Schedules.withSteps(c, v, r.result());
             if (tracker.consistent(c))
-                anchors.put(out.text(), List.copyOf(rec.anchors));
+                anchors.put(out.text(), rec.anchors());
             return out;
         }
 

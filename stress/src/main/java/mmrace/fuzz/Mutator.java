@@ -561,16 +561,30 @@ public final class Mutator {
 
     /** Steps schedules that name actors no longer present are dropped (the {@code *} line stays). */
     static void dropStaleSteps(Scenario c) {
-        c.schedules.entrySet().removeIf(e -> {
-            if (e.getValue().steps() == null)
-                return false;
-            for (Schedule.Switch s : Schedule.parse(e.getValue().steps()).switches())
-                if (c.actor(s.actor()) == null)
-                    return true;
-            return false;
-        });
+        c.schedules.entrySet().removeIf(e -> e.getValue().steps() != null && !actorsPresent(c, e.getValue().steps()));
         if (!c.schedules.containsKey(null))
             c.schedules.put(null, Scenario.Sched.random(0));
+    }
+
+    /** Does every switch of a {@code steps} line name an actor of {@code c}? (A scan, no parse: lines may be long.) */
+    static boolean actorsPresent(Scenario c, String steps) {
+        int n = steps.length();
+        for (int i = steps.indexOf(':'); i >= 0; i = steps.indexOf(':', i + 1)) {
+            int j = i + 1;
+            while (j < n && !Character.isWhitespace(steps.charAt(j)))
+                j++;
+            if (!named(c, steps, i + 1, j))
+                return false;
+            i = j - 1;
+        }
+        return true;
+    }
+
+    private static boolean named(Scenario c, String steps, int from, int to) {
+        for (Scenario.Actor a : c.actors)
+            if (a.name().length() == to - from && steps.regionMatches(from, a.name(), 0, to - from))
+                return true;
+        return false;
     }
 
     /** mmap'd VMA names must be unique for readable traces: rename later duplicates. */

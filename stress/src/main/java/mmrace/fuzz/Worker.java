@@ -47,6 +47,8 @@ public final class Worker {
         a.add("--shrink=" + b.maxExecutions() + "," + b.maxTime().toMillis() + "," + b.retries() + "," + b.boundedExecutions());
         if (!o.stopReasons().isEmpty())
             a.add("--stop-reasons=" + String.join(",", new java.util.TreeSet<>(o.stopReasons())));
+        if (!o.shrinkOthers())
+            a.add("--shrink-others=false");
         a.add("--worker=" + worker);
         return a;
     }
@@ -63,6 +65,7 @@ public final class Worker {
         Minimize.Budget budget = Minimize.Budget.DEFAULT;
         int worker = 0;
         java.util.Set<String> stopReasons = java.util.Set.of();
+        boolean shrinkOthers = true;
         try {
             for (String a : argv) {
                 int eq = a.indexOf('=');
@@ -92,6 +95,7 @@ public final class Worker {
                     }
                     case "--worker" -> worker = Integer.parseInt(v);
                     case "--stop-reasons" -> stopReasons = java.util.Set.of(v.split(","));
+                    case "--shrink-others" -> shrinkOthers = Boolean.parseBoolean(v);
                     default -> throw new IllegalArgumentException("unknown option " + k);
                 }
             }
@@ -101,7 +105,7 @@ public final class Worker {
             return;
         }
         Campaign.Options o = new Campaign.Options(variants, time, max, 1, campaignSeed, corpus, stopOn, feedback,
-                Duration.ofMillis(progressMs), target, budget, stopReasons);
+                Duration.ofMillis(progressMs), target, budget, stopReasons, shrinkOthers);
         int w = worker;
         try {
             Target t = (Target) Class.forName(target).getConstructor().newInstance();

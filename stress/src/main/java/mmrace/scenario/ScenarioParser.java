@@ -11,12 +11,18 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads .scn files (docs/SCENARIOS.md). Every problem is a {@link ScenarioError} naming the
  * file, the line and what was expected there.
  */
 public final class ScenarioParser {
+    // compiled once: the fuzzer parses thousands of scenarios a second (String.split and matches compile per call)
+    private static final Pattern WS = Pattern.compile("\\s+"), BAR = Pattern.compile("\\|"),
+            ACTOR_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*"), NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_'-]*"),
+            SITE = Pattern.compile("page|pgtable|maple|tlb_batch|slab:[a-z_]+");
+
     /** The lowest and highest user address a mapping may have (mmap_min_addr, TASK_SIZE on x86-64). */
     static final long MIN_ADDR = 65536, TASK_SIZE = (1L << 47) - 4096;
     static final int PAGE = 4096;
@@ -56,7 +62,7 @@ public final class ScenarioParser {
             String l = stripComment(lines[i]).strip();
             if (l.isEmpty())
                 continue;
-            List<String> w = List.of(l.split("\\s+"));
+            List<String> w = List.of(WS.split(l));
             if (!sawMagic) {
                 if (!w.get(0).equals(Scenario.MAGIC))
                     throw err("expected the version line '" + Scenario.MAGIC + " " + Scenario.VERSION + "' first, found '" + l + "'");
@@ -94,7 +100,7 @@ public final class ScenarioParser {
                 String n = w.get(1);
                 if (s.actor(n) != null)
                     throw err("actor '" + n + "' is defined twice");
-                if (!n.matches("[A-Za-z][A-Za-z0-9_-]*"))
+                if (!ACTOR_NAME.matcher(n).matches())
                     throw err("expected an actor name of letters, digits, '_' or '-', found '" + n + "'");
                 actor = new Scenario.Actor(n, new ArrayList<>(), line);
                 s.actors.add(actor);
@@ -183,7 +189,7 @@ public final class ScenarioParser {
                             throw err("unknown variant '" + t.substring(8) + "': expected one of " + Variant.ids());
                     } else {
                         flags = 0;
-                        for (String f : t.split("\\|")) {
+                        for (String f : BAR.split(t)) {
                             int b = Op.Foll.parse(f);
                             if (b < 0)
                                 throw err("unknown read flag '" + f + "': expected FOLL_FORCE, FOLL_ANON or none");
@@ -256,7 +262,7 @@ public final class ScenarioParser {
     private void injectLine(List<String> w) throws ScenarioError {
         need(w, 2, "inject SITE [task=NAME] [nth=N]");
         String site = w.get(1);
-        if (!site.matches("page|pgtable|maple|tlb_batch|slab:[a-z_]+"))
+        if (!SITE.matcher(site).matches())
             throw err("unknown injection site '" + site + "': expected page, pgtable, maple, tlb_batch or slab:NAME");
         Map<String, String> kv = options(w, 2, Set.of("task", "nth"), Set.of());
         long nth = kv.containsKey("nth") ? num(kv.get("nth"), "a count") : 1;
@@ -284,7 +290,7 @@ public final class ScenarioParser {
             }
             case "steps" -> {
                 String spec = l.substring(l.indexOf("steps") + 5).strip();
-                for (String sw : spec.split("\\s+")) {
+                for (String sw : WS.split(spec)) {
                     int c = sw.indexOf(':');
                     if (c <= 0 || num(sw.substring(0, c), "a step number") < 0 || sw.substring(c + 1).isEmpty())
                         throw err("expected switches 'STEP:ACTOR ...', found '" + sw + "'");
@@ -320,7 +326,7 @@ public final class ScenarioParser {
         for (Scenario.Sched sc : s.schedules.values()) {
             if (sc.steps() == null)
                 continue;
-            for (String sw : sc.steps().split("\\s+")) {
+            for (String sw : WS.split(sc.steps())) {
                 String who = sw.substring(sw.indexOf(':') + 1);
                 if (s.actor(who) == null)
                     throw new ScenarioError(file, sc.line(), "schedule names actor '" + who + "', which is not defined");
@@ -364,7 +370,7 @@ public final class ScenarioParser {
     }
 
     private String newName(String n) throws ScenarioError {
-        if (!n.matches("[A-Za-z][A-Za-z0-9_'-]*"))
+        if (!NAME.matcher(n).matches())
             throw err("expected a name of letters, digits, '_' or '-', found '" + n + "'");
         if (!names.add(n))
             throw err("name '" + n + "' is used twice");

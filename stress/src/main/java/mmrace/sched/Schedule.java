@@ -23,6 +23,8 @@ public final class Schedule {
     }
 
     private static final Schedule EMPTY = new Schedule(new long[0], new String[0]);
+    /** Compiled once (String.split compiles its pattern on every call; the fuzzer parses schedules often). */
+    private static final java.util.regex.Pattern WS = java.util.regex.Pattern.compile("\\s+");
 
     private final long[] steps;
     private final String[] actors;
@@ -49,7 +51,7 @@ public final class Schedule {
         String t = line.strip();
         if (t.isEmpty())
             return EMPTY;
-        String[] parts = t.split("\\s+");
+        String[] parts = WS.split(t);
         List<Switch> l = new ArrayList<>(parts.length);
         for (String p : parts) {
             int c = p.indexOf(':');

@@ -81,8 +81,12 @@ class CampaignTest {
         assertTrue(again.events().stream().anyMatch(x -> x.status() == Campaign.FindingStatus.KNOWN && x.file().equals(f)), again::text);
         assertEquals(1, again.exitCode());
         assertTrue(again.findings().get(Reason.TORN_READ) >= 1);
-        assertEquals(1, files(dir.resolve("findings"), "torn-read-fast-v1-*.scn").size() + 0 * queue,
-                "a rediscovery of the same race is a duplicate, not a new file");
+        // a rediscovery of the same race (same signature) is a duplicate, not a new file; the restarted
+        // campaign may also find the race in a shape that minimises to another signature: a new file
+        assertTrue(again.events().stream().noneMatch(x -> x.status() == Campaign.FindingStatus.NEW && x.signature().equals(e.signature())),
+                again::text);
+        long fresh = again.events().stream().filter(x -> x.status() == Campaign.FindingStatus.NEW && x.reason().equals(Reason.TORN_READ)).count();
+        assertEquals(1 + fresh, files(dir.resolve("findings"), "torn-read-fast-v1-*.scn").size(), again::text);
     }
 
     /** Stop reasons: a campaign told to stop only at a deadlock goes on past torn reads (saving them). */

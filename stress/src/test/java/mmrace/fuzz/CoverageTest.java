@@ -94,6 +94,64 @@ class CoverageTest {
         assertEquals(2, Coverage.Exec.spatial(s.actors.get(0).ops().get(0), s.actors.get(1).ops().get(0)), "the mmap covers the read");
     }
 
+    /**
+     * Races and windows on the toy target: run serially, nothing overlaps, so there are none and
+     * the run is no near miss. In the torn interleaving the MAP_FIXED over the read's range
+     * completes while the read is open, after the read hit a probe: windows and races, all between
+     * the read and the layout change (the store, which changes no layout, adds none), and a near
+     * miss. Every feature of a run counts one hit; running it again makes two.
+     */
+    @Test
+    void racesWindowsAndHits() {
+        Scenario s = Toys.parse(Toys.RACE);
+        Scenario torn = Toys.tornFinding();
+        Coverage c = new Coverage();
+        Coverage.Exec e = c.newExec();
+        new ToyTarget().run(s.copy(), Variant.FAST_V1, Replay.of("0:reader"), Config.DEFAULT, e.scenario(s));
+        Coverage.Gain serial = c.merge(e, Variant.FAST_V1, null);
+        assertEquals(0, serial.races() + serial.windows());
+        assertFalse(e.nearMiss());
+        java.util.Map<Long, String> names = new java.util.HashMap<>();
+        Coverage.Exec.names = new java.util.concurrent.ConcurrentHashMap<>();
+        try {
+            new ToyTarget().run(torn, Variant.FAST_V1, Schedules.strategy(torn, Variant.FAST_V1, 0), Config.DEFAULT, e.scenario(torn));
+            names.putAll(Coverage.Exec.names);
+        } finally {
+            Coverage.Exec.names = null;
+        }
+        Coverage.Gain g = c.merge(e, Variant.FAST_V1, null);
+        assertTrue(e.nearMiss());
+        assertTrue(g.windows() > 0 && g.races() > 0, g::toString);
+        assertTrue(g.keep());
+        java.util.List<String> ws = new java.util.ArrayList<>();
+        e.features((k, type) -> {
+            if (type == Coverage.WINDOW || type == Coverage.RACE)
+                ws.add(names.get(k));
+        });
+        assertTrue(ws.stream().allMatch(n -> n.contains("read") && n.contains("mmap-fixed") && !n.contains("write")), ws::toString);
+        assertTrue(ws.stream().anyMatch(n -> n.startsWith("window '") && n.endsWith("mmap-fixed covering completed")), ws::toString);
+        long[] one = new long[1];
+        e.features((k, type) -> one[0] = k);
+        assertEquals(1, c.hits(one[0]));
+        new ToyTarget().run(torn, Variant.FAST_V1, Schedules.strategy(torn, Variant.FAST_V1, 0), Config.DEFAULT, e.scenario(torn));
+        assertEquals(0, c.merge(e, Variant.FAST_V1, null).total(), "the same run again adds nothing");
+        assertEquals(2, c.hits(one[0]));
+    }
+
+    /** The counts behind the energy schedule: an open-addressing map that grows and keeps 0 apart. */
+    @Test
+    void longIntMap() {
+        LongIntMap m = new LongIntMap();
+        for (long k = 0; k < 5000; k++)
+            assertEquals(1, m.add(k * 0x9E3779B97F4A7C15L, 1));
+        for (long k = 0; k < 5000; k++)
+            assertEquals(3, m.add(k * 0x9E3779B97F4A7C15L, 2));
+        assertEquals(5000, m.size());
+        assertEquals(3, m.get(0));
+        assertEquals(0, m.get(12345));
+        assertFalse(m.contains(12345));
+    }
+
     /** Outcomes: (variant, class, reason) keys; a new one counts once. */
     @Test
     void outcomeCoverage() {
