@@ -87,6 +87,7 @@ public final class Memory {
     static final int P_FAST_NEXT_VMA = Probes.register("access_remote_vm_fast (v1): moves on into the next VMA");
     static final int P_PFNMAP_FAIL = Probes.register("follow_pfnmap_start: -EINVAL");
     static final int P_ACCESS_PHYS_RETRY = Probes.register("generic_access_phys: mapping changed, retry");
+    static final int P_ACCESS_PHYS_PAST_END = Probes.register("generic_access_phys: copy runs past vm_end");
 
     // ---------------------------------------------------------------- small helpers
 
@@ -1545,6 +1546,10 @@ public final class Memory {
                 followPfnmapEnd(args);
                 continue;
             }
+            // model: an observation, not a kernel step (peek does not schedule): the ioremap of
+            // PAGE_ALIGN(len + offset) and the copy of len bytes reach past the end of the mapping
+            if (addr + len > vma.vmEnd.peek())
+                Probes.hit(P_ACCESS_PHYS_PAST_END);
             int done = 0;
             long pfn = physPfn;
             int in = offset;

@@ -49,9 +49,26 @@ public final class Finding {
         return v.id + " " + reason + " " + shape(s);
     }
 
+    /**
+     * With a known root cause (the oracle's {@code rootCause()}): "freed-memory via generic_access_phys
+     * past vm_end", the same for every variant and every shape, since they are one bug.
+     */
+    public static String describe(Scenario s, Variant v, String reason, String rootCause) {
+        return rootCause == null ? describe(s, v, reason) : reason + " via " + rootCause;
+    }
+
     /** 12 hex digits of SHA-256 of {@link #describe}: equal for findings that minimised to the same shape. */
     public static String signature(Scenario s, Variant v, String reason) {
         return sha256(describe(s, v, reason)).substring(0, 12);
+    }
+
+    public static String signature(Scenario s, Variant v, String reason, String rootCause) {
+        return sha256(describe(s, v, reason, rootCause)).substring(0, 12);
+    }
+
+    /** The root cause the oracle saw in this execution, or null (also for targets without the oracle). */
+    public static String rootCause(Target.Run r) {
+        return r == null || r.oracle() == null ? null : r.oracle().rootCause();
     }
 
     private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {

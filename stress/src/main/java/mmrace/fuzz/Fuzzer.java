@@ -671,12 +671,14 @@ final class Fuzzer {
 
     /**
      * Queues a forbidden outcome for minimisation, once per variant, reason and shape (each
-     * actor's operation kinds). While {@link #PENDING_PER_REASON} outcomes of its variant and reason
+     * actor's operation kinds), or once per reason for an outcome with a known root cause (the
+     * generic_access_phys over-read: every variant, every shape). While {@link #PENDING_PER_REASON} outcomes of its variant and reason
      * wait, a new shape is not queued and not remembered: it is taken when it comes again. An
      * outcome that stops the campaign goes first.
      */
     private void queueFinding(Pending p, boolean first) {
-        String raw = p.key() + "|" + Finding.shape(p.s());
+        String cause = Finding.rootCause(p.r());
+        String raw = cause != null ? cause + "|" + p.r().verdict().reason() : p.key() + "|" + Finding.shape(p.s());
         if (seenRaw.contains(raw))
             return;
         int same = 0;

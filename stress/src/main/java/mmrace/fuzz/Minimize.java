@@ -113,7 +113,10 @@ public final class Minimize {
         small.expects.clear();
         small.expects.put(v, new Scenario.Expect("forbidden", reason, 0));
         String trace = TraceRecorder.columns(tr.result().trace(), tr.result().actors());
-        return new Result(Status.MINIMIZED, v, reason, s, small, tr.verdict(), trace, Finding.signature(small, v, reason),
+        String cause = Finding.rootCause(tr);
+        if (cause != null)
+            small.desc.add(0, ROOT_CAUSE + cause);
+        return new Result(Status.MINIMIZED, v, reason, s, small, tr.verdict(), trace, Finding.signature(small, v, reason, cause),
                 cs.preemptions(), run.executions, "minimised in " + run.executions + " executions");
     }
 
@@ -236,6 +239,16 @@ public final class Minimize {
 
     // ------------------------------------------------------------------ the file
 
+    /** The desc line that names a finding's root cause (see {@link Finding#rootCause}). */
+    static final String ROOT_CAUSE = "Root cause: ";
+
+    static String rootCause(Scenario s) {
+        for (String d : s.desc)
+            if (d.startsWith(ROOT_CAUSE))
+                return d.substring(ROOT_CAUSE.length());
+        return null;
+    }
+
     /** The finding as a file: name, desc lines (how it was found, the verdict, the signature), the scenario. */
     public static String findingText(Result r, String foundBy) {
         Scenario s = r.minimized().copy();
@@ -246,7 +259,7 @@ public final class Minimize {
         if (r.verdict() != null)
             desc.add("Verdict under " + r.variant().id + ": " + r.verdict());
         desc.add("Why forbidden: " + Reason.why(r.reason()));
-        desc.add("Signature " + r.signature() + ": " + Finding.describe(r.minimized(), r.variant(), r.reason()));
+        desc.add("Signature " + r.signature() + ": " + Finding.describe(r.minimized(), r.variant(), r.reason(), rootCause(r.minimized())));
         if (r.status() == Status.MINIMIZED)
             desc.add("Minimised from " + r.original().actors.size() + " actors and " + ops(r.original()) + " operations to "
                     + r.minimized().actors.size() + " actors, " + ops(r.minimized()) + " operations, " + r.preemptions()

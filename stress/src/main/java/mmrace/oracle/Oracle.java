@@ -117,19 +117,32 @@ public final class Oracle {
     }
 
     public void onProbe(Task t, int id) {
+        int kind = probeKind(id);
+        if ((kind & PAST_END) != 0)
+            pastVmEnd = true;
         if (inFlight.isEmpty())
             return;
         ReadRecord r = inFlight.get(t);
         if (r == null)
             return;
-        int kind = probeKind(id);
         if ((kind & FALLBACK) != 0)
             r.fellBack = true;
         if ((kind & RETRY) != 0)
             r.retried = true;
     }
 
-    private static final int FALLBACK = 1, RETRY = 2, KNOWN = 4;
+    private static final int FALLBACK = 1, RETRY = 2, KNOWN = 4, PAST_END = 8;
+
+    /** generic_access_phys copied past vm_end in this execution (FINDINGS.md section 4). */
+    private boolean pastVmEnd;
+
+    /**
+     * A known root cause that the bytes of this execution went through, or null: findings with one
+     * are the same bug whatever the variant and the operations around it, and are deduplicated so.
+     */
+    public String rootCause() {
+        return pastVmEnd ? "generic_access_phys past vm_end" : null;
+    }
     private static volatile int[] probeKinds = new int[0];
 
     /** What a probe means to the oracle, from its name, computed once per probe. */
@@ -139,7 +152,7 @@ public final class Oracle {
             return k[id];
         String p = Probes.name(id);
         int v = KNOWN | (p.contains("fall back") || p.contains("fallback") || p.contains("falls back") ? FALLBACK : 0)
-                | (p.contains("retry") ? RETRY : 0);
+                | (p.contains("retry") ? RETRY : 0) | (p.contains("past vm_end") ? PAST_END : 0);
         int[] nk = java.util.Arrays.copyOf(k, Math.max(k.length, Probes.count()));
         nk[id] = v;
         probeKinds = nk;
