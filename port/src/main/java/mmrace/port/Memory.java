@@ -88,6 +88,7 @@ public final class Memory {
     static final int P_PFNMAP_FAIL = Probes.register("follow_pfnmap_start: -EINVAL");
     static final int P_ACCESS_PHYS_RETRY = Probes.register("generic_access_phys: mapping changed, retry");
     static final int P_ACCESS_PHYS_PAST_END = Probes.register("generic_access_phys: copy runs past vm_end");
+    static final int P_ACCESS_PHYS_RAM = Probes.register("generic_access_phys: ioremap on RAM refused, -ENOMEM");
 
     // ---------------------------------------------------------------- small helpers
 
@@ -1538,7 +1539,15 @@ public final class Memory {
             followPfnmapEnd(args);
             if (write && !writable)
                 return -Errno.EINVAL;
-            // maddr = ioremap_prot(phys_addr, PAGE_ALIGN(len + offset), prot)
+            // model: an observation, not a kernel step (peek does not schedule): the ioremap of
+            // PAGE_ALIGN(len + offset) and the copy of len bytes reach past the end of the mapping
+            if (addr + len > vma.vmEnd.peek())
+                Probes.hit(P_ACCESS_PHYS_PAST_END);
+            // maddr = ioremap_prot(phys_addr, PAGE_ALIGN(len + offset), prot); if (!maddr) return -ENOMEM;
+            if (ioremapOnRam(t, physPfn, (offset + len + PAGE_SIZE - 1) >>> Page.PAGE_SHIFT)) {
+                Probes.hit(P_ACCESS_PHYS_RAM);
+                return -Errno.ENOMEM;
+            }
             if (followPfnmapStart(args) != 0)
                 return -Errno.EINVAL; // out_unmap
             if (prot != args.pgprot || physPfn != args.pfn || writable != args.writable) {
@@ -1546,10 +1555,6 @@ public final class Memory {
                 followPfnmapEnd(args);
                 continue;
             }
-            // model: an observation, not a kernel step (peek does not schedule): the ioremap of
-            // PAGE_ALIGN(len + offset) and the copy of len bytes reach past the end of the mapping
-            if (addr + len > vma.vmEnd.peek())
-                Probes.hit(P_ACCESS_PHYS_PAST_END);
             int done = 0;
             long pfn = physPfn;
             int in = offset;
@@ -1571,6 +1576,22 @@ public final class Memory {
             followPfnmapEnd(args);
             return len;
         }
+    }
+
+    /**
+     * The refusal in x86's __ioremap_caller (arch/x86/mm/ioremap.c): "Don't allow anybody to remap
+     * normal RAM that we're using": ioremap returns NULL when a page of the range is RAM and not
+     * PageReserved (__ioremap_check_ram). A pfn beyond memory is not RAM (an MMIO hole) and passes.
+     * model: page flags are read with peek (static for reserved device pages; no scheduling point);
+     * other architectures differ (arm64 refuses RAM too, by pfn_is_map_memory).
+     */
+    static boolean ioremapOnRam(Task t, long pfn, long nr) {
+        for (long i = 0; i < nr; i++) {
+            Page p = t.kernel.pages.pfnToPage(pfn + i);
+            if (p != null && (p.flags.peek() & Page.PG_RESERVED) == 0)
+                return true;
+        }
+        return false;
     }
 
     /**

@@ -166,6 +166,8 @@ final class Fuzzer {
     /** Executions before the loop (imports, replayed findings); the length of the dry run. */
     private long fresh0, dry;
     private String lastError;
+    /** -Dmmrace.fuzz.dumpErrors=true: print every input that failed to run, with the exception. */
+    private static final boolean DUMP_ERRORS = Boolean.getBoolean("mmrace.fuzz.dumpErrors");
     private long t0;
     private long firstExecs = -1;
     private Duration firstTime;
@@ -470,6 +472,8 @@ final class Fuzzer {
         } catch (RuntimeException e) {
             errors++;
             lastError = Finding.oneLine(e.toString());
+            if (DUMP_ERRORS)
+                System.err.println("execution failed: " + e + "\n" + s.text());
             return null;
         }
     }

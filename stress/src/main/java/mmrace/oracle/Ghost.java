@@ -30,8 +30,23 @@ final class Ghost {
         File f = r.file() instanceof File ff ? ff : null;
         if (f != null && (r.flags() & (Mm.VM_IO | Mm.VM_PFNMAP)) == 0 && idx >= f.sizePages)
             readable = false;
+        // generic_access_phys: follow_pfnmap_start fails (-EINVAL) where the PTE is not present, as
+        // after a move_vma whose unmap of the source failed (mm/mremap.c: "OOM: unable to split vma")
+        if ((r.flags() & (Mm.VM_IO | Mm.VM_PFNMAP)) != 0 && !pfnReadable(mm, pteOf(mm, start)))
+            readable = false;
         byte[] content = content(mm, r, f, idx, start, (int) (end - start));
         return new ChunkView(r.identity(start), readable, content);
+    }
+
+    /**
+     * generic_access_phys can read the page behind this PTE: it is present, and its pfn is not RAM
+     * in use (x86's ioremap refuses RAM that is not PageReserved: a private device page after COW).
+     */
+    private static boolean pfnReadable(MmStruct mm, long pte) {
+        if (!Pgtable.ptePresent(pte))
+            return false;
+        Page p = mm.kernel.pages.pfnToPage(Pgtable.ptePfn(pte));
+        return p == null || (p.flags.peek() & Page.PG_RESERVED) != 0;
     }
 
     static boolean readable(Layout.Region r, int foll) {

@@ -332,6 +332,15 @@ public final class ScenarioParser {
                     throw new ScenarioError(file, sc.line(), "schedule names actor '" + who + "', which is not defined");
             }
         }
+        for (Scenario.MapSpec m : s.maps) {
+            if (m.file() == null || m.device() || m.fill().none())
+                continue;
+            for (Scenario.FileSpec f : s.files)
+                if (f.name().equals(m.file()) && m.off() + m.len() > ((f.size() + 0xfff) & ~0xfffL))
+                    throw new ScenarioError(file, m.line(), "map " + m.name() + ": fill= stores into every page, but file " + f.name()
+                            + " (" + Num.hex(f.size()) + " bytes) ends before the mapping does (off " + Num.hex(m.off()) + " + len "
+                            + Num.hex(m.len()) + "): the store would SIGBUS; use fill=none or a bigger file");
+        }
         for (Scenario.Inject i : s.injects)
             if (!i.task().equals("*") && s.actor(i.task()) == null)
                 throw new ScenarioError(file, i.line(), "inject names task '" + i.task() + "', which is not an actor");
