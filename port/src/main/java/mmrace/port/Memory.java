@@ -1581,14 +1581,15 @@ public final class Memory {
     /**
      * The refusal in x86's __ioremap_caller (arch/x86/mm/ioremap.c): "Don't allow anybody to remap
      * normal RAM that we're using": ioremap returns NULL when a page of the range is RAM and not
-     * PageReserved (__ioremap_check_ram). A pfn beyond memory is not RAM (an MMIO hole) and passes.
-     * model: page flags are read with peek (static for reserved device pages; no scheduling point);
-     * other architectures differ (arm64 refuses RAM too, by pfn_is_map_memory).
+     * PageReserved (__ioremap_check_ram). model: physical memory is all RAM but the devices'
+     * reserved pages; a pfn past the memmap is RAM the allocator has not handed out yet. Page flags
+     * are read with peek (static for reserved device pages; no scheduling point). arm64 refuses RAM
+     * too, by pfn_is_map_memory.
      */
     static boolean ioremapOnRam(Task t, long pfn, long nr) {
         for (long i = 0; i < nr; i++) {
             Page p = t.kernel.pages.pfnToPage(pfn + i);
-            if (p != null && (p.flags.peek() & Page.PG_RESERVED) == 0)
+            if (p == null || (p.flags.peek() & Page.PG_RESERVED) == 0)
                 return true;
         }
         return false;

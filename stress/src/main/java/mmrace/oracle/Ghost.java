@@ -46,7 +46,7 @@ final class Ghost {
         if (!Pgtable.ptePresent(pte))
             return false;
         Page p = mm.kernel.pages.pfnToPage(Pgtable.ptePfn(pte));
-        return p == null || (p.flags.peek() & Page.PG_RESERVED) != 0;
+        return p != null && (p.flags.peek() & Page.PG_RESERVED) != 0;
     }
 
     static boolean readable(Layout.Region r, int foll) {

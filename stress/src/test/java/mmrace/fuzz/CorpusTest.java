@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -138,6 +139,15 @@ class CorpusTest {
         assertTrue(Files.exists(c.findingsDir().resolve("torn-read-fast-v1-000000000001.trace")));
     }
 
+    private static boolean queueWritten(Path corpusDir) throws IOException {
+        Path q = corpusDir.resolve("queue");
+        if (!Files.isDirectory(q))
+            return false;
+        try (var l = Files.list(q)) {
+            return l.anyMatch(x -> x.getFileName().toString().endsWith(".scn") && !x.getFileName().toString().startsWith(Corpus.TMP_PREFIX));
+        }
+    }
+
     /**
      * The same with a real campaign: a worker process (the form a campaign's jobs take) fuzzes the
      * toy target without stopping at findings; once it has reported a new finding and written
@@ -160,7 +170,8 @@ class CorpusTest {
                 Worker.Message m = Worker.parse(line);
                 if (m != null && m.finding() != null && m.finding().status() == Campaign.FindingStatus.NEW && finding == null)
                     finding = m.finding().file();
-                if (m != null && m.stat() != null && finding != null && ++stats >= 3)
+                // queue writes are batched a second apart: kill once some are on disk, mid-campaign
+                if (m != null && m.stat() != null && finding != null && ++stats >= 3 && queueWritten(corpusDir))
                     break;
             }
             p.destroyForcibly();
