@@ -87,7 +87,7 @@ public final class Memory {
     static final int P_FAST_NEXT_VMA = Probes.register("access_remote_vm_fast (v1): moves on into the next VMA");
     static final int P_PFNMAP_FAIL = Probes.register("follow_pfnmap_start: -EINVAL");
     static final int P_ACCESS_PHYS_RETRY = Probes.register("generic_access_phys: mapping changed, retry");
-    static final int P_ACCESS_PHYS_PAST_END = Probes.register("generic_access_phys: copy runs past vm_end");
+    static final int P_ACCESS_PHYS_PAST_PAGE = Probes.register("generic_access_phys: copy runs past the looked-up page");
     static final int P_ACCESS_PHYS_RAM = Probes.register("generic_access_phys: ioremap on RAM refused, -ENOMEM");
 
     // ---------------------------------------------------------------- small helpers
@@ -1539,10 +1539,8 @@ public final class Memory {
             followPfnmapEnd(args);
             if (write && !writable)
                 return -Errno.EINVAL;
-            // model: an observation, not a kernel step (peek does not schedule): the ioremap of
-            // PAGE_ALIGN(len + offset) and the copy of len bytes reach past the end of the mapping
-            if (addr + len > vma.vmEnd.peek())
-                Probes.hit(P_ACCESS_PHYS_PAST_END);
+            if (copiesPastLookedUpPage(vma, addr, offset, len, physPfn))
+                Probes.hit(P_ACCESS_PHYS_PAST_PAGE);
             // maddr = ioremap_prot(phys_addr, PAGE_ALIGN(len + offset), prot); if (!maddr) return -ENOMEM;
             if (ioremapOnRam(t, physPfn, (offset + len + PAGE_SIZE - 1) >>> Page.PAGE_SHIFT)) {
                 Probes.hit(P_ACCESS_PHYS_RAM);
@@ -1576,6 +1574,26 @@ public final class Memory {
             followPfnmapEnd(args);
             return len;
         }
+    }
+
+    /**
+     * model: an observation for the root-cause probe, not a kernel step (peeks do not schedule):
+     * the ioremap of PAGE_ALIGN(len + offset) from the looked-up pfn and the copy of len bytes
+     * reach a page that the process does not map to the next pfn: past vm_end, or a page whose PTE
+     * is gone or points elsewhere (a COW copy of a private device page).
+     */
+    static boolean copiesPastLookedUpPage(VmAreaStruct vma, long addr, int offset, int len, long pfn) {
+        long pages = (offset + len + PAGE_SIZE - 1) / PAGE_SIZE;
+        long base = addr & ~(long) (PAGE_SIZE - 1);
+        for (long i = 1; i < pages; i++) {
+            long va = base + i * PAGE_SIZE;
+            if (va >= vma.vmEnd.peek())
+                return true;
+            long pte = Pgtable.peekPte(vma.vmMm.peek(), va);
+            if (!Pgtable.ptePresent(pte) || Pgtable.ptePfn(pte) != pfn + i)
+                return true;
+        }
+        return false;
     }
 
     /**

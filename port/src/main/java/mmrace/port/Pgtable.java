@@ -140,4 +140,34 @@ public final class Pgtable {
             prot &= ~_PAGE_NX;
         return prot;
     }
+
+    /**
+     * model: the PTE for addr, walking with peeks (no scheduling point, no lock): for observers
+     * (the oracle, root-cause probes), never for kernel steps. 0 if none; a huge PMD gives a
+     * synthetic PTE.
+     */
+    public static long peekPte(MmStruct mm, long addr) {
+        long e = mm.pgd.peekEntry(pgdIndex(addr));
+        if (e == 0 || e == Page.ENTRY_POISON)
+            return 0;
+        Page pud = mm.kernel.pages.pfnToPage(entryPfn(e));
+        if (pud == null)
+            return 0;
+        e = pud.peekEntry(pudIndex(addr));
+        if (e == 0 || e == Page.ENTRY_POISON)
+            return 0;
+        Page pmd = mm.kernel.pages.pfnToPage(entryPfn(e));
+        if (pmd == null)
+            return 0;
+        e = pmd.peekEntry(pmdIndex(addr));
+        if (e == 0 || e == Page.ENTRY_POISON)
+            return 0;
+        if (pmdLeaf(e))
+            return pfnPte(entryPfn(e) + pteIndex(addr), e & ~PTE_PFN_MASK & ~_PAGE_PSE);
+        Page pt = mm.kernel.pages.pfnToPage(entryPfn(e));
+        if (pt == null)
+            return 0;
+        long pte = pt.peekEntry(pteIndex(addr));
+        return pte == Page.ENTRY_POISON ? 0 : pte;
+    }
 }

@@ -50,8 +50,8 @@ public final class Finding {
     }
 
     /**
-     * With a known root cause (the oracle's {@code rootCause()}): "freed-memory via generic_access_phys
-     * past vm_end", the same for every variant and every shape, since they are one bug.
+     * With a known root cause (the oracle's {@code rootCause()}): "unexplained via generic_access_phys
+     * copies past the looked-up page", the same for every variant and every shape: one bug.
      */
     public static String describe(Scenario s, Variant v, String reason, String rootCause) {
         return rootCause == null ? describe(s, v, reason) : reason + " via " + rootCause;

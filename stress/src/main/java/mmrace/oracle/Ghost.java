@@ -96,29 +96,8 @@ final class Ghost {
         return out;
     }
 
-    /** The PTE for addr, walking with peeks; 0 if none. Huge PMDs give a synthetic PTE. */
+    /** The PTE for addr, walking with peeks; 0 if none (Pgtable.peekPte). */
     static long pteOf(MmStruct mm, long addr) {
-        long e = mm.pgd.peekEntry(Pgtable.pgdIndex(addr));
-        if (e == 0 || e == Page.ENTRY_POISON)
-            return 0;
-        Page pud = mm.kernel.pages.pfnToPage(Pgtable.entryPfn(e));
-        if (pud == null)
-            return 0;
-        e = pud.peekEntry(Pgtable.pudIndex(addr));
-        if (e == 0 || e == Page.ENTRY_POISON)
-            return 0;
-        Page pmd = mm.kernel.pages.pfnToPage(Pgtable.entryPfn(e));
-        if (pmd == null)
-            return 0;
-        e = pmd.peekEntry(Pgtable.pmdIndex(addr));
-        if (e == 0 || e == Page.ENTRY_POISON)
-            return 0;
-        if (Pgtable.pmdLeaf(e))
-            return Pgtable.pfnPte(Pgtable.entryPfn(e) + Pgtable.pteIndex(addr), e & ~Pgtable.PTE_PFN_MASK & ~Pgtable._PAGE_PSE);
-        Page pt = mm.kernel.pages.pfnToPage(Pgtable.entryPfn(e));
-        if (pt == null)
-            return 0;
-        long pte = pt.peekEntry(Pgtable.pteIndex(addr));
-        return pte == Page.ENTRY_POISON ? 0 : pte;
+        return Pgtable.peekPte(mm, addr);
     }
 }

@@ -4,6 +4,7 @@ import mmrace.oracle.ReadRecord.ChunkView;
 import mmrace.oracle.ReadRecord.Instant;
 import mmrace.port.File;
 import mmrace.port.MmStruct;
+import mmrace.port.Pgtable;
 import mmrace.runtime.Kernel;
 import mmrace.runtime.Op;
 import mmrace.runtime.Page;
@@ -107,6 +108,10 @@ public final class Oracle {
                 if (r != null)
                     r.endStep = step;
             }
+            case USER_STORE -> {
+                if (a instanceof Page page && !inFlight.isEmpty())
+                    recordStore(step, page, b);
+            }
             case READ_LOCK_DROPPED -> {
                 ReadRecord r = inFlight.get(t);
                 if (r != null)
@@ -133,15 +138,17 @@ public final class Oracle {
 
     private static final int FALLBACK = 1, RETRY = 2, KNOWN = 4, PAST_END = 8;
 
-    /** generic_access_phys copied past vm_end in this execution (FINDINGS.md section 4). */
+    /** generic_access_phys copied past the page it looked up in this execution (FINDINGS.md section 4). */
     private boolean pastVmEnd;
 
     /**
      * A known root cause that the bytes of this execution went through, or null: findings with one
      * are the same bug whatever the variant and the operations around it, and are deduplicated so.
      */
+    public static final String ROOT_CAUSE_ACCESS_PHYS = "generic_access_phys copies past the looked-up page";
+
     public String rootCause() {
-        return pastVmEnd ? "generic_access_phys past vm_end" : null;
+        return pastVmEnd ? ROOT_CAUSE_ACCESS_PHYS : null;
     }
     private static volatile int[] probeKinds = new int[0];
 
@@ -152,7 +159,7 @@ public final class Oracle {
             return k[id];
         String p = Probes.name(id);
         int v = KNOWN | (p.contains("fall back") || p.contains("fallback") || p.contains("falls back") ? FALLBACK : 0)
-                | (p.contains("retry") ? RETRY : 0) | (p.contains("past vm_end") ? PAST_END : 0);
+                | (p.contains("retry") ? RETRY : 0) | (p.contains("copy runs past the looked-up page") ? PAST_END : 0);
         int[] nk = java.util.Arrays.copyOf(k, Math.max(k.length, Probes.count()));
         nk[id] = v;
         probeKinds = nk;
@@ -276,6 +283,33 @@ public final class Oracle {
         for (ReadRecord r : inFlight.values()) {
             Instant last = r.instants.isEmpty() ? null : r.instants.get(r.instants.size() - 1);
             Instant i = instant(r, step, last);
+            if (last == null || !r.sameAs(last, i))
+                r.instants.add(i);
+        }
+    }
+
+    /**
+     * A user store at {@code addr} went into {@code page}: at this instant addr's memory is that
+     * page, whatever the PTE says now. The MMU walked a present PTE, and a PTE cleared since then
+     * (try_to_unmap_one's ptep_clear_flush, waiting in its TLB flush for this store, which runs
+     * with interrupts off) still maps the page for this CPU until the flush; the page's contents,
+     * this store's included, become the swap entry's or the new PTE's. Ghost alone would read such
+     * a PTE as never-touched memory (zeros).
+     */
+    private void recordStore(long step, Page page, long addr) {
+        long base = addr & ~(long) (Page.PAGE_SIZE - 1);
+        for (ReadRecord r : inFlight.values()) {
+            Instant last = r.instants.isEmpty() ? null : r.instants.get(r.instants.size() - 1);
+            Instant i = instant(r, step, last);
+            for (int c = 0; c < i.chunks().length; c++) {
+                long from = r.chunkStart(c), to = r.chunkEnd(c);
+                if (from < base || from >= base + Page.PAGE_SIZE || Pgtable.ptePresent(Ghost.pteOf(mm, from)))
+                    continue;
+                byte[] content = new byte[(int) (to - from)];
+                page.peekBytes((int) (from - base), content, 0, content.length);
+                ChunkView v = i.chunks()[c];
+                i.chunks()[c] = new ChunkView(v.identity(), v.readable(), content);
+            }
             if (last == null || !r.sameAs(last, i))
                 r.instants.add(i);
         }

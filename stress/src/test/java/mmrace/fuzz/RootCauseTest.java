@@ -36,7 +36,7 @@ class RootCauseTest {
         PortTarget t = new PortTarget();
         Target.Run r = t.run(s, v, Schedules.strategy(s, v, 0), mmrace.sched.Config.DEFAULT);
         assertEquals("forbidden", r.verdict().cls().name().toLowerCase(), r.verdict().toString());
-        assertEquals("generic_access_phys past vm_end", Finding.rootCause(r), "the oracle names the root cause");
+        assertEquals("generic_access_phys copies past the looked-up page", Finding.rootCause(r), "the oracle names the root cause");
         return Minimize.minimize(t, s, v, r.verdict().reason(), Minimize.Budget.SMALL, r.result().steps());
     }
 
@@ -48,8 +48,32 @@ class RootCauseTest {
         assertEquals(slow.reason(), fast.reason());
         assertEquals(slow.signature(), fast.signature(), "one bug, one signature");
         String text = Minimize.findingText(slow, "test");
-        assertTrue(text.contains("Root cause: generic_access_phys past vm_end"), text);
-        assertTrue(text.contains("via generic_access_phys past vm_end"), text);
+        assertTrue(text.contains("Root cause: generic_access_phys copies past the looked-up page"), text);
+        assertTrue(text.contains("via generic_access_phys copies past the looked-up page"), text);
+    }
+
+    /** The COW copy of a private device page: the copy from the looked-up pfn returns the device's page, not the copy. */
+    @Test
+    void aCowCopiedDevicePageIsTheSameRootCause() throws Exception {
+        Scenario s = parse("""
+                mmrace-scenario 1
+                map B 0x12000 0x2000 rw device fill=r
+                actor reader
+                  write 0x13000 0x1000 fill=n
+                  read 0x12ff8 16 FOLL_FORCE
+                """);
+        Target.Run r = new PortTarget().run(s, Variant.SLOW, Schedules.strategy(s, Variant.SLOW, 0), mmrace.sched.Config.DEFAULT);
+        assertEquals("forbidden", r.verdict().cls().name().toLowerCase(), r.verdict().toString());
+        assertEquals(mmrace.oracle.Oracle.ROOT_CAUSE_ACCESS_PHYS, Finding.rootCause(r));
+    }
+
+    /** A read inside one device page has no root cause: the probe looks at the pages the copy reaches. */
+    @Test
+    void aReadInsideOneDevicePageHasNone() throws Exception {
+        Scenario s = parse(DEVICE.formatted("").replace("read 0x11ff8 16", "read 0x11100 16"));
+        Target.Run r = new PortTarget().run(s, Variant.SLOW, Schedules.strategy(s, Variant.SLOW, 0), mmrace.sched.Config.DEFAULT);
+        assertEquals("acceptable", r.verdict().cls().name().toLowerCase(), r.verdict().toString());
+        assertNull(Finding.rootCause(r));
     }
 
     @Test
