@@ -44,9 +44,27 @@ public final class Finding {
         return String.join(" ", actors) + (s.injects.isEmpty() ? "" : " inject");
     }
 
-    /** "fast-v1 torn-read [mmap-fixed+write] [read]". */
+    /**
+     * The mechanisms of a scenario: the kinds of its operations that change the address space or
+     * its pages (mmap, munmap, mremap, mprotect, madvise, reclaim, collapse), each once, sorted;
+     * reads and user writes are the context every race has. "{mmap-fixed}", "{munmap,mremap-fixed}".
+     */
+    public static String mechanisms(Scenario s) {
+        java.util.TreeSet<String> k = new java.util.TreeSet<>();
+        for (Scenario.Actor a : s.actors)
+            for (Op op : a.ops())
+                if (!(op instanceof Op.Read) && !(op instanceof Op.Write))
+                    k.add(kind(op));
+        return "{" + String.join(",", k) + "}" + (s.injects.isEmpty() ? "" : " inject");
+    }
+
+    /**
+     * "fast-v1 torn-read {mmap-fixed}": the variant, the reason and the mechanisms. A campaign on
+     * fast-v1 saved 146 tears in 7 minutes when this was the shape of every actor
+     * ([read+read] [write+munmap] ...); by mechanism they are a handful, each a race a reviewer names.
+     */
     public static String describe(Scenario s, Variant v, String reason) {
-        return v.id + " " + reason + " " + shape(s);
+        return v.id + " " + reason + " " + mechanisms(s);
     }
 
     /**

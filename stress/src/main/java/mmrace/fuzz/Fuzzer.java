@@ -674,15 +674,15 @@ final class Fuzzer {
     // ------------------------------------------------------------------ findings
 
     /**
-     * Queues a forbidden outcome for minimisation, once per variant, reason and shape (each
-     * actor's operation kinds), or once per reason for an outcome with a known root cause (the
-     * generic_access_phys over-read: every variant, every shape). While {@link #PENDING_PER_REASON} outcomes of its variant and reason
-     * wait, a new shape is not queued and not remembered: it is taken when it comes again. An
+     * Queues a forbidden outcome for minimisation, once per variant, reason and mechanisms (the
+     * kinds of its mutations, {@link Finding#mechanisms}), or once per reason for an outcome with a known root cause (the
+     * generic_access_phys over-read: every variant, every mechanism). While {@link #PENDING_PER_REASON} outcomes of its variant and reason
+     * wait, a new one is not queued and not remembered: it is taken when it comes again. An
      * outcome that stops the campaign goes first.
      */
     private void queueFinding(Pending p, boolean first) {
         String cause = Finding.rootCause(p.r());
-        String raw = cause != null ? cause + "|" + p.r().verdict().reason() : p.key() + "|" + Finding.shape(p.s());
+        String raw = cause != null ? cause + "|" + p.r().verdict().reason() : p.key() + "|" + Finding.mechanisms(p.s());
         if (seenRaw.contains(raw))
             return;
         int same = 0;
@@ -780,10 +780,10 @@ final class Fuzzer {
         if (fromOthers) {
             // another worker saved it: count it, do not replay
             findingFiles.put(en.name(), unrepro ? reason + "(unreproduced)" : reason);
-            seenRaw.add(v.id + "|" + reason + "|" + Finding.shape(s));
+            seenRaw.add(v.id + "|" + reason + "|" + Finding.mechanisms(s));
             return;
         }
-        seenRaw.add(v.id + "|" + reason + "|" + Finding.shape(s));
+        seenRaw.add(v.id + "|" + reason + "|" + Finding.mechanisms(s));
         Target.Run r = execute(s, v, Schedules.strategy(s, v, 0));
         boolean still = r != null && r.verdict().cls() == Verdict.Cls.FORBIDDEN && (reason == null || r.verdict().reason().equals(reason));
         if (r != null) {
