@@ -40,6 +40,10 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof mmrace.scenario.Runner.SetupFailed f) {
+                cmd.getErr().println("mmrace: " + f.getMessage());
+                return BAD_INPUT;
+            }
             if (e instanceof BadInput b) {
                 cmd.getErr().println("mmrace: " + b.getMessage());
                 return BAD_INPUT;

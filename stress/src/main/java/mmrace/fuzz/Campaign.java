@@ -190,7 +190,8 @@ public final class Campaign {
     /** The end of a campaign. */
     public record Summary(Duration elapsed, long executions, int probes, int edges, int pairs, int outcomes, int corpus,
                           Map<String, Integer> findings, List<FindingEvent> events, long firstForbiddenExecutions,
-                          Duration firstForbiddenTime, boolean stoppedOnForbidden, long errors, String lastError) {
+                          Duration firstForbiddenTime, boolean stoppedOnForbidden, long errors, String lastError,
+                          long invalid) {
         /** 1 if a forbidden finding exists (found now, or found earlier and still reproducing), else 0. */
         public int exitCode() {
             return findings.isEmpty() ? 0 : 1;
@@ -211,6 +212,8 @@ public final class Campaign {
                 b.append("  ").append(e.line()).append('\n');
             if (errors > 0)
                 b.append(errors).append(" executions failed to run; last: ").append(lastError).append('\n');
+            if (invalid > 0)
+                b.append(invalid).append(" generated inputs skipped: the kernel refused their layout at set-up\n");
             return b.toString();
         }
     }
@@ -383,7 +386,7 @@ public final class Campaign {
             if (seen.add(e.status() + " " + e.reason() + " " + e.signature() + " " + e.file()))
                 ev.add(e);
         return new Summary(el, p.executions(), p.probes(), p.edges(), p.pairs(), p.outcomes(), p.corpus(), p.findings(), ev, first[0],
-                first[1] < 0 ? null : Duration.ofNanos(first[1]), stop[0], p.errors(), null);
+                first[1] < 0 ? null : Duration.ofNanos(first[1]), stop[0], p.errors(), null, 0 /* workers do not report skipped inputs */);
     }
 
     private static Progress aggregate(Map<Integer, long[]> stats, Corpus corpus, Map<String, FindingEvent> files, Duration el) {

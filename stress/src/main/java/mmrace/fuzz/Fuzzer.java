@@ -166,6 +166,8 @@ final class Fuzzer {
     /** Executions before the loop (imports, replayed findings); the length of the dry run. */
     private long fresh0, dry;
     private String lastError;
+    /** Generated inputs whose layout the kernel refused at set-up (skipped). */
+    private long invalid;
     /** -Dmmrace.fuzz.dumpErrors=true: print every input that failed to run, with the exception. */
     private static final boolean DUMP_ERRORS = Boolean.getBoolean("mmrace.fuzz.dumpErrors");
     private long t0;
@@ -470,6 +472,10 @@ final class Fuzzer {
             lastConsistent = tracker.consistent(s);
             return r;
         } catch (RuntimeException e) {
+            if (e.getClass().getSimpleName().equals("SetupFailed")) {
+                invalid++; // a layout the kernel refuses (Runner.SetupFailed): not an input, not an error
+                return null;
+            }
             errors++;
             lastError = Finding.oneLine(e.toString());
             if (DUMP_ERRORS)
@@ -834,6 +840,6 @@ final class Fuzzer {
     Campaign.Summary summary() {
         Campaign.Progress p = progress();
         return new Campaign.Summary(p.elapsed(), executions, p.probes(), p.edges(), p.pairs(), p.outcomes(), p.corpus(), p.findings(),
-                List.copyOf(found), firstExecs, firstTime, stoppedOnForbidden, errors, lastError);
+                List.copyOf(found), firstExecs, firstTime, stoppedOnForbidden, errors, lastError, invalid);
     }
 }
