@@ -150,7 +150,7 @@ final class NightlyCmd implements Callable<Integer> {
                 cur[0] = Runner.build(s, v);
                 return cur[0].program();
             }, st, Config.DEFAULT, Long.MAX_VALUE, r -> {
-                rep.count(v.id, cur[0].oracle().verdict());
+                rep.count(v.id, cur[0].oracle().verdict(), cur[0].oracle().rootCause());
                 return System.nanoTime() < half;
             }, new ExploreCmd.Forwarding(cur));
         }

@@ -30,7 +30,17 @@ final class NightlyReport {
                    List<long[]> gens) {}
 
     void count(String variant, Verdict v) {
-        outcomes.computeIfAbsent(variant, k -> new TreeMap<>()).merge(v.label(), 1L, Long::sum);
+        count(variant, v, null);
+    }
+
+    /**
+     * With a known root cause (the oracle's rootCause()), a forbidden outcome is counted under
+     * "forbidden REASON (via CAUSE)", so that an upstream bug every variant shares (the
+     * generic_access_phys family) does not read as a tear of the path under test.
+     */
+    void count(String variant, Verdict v, String rootCause) {
+        String label = rootCause != null && v.cls() == Verdict.Cls.FORBIDDEN ? v.label() + " (via " + rootCause + ")" : v.label();
+        outcomes.computeIfAbsent(variant, k -> new TreeMap<>()).merge(label, 1L, Long::sum);
     }
 
     long classCount(String variant, Verdict.Cls c) {
