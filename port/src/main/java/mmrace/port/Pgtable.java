@@ -147,27 +147,20 @@ public final class Pgtable {
      * synthetic PTE.
      */
     public static long peekPte(MmStruct mm, long addr) {
-        long e = mm.pgd.peekEntry(pgdIndex(addr));
-        if (e == 0 || e == Page.ENTRY_POISON)
-            return 0;
-        Page pud = mm.kernel.pages.pfnToPage(entryPfn(e));
-        if (pud == null)
-            return 0;
-        e = pud.peekEntry(pudIndex(addr));
-        if (e == 0 || e == Page.ENTRY_POISON)
-            return 0;
-        Page pmd = mm.kernel.pages.pfnToPage(entryPfn(e));
+        Page pud = peekTable(mm, mm.pgd.peekEntry(pgdIndex(addr)));
+        Page pmd = pud == null ? null : peekTable(mm, pud.peekEntry(pudIndex(addr)));
         if (pmd == null)
             return 0;
-        e = pmd.peekEntry(pmdIndex(addr));
-        if (e == 0 || e == Page.ENTRY_POISON)
-            return 0;
-        if (pmdLeaf(e))
+        long e = pmd.peekEntry(pmdIndex(addr));
+        if (e != 0 && e != Page.ENTRY_POISON && pmdLeaf(e))
             return pfnPte(entryPfn(e) + pteIndex(addr), e & ~PTE_PFN_MASK & ~_PAGE_PSE);
-        Page pt = mm.kernel.pages.pfnToPage(entryPfn(e));
-        if (pt == null)
-            return 0;
-        long pte = pt.peekEntry(pteIndex(addr));
+        Page pt = peekTable(mm, e);
+        long pte = pt == null ? 0 : pt.peekEntry(pteIndex(addr));
         return pte == Page.ENTRY_POISON ? 0 : pte;
+    }
+
+    /** The table an upper-level entry points to, or null for a none or poisoned entry (peekPte). */
+    private static Page peekTable(MmStruct mm, long e) {
+        return e == 0 || e == Page.ENTRY_POISON ? null : mm.kernel.pages.pfnToPage(entryPfn(e));
     }
 }

@@ -107,22 +107,8 @@ final class MmFixture {
 
     /** The page the page tables map at addr, or null (walked without points). */
     Page pageAt(long addr) {
-        long e = mm.pgd.peekEntry(Pgtable.pgdIndex(addr));
-        if (e == 0)
-            return null;
-        Page pud = Pgtable.tablePage(e);
-        e = pud.peekEntry(Pgtable.pudIndex(addr));
-        if (e == 0)
-            return null;
-        Page pmd = Pgtable.tablePage(e);
-        e = pmd.peekEntry(Pgtable.pmdIndex(addr));
-        if (e == 0)
-            return null;
-        Page pte = Pgtable.tablePage(e);
-        e = pte.peekEntry(Pgtable.pteIndex(addr));
-        if (!Pgtable.ptePresent(e))
-            return null;
-        return t.kernel.pages.pfnToPage(Pgtable.ptePfn(e));
+        long pte = Pgtable.peekPte(mm, addr);
+        return Pgtable.ptePresent(pte) ? mm.kernel.pages.pfnToPage(Pgtable.ptePfn(pte)) : null;
     }
 
     /** The byte at addr, or -1 if nothing is mapped there. */

@@ -107,14 +107,7 @@ final class TestMm {
 
     /** The PTE value for addr, read with no points (0 if a level is missing). */
     static long pteAt(MmStruct mm, long addr) {
-        Kernel k = mm.kernel;
-        long e = mm.pgd.peekEntry(Pgtable.pgdIndex(addr));
-        if (e == 0) return 0;
-        e = k.pages.pfnToPage(Pgtable.entryPfn(e)).peekEntry(Pgtable.pudIndex(addr));
-        if (e == 0) return 0;
-        e = k.pages.pfnToPage(Pgtable.entryPfn(e)).peekEntry(Pgtable.pmdIndex(addr));
-        if (e == 0) return 0;
-        return k.pages.pfnToPage(Pgtable.entryPfn(e)).peekEntry(Pgtable.pteIndex(addr));
+        return Pgtable.peekPte(mm, addr);
     }
 
     /** The page mapped at addr (null if none or not present). */

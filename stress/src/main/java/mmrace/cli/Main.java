@@ -40,7 +40,7 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof mmrace.scenario.Runner.SetupFailed f) {
+            if (e instanceof mmrace.scenario.ScenarioSetupError f) {
                 cmd.getErr().println("mmrace: " + f.getMessage());
                 return BAD_INPUT;
             }

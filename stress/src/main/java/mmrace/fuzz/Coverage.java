@@ -140,27 +140,7 @@ public final class Coverage {
                 ne++;
         if (e.edges.hasZero() && edges.add(0))
             ne++;
-        int nq = 0;
-        for (long k : e.pairs.keys())
-            if (k != 0) {
-                if (pairs.add(k))
-                    nq++;
-                hits.add(k, 1);
-            }
-        int nr = 0;
-        for (long k : e.races.keys())
-            if (k != 0) {
-                if (races.add(k))
-                    nr++;
-                hits.add(k, 1);
-            }
-        int nw = 0;
-        for (long k : e.windows.keys())
-            if (k != 0) {
-                if (windows.add(k))
-                    nw++;
-                hits.add(k, 1);
-            }
+        int nq = mergeCounted(e.pairs, pairs), nr = mergeCounted(e.races, races), nw = mergeCounted(e.windows, windows);
         int no = 0;
         if (verdict != null) {
             String ok = outcomeKey(v, verdict);
@@ -169,6 +149,18 @@ public final class Coverage {
             hits.add(hash(ok), 1);
         }
         return new Gain(np, ne, nq, nr, nw, no);
+    }
+
+    /** Adds an execution's keys to the campaign's set and to the hit counts (keys() holds 0 in empty slots); how many were new. */
+    private int mergeCounted(LongSet from, LongSet seen) {
+        int n = 0;
+        for (long k : from.keys())
+            if (k != 0) {
+                if (seen.add(k))
+                    n++;
+                hits.add(k, 1);
+            }
+        return n;
     }
 
     /** Would merging {@code e} add anything? (Does not change the coverage.) */

@@ -3,9 +3,7 @@ package mmrace.fuzz;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import mmrace.scenario.Op;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.Variant;
@@ -29,19 +27,6 @@ public final class Finding {
             case Op.Reclaim r -> "reclaim";
             case Op.Collapse c -> "collapse";
         };
-    }
-
-    /** The actors' operation kinds, each actor as {@code [a+b]}, actors sorted (names do not matter). */
-    public static String shape(Scenario s) {
-        List<String> actors = new ArrayList<>();
-        for (Scenario.Actor a : s.actors) {
-            List<String> k = new ArrayList<>();
-            for (Op op : a.ops())
-                k.add(kind(op));
-            actors.add("[" + String.join("+", k) + "]");
-        }
-        actors.sort(null);
-        return String.join(" ", actors) + (s.injects.isEmpty() ? "" : " inject");
     }
 
     /**

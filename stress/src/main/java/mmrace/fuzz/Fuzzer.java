@@ -472,8 +472,8 @@ final class Fuzzer {
             lastConsistent = tracker.consistent(s);
             return r;
         } catch (RuntimeException e) {
-            if (e.getClass().getSimpleName().equals("SetupFailed")) {
-                invalid++; // a layout the kernel refuses (Runner.SetupFailed): not an input, not an error
+            if (e instanceof mmrace.scenario.ScenarioSetupError) {
+                invalid++; // a layout the kernel refuses: not an input, not an error
                 return null;
             }
             errors++;

@@ -32,7 +32,7 @@ final class Ghost {
             readable = false;
         // generic_access_phys: follow_pfnmap_start fails (-EINVAL) where the PTE is not present, as
         // after a move_vma whose unmap of the source failed (mm/mremap.c: "OOM: unable to split vma")
-        if ((r.flags() & (Mm.VM_IO | Mm.VM_PFNMAP)) != 0 && !pfnReadable(mm, pteOf(mm, start)))
+        if ((r.flags() & (Mm.VM_IO | Mm.VM_PFNMAP)) != 0 && !pfnReadable(mm, Pgtable.peekPte(mm, start)))
             readable = false;
         byte[] content = content(mm, r, f, idx, start, (int) (end - start));
         return new ChunkView(r.identity(start), readable, content);
@@ -63,7 +63,7 @@ final class Ghost {
     private static byte[] content(MmStruct mm, Layout.Region r, File f, long idx, long start, int n) {
         byte[] out = new byte[n];
         int off = (int) (start & (Page.PAGE_SIZE - 1));
-        long pte = pteOf(mm, start);
+        long pte = Pgtable.peekPte(mm, start);
         if (pte != 0 && Pgtable.ptePresent(pte)) {
             Page p = mm.kernel.pages.pfnToPage(Pgtable.ptePfn(pte));
             if (p == null)
@@ -94,10 +94,5 @@ final class Ghost {
         byte[] out = new byte[n];
         p.peekBytes(off, out, 0, n);
         return out;
-    }
-
-    /** The PTE for addr, walking with peeks; 0 if none (Pgtable.peekPte). */
-    static long pteOf(MmStruct mm, long addr) {
-        return Pgtable.peekPte(mm, addr);
     }
 }

@@ -123,8 +123,8 @@ public final class Oracle {
 
     public void onProbe(Task t, int id) {
         int kind = probeKind(id);
-        if ((kind & PAST_END) != 0)
-            pastVmEnd = true;
+        if ((kind & PAST_PAGE) != 0)
+            accessPhysPastPage = true;
         if (inFlight.isEmpty())
             return;
         ReadRecord r = inFlight.get(t);
@@ -136,10 +136,10 @@ public final class Oracle {
             r.retried = true;
     }
 
-    private static final int FALLBACK = 1, RETRY = 2, KNOWN = 4, PAST_END = 8;
+    private static final int FALLBACK = 1, RETRY = 2, KNOWN = 4, PAST_PAGE = 8;
 
     /** generic_access_phys copied past the page it looked up in this execution (FINDINGS.md section 4). */
-    private boolean pastVmEnd;
+    private boolean accessPhysPastPage;
 
     /**
      * A known root cause that the bytes of this execution went through, or null: findings with one
@@ -148,7 +148,7 @@ public final class Oracle {
     public static final String ROOT_CAUSE_ACCESS_PHYS = "generic_access_phys copies past the looked-up page";
 
     public String rootCause() {
-        return pastVmEnd ? ROOT_CAUSE_ACCESS_PHYS : null;
+        return accessPhysPastPage ? ROOT_CAUSE_ACCESS_PHYS : null;
     }
     private static volatile int[] probeKinds = new int[0];
 
@@ -159,7 +159,7 @@ public final class Oracle {
             return k[id];
         String p = Probes.name(id);
         int v = KNOWN | (p.contains("fall back") || p.contains("fallback") || p.contains("falls back") ? FALLBACK : 0)
-                | (p.contains("retry") ? RETRY : 0) | (p.contains("copy runs past the looked-up page") ? PAST_END : 0);
+                | (p.contains("retry") ? RETRY : 0) | (p.contains("copy runs past the looked-up page") ? PAST_PAGE : 0);
         int[] nk = java.util.Arrays.copyOf(k, Math.max(k.length, Probes.count()));
         nk[id] = v;
         probeKinds = nk;
@@ -303,7 +303,7 @@ public final class Oracle {
             Instant i = instant(r, step, last);
             for (int c = 0; c < i.chunks().length; c++) {
                 long from = r.chunkStart(c), to = r.chunkEnd(c);
-                if (from < base || from >= base + Page.PAGE_SIZE || Pgtable.ptePresent(Ghost.pteOf(mm, from)))
+                if (from < base || from >= base + Page.PAGE_SIZE || Pgtable.ptePresent(Pgtable.peekPte(mm, from)))
                     continue;
                 byte[] content = new byte[(int) (to - from)];
                 page.peekBytes((int) (from - base), content, 0, content.length);

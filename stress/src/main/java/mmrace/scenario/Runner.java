@@ -139,17 +139,6 @@ public final class Runner {
         }
     }
 
-    /**
-     * The scenario's layout could not be set up: the kernel refused a map line's mmap, store or
-     * mprotect (for example mmap returns -EINVAL for a grows-down device mapping). Bad input: the
-     * message names the file and line; the fuzzer skips such inputs.
-     */
-    public static final class SetupFailed extends IllegalStateException {
-        public SetupFailed(Scenario s, int line, String what) {
-            super(s.source + (line > 0 ? ":" + line : "") + ": " + what + " (the scenario's layout cannot be set up)");
-        }
-    }
-
     /** mmap(MAP_FIXED) it, fill it from a thread of the target, then give it its final protection. */
     private static void setUpMapping(Kernel k, MmStruct mm, List<File> files, Scenario s, Scenario.MapSpec m) {
         File file = m.file() == null ? null : fileNamed(files, m.file());
@@ -164,15 +153,15 @@ public final class Runner {
                 | (m.growsdown() ? Mm.MAP_GROWSDOWN : 0);
         long r = Syscalls.mmap(mm, m.addr(), m.len(), m.prot() | fill, flags, file, m.off() >>> 12, m.name());
         if (r != m.addr())
-            throw new SetupFailed(s, m.line(), "set-up mmap of " + m.name() + " failed: " + r);
+            throw new ScenarioSetupError(s, m.line(), "set-up mmap of " + m.name() + " failed: " + r);
         if (fill != 0) {
             byte[] page = new byte[4096];
             Arrays.fill(page, m.fill().value());
             for (long a = m.addr(); a < m.addr() + m.len(); a += 4096)
                 if (Fault.userStore(mm, a, page) != 0)
-                    throw new SetupFailed(s, m.line(), "set-up store to 0x" + Long.toHexString(a) + " failed");
+                    throw new ScenarioSetupError(s, m.line(), "set-up store to 0x" + Long.toHexString(a) + " failed");
             if ((m.prot() | fill) != m.prot() && Syscalls.mprotect(mm, m.addr(), m.len(), m.prot()) != 0)
-                throw new SetupFailed(s, m.line(), "set-up mprotect of " + m.name() + " failed");
+                throw new ScenarioSetupError(s, m.line(), "set-up mprotect of " + m.name() + " failed");
         }
         if (!k.reports.isEmpty())
             throw new IllegalStateException("set-up of " + m.name() + " filed reports: " + k.reports.all());
