@@ -1,6 +1,6 @@
 package mmrace.port;
 
-import mmrace.runtime.Op;
+import mmrace.runtime.Access;
 import mmrace.runtime.Page;
 
 /**
@@ -10,17 +10,17 @@ import mmrace.runtime.Page;
 public record Ptep(Page table, int index) {
     /** A plain dereference ({@code *pmd}). */
     public long load() {
-        return table.entry(index, Op.LOAD);
+        return table.entry(index, Access.LOAD);
     }
 
     /** READ_ONCE(*ptep): ptep_get(), pmdp_get_lockless(), pudp_get(). */
     public long readOnce() {
-        return table.entry(index, Op.READ);
+        return table.entry(index, Access.READ);
     }
 
     /** set_pte()/set_pmd()/set_pud(): WRITE_ONCE on x86-64. */
     public void set(long v) {
-        table.setEntry(index, v, Op.WRITE);
+        table.setEntry(index, v, Access.WRITE);
     }
 
     /** ptep_get_and_clear(): xchg with 0. */

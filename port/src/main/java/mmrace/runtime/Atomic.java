@@ -29,7 +29,7 @@ public final class Atomic extends Shared {
     /** A plain load of the word ({@code x = vma->vm_lock_seq}). */
     public int get() {
         Task t = Task.current();
-        t.point(Op.LOAD, this, 0);
+        t.point(Access.LOAD, this, 0);
         check(t, false);
         return (int) V.get(this);
     }
@@ -37,7 +37,7 @@ public final class Atomic extends Shared {
     /** atomic_read() / refcount_read(): READ_ONCE. */
     public int read() {
         Task t = Task.current();
-        t.point(Op.READ, this, 0);
+        t.point(Access.READ, this, 0);
         check(t, false);
         return (int) V.getOpaque(this);
     }
@@ -45,7 +45,7 @@ public final class Atomic extends Shared {
     /** atomic_read_acquire(). */
     public int readAcquire() {
         Task t = Task.current();
-        t.point(Op.LOAD_ACQUIRE, this, 0);
+        t.point(Access.LOAD_ACQUIRE, this, 0);
         check(t, false);
         return (int) V.getAcquire(this);
     }
@@ -53,7 +53,7 @@ public final class Atomic extends Shared {
     /** atomic_set() / refcount_set(). */
     public void set(int x) {
         Task t = Task.current();
-        t.point(Op.WRITE, this, x);
+        t.point(Access.WRITE, this, x);
         check(t, true);
         V.setOpaque(this, x);
     }
@@ -61,7 +61,7 @@ public final class Atomic extends Shared {
     /** atomic_set_release(). */
     public void setRelease(int x) {
         Task t = Task.current();
-        t.point(Op.STORE_RELEASE, this, x);
+        t.point(Access.STORE_RELEASE, this, x);
         check(t, true);
         V.setRelease(this, x);
     }
@@ -69,7 +69,7 @@ public final class Atomic extends Shared {
     /** atomic_add_return() (fully ordered). */
     public int addReturn(int d) {
         Task t = Task.current();
-        t.point(Op.RMW, this, d);
+        t.point(Access.RMW, this, d);
         check(t, true);
         return (int) V.getAndAdd(this, d) + d;
     }
@@ -77,7 +77,7 @@ public final class Atomic extends Shared {
     /** atomic_cmpxchg() (fully ordered): returns the value found. */
     public int cmpxchg(int old, int nu) {
         Task t = Task.current();
-        t.point(Op.RMW, this, nu);
+        t.point(Access.RMW, this, nu);
         check(t, true);
         return (int) V.compareAndExchange(this, old, nu);
     }
@@ -85,7 +85,7 @@ public final class Atomic extends Shared {
     /** atomic_cmpxchg_acquire(). */
     public int cmpxchgAcquire(int old, int nu) {
         Task t = Task.current();
-        t.point(Op.RMW, this, nu);
+        t.point(Access.RMW, this, nu);
         check(t, true);
         return (int) V.compareAndExchangeAcquire(this, old, nu);
     }
@@ -122,7 +122,7 @@ public final class Atomic extends Shared {
             if (old == 0 || old + 1 > limit)
                 return false;
             Task t = Task.current();
-            t.point(Op.RMW, this, old + 1);
+            t.point(Access.RMW, this, old + 1);
             check(t, true);
             int seen = (int) V.compareAndExchangeAcquire(this, old, old + 1);
             if (seen == old)

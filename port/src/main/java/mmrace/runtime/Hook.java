@@ -7,7 +7,7 @@ package mmrace.runtime;
  */
 public interface Hook {
     /** Before a shared access ({@code arg}: an index or operand, 0 if none): the scheduler may run other tasks first. */
-    void point(Task t, Op op, Shared obj, long arg);
+    void point(Task t, Access op, Shared obj, long arg);
 
     /**
      * {@code t} cannot go on until {@code w.ready()}: the scheduler runs others and returns

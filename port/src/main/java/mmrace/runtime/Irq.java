@@ -22,7 +22,7 @@ public final class Irq extends Shared {
     /** local_irq_disable(). */
     public void disable() {
         Task t = Task.current();
-        t.point(Op.IRQ_DISABLE, this, 0);
+        t.point(Access.IRQ_DISABLE, this, 0);
         if (t.irqNesting++ == 0)
             t.irqSeq++;
     }
@@ -30,7 +30,7 @@ public final class Irq extends Shared {
     /** local_irq_enable(). */
     public void enable() {
         Task t = Task.current();
-        t.point(Op.IRQ_ENABLE, this, 0);
+        t.point(Access.IRQ_ENABLE, this, 0);
         if (t.irqNesting == 0) {
             kernel.reports.file(t, Report.Kind.WARN, "local_irq_enable with interrupts enabled", "");
             return;
@@ -61,7 +61,7 @@ public final class Irq extends Shared {
         Task t = Task.current();
         if (t.irqNesting > 0)
             kernel.reports.file(t, Report.Kind.WARN, "smp_call_function with interrupts disabled", why);
-        t.point(Op.IPI, this, 0);
+        t.point(Access.IPI, this, 0);
         List<Task> ts = kernel.tasks();
         long[] snap = new long[ts.size()];
         for (int i = 0; i < snap.length; i++)

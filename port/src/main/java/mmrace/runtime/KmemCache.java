@@ -36,7 +36,7 @@ public final class KmemCache<T extends KObject> extends Shared {
     /** kmem_cache_alloc(): null when a test injected an allocation failure at "slab:NAME". */
     public T alloc() {
         Task t = Task.current();
-        t.point(Op.ALLOC, this, 0);
+        t.point(Access.ALLOC, this, 0);
         if (kernel.faults.shouldFail(t, "slab:" + cacheName))
             return null;
         T o;
@@ -64,7 +64,7 @@ public final class KmemCache<T extends KObject> extends Shared {
     /** kmem_cache_free(). */
     public void free(T o) {
         Task t = Task.current();
-        t.point(Op.FREE, this, 0);
+        t.point(Access.FREE, this, 0);
         if (o.freed) {
             kernel.reports.file(t, Report.Kind.KASAN, "double-free", o.name() + " in " + cacheName);
             return;

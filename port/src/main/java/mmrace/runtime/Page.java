@@ -107,7 +107,7 @@ public final class Page extends KObject {
     /** Copies {@code n} bytes at {@code off} of this page out (memcpy from a kmap address). */
     public void copyFrom(int off, byte[] dst, int dstOff, int n) {
         Task t = Task.current();
-        t.point(Op.COPY_FROM, data, n);
+        t.point(Access.COPY_FROM, data, n);
         data.check(t, false);
         read(off, dst, dstOff, n);
     }
@@ -115,7 +115,7 @@ public final class Page extends KObject {
     /** Copies {@code n} bytes into this page at {@code off}. */
     public void copyTo(int off, byte[] src, int srcOff, int n) {
         Task t = Task.current();
-        t.point(Op.COPY_TO, data, n);
+        t.point(Access.COPY_TO, data, n);
         data.check(t, true);
         if (off == 0 && n == PAGE_SIZE && uniform(src, srcOff, n))
             fillWith(src[srcOff]); // model: a page of one byte value needs no array
@@ -134,7 +134,7 @@ public final class Page extends KObject {
     /** clear_page(). */
     public void clear() {
         Task t = Task.current();
-        t.point(Op.COPY_TO, data, PAGE_SIZE);
+        t.point(Access.COPY_TO, data, PAGE_SIZE);
         data.check(t, true);
         fillWith((byte) 0);
     }
@@ -142,7 +142,7 @@ public final class Page extends KObject {
     /** copy_page(to = this, from). */
     public void copyPage(Page from) {
         Task t = Task.current();
-        t.point(Op.COPY_TO, data, PAGE_SIZE);
+        t.point(Access.COPY_TO, data, PAGE_SIZE);
         from.data.check(t, false);
         data.check(t, true);
         if (from.bytes == null)
@@ -191,7 +191,7 @@ public final class Page extends KObject {
     // --- page-table entries ---
 
     /** A plain read of entry {@code i} (op READ for READ_ONCE/ptep_get, LOAD for plain). */
-    public long entry(int i, Op op) {
+    public long entry(int i, Access op) {
         Task t = Task.current();
         t.point(op, entries, i);
         entries.check(t, false);
@@ -200,7 +200,7 @@ public final class Page extends KObject {
     }
 
     /** A store to entry {@code i} (op WRITE for WRITE_ONCE/set_pte, STORE_RELEASE for publishing). */
-    public void setEntry(int i, long v, Op op) {
+    public void setEntry(int i, long v, Access op) {
         Task t = Task.current();
         t.point(op, entries, i);
         entries.check(t, true);
@@ -212,7 +212,7 @@ public final class Page extends KObject {
     /** xchg() on entry {@code i}: ptep_get_and_clear. */
     public long xchgEntry(int i, long v) {
         Task t = Task.current();
-        t.point(Op.RMW, entries, i);
+        t.point(Access.RMW, entries, i);
         entries.check(t, true);
         long[] tb = tableFor(t);
         return tb == null ? ENTRY_POISON : (long) E.getAndSet(tb, i, v);

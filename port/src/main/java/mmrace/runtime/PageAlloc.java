@@ -36,7 +36,7 @@ public final class PageAlloc extends Shared {
     /** alloc_page(): a page with refcount 1, or null if an allocation failure was injected at {@code site}. */
     public Page alloc(String site) {
         Task t = Task.current();
-        t.point(Op.ALLOC, this, 0);
+        t.point(Access.ALLOC, this, 0);
         if (kernel.faults.shouldFail(t, site))
             return null;
         Page p;
@@ -61,7 +61,7 @@ public final class PageAlloc extends Shared {
         if (order == 0)
             return alloc(site);
         Task t = Task.current();
-        t.point(Op.ALLOC, this, order);
+        t.point(Access.ALLOC, this, order);
         if (kernel.faults.shouldFail(t, site))
             return null;
         Page head;
@@ -95,7 +95,7 @@ public final class PageAlloc extends Shared {
     /** __free_pages(): poisons the page (every page of a large folio) and puts it on the free list. */
     public void free(Page p) {
         Task t = Task.current();
-        t.point(Op.FREE, this, p.pfn);
+        t.point(Access.FREE, this, p.pfn);
         int n = 1 << p.order;
         for (int i = 0; i < n; i++) {
             Page q = pfnToPage(p.pfn + i);

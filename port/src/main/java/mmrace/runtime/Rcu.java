@@ -32,7 +32,7 @@ public final class Rcu extends Shared {
     /** rcu_read_lock(). */
     public void readLock() {
         Task t = Task.current();
-        t.point(Op.RCU_READ_LOCK, this, 0);
+        t.point(Access.RCU_READ_LOCK, this, 0);
         if (t.rcuNesting++ == 0)
             t.rcuSeq++;
     }
@@ -40,7 +40,7 @@ public final class Rcu extends Shared {
     /** rcu_read_unlock(). */
     public void readUnlock() {
         Task t = Task.current();
-        t.point(Op.RCU_READ_UNLOCK, this, 0);
+        t.point(Access.RCU_READ_UNLOCK, this, 0);
         if (t.rcuNesting == 0) {
             kernel.reports.file(t, Report.Kind.LOCKDEP, "rcu_read_unlock without rcu_read_lock", "");
             return;
@@ -60,7 +60,7 @@ public final class Rcu extends Shared {
     public void synchronize() {
         Task t = Task.current();
         Lockdep.mightSleep(t, "synchronize_rcu");
-        t.point(Op.SYNCHRONIZE_RCU, this, 0);
+        t.point(Access.SYNCHRONIZE_RCU, this, 0);
         long[] snap = snapshot();
         t.waitUntil(gracePeriod(snap, "synchronize_rcu()"));
         runReadyCallbacks(t);
@@ -69,7 +69,7 @@ public final class Rcu extends Shared {
     /** call_rcu(head, fn): {@code fn} runs after a grace period. */
     public void call(Runnable fn, String what) {
         Task t = Task.current();
-        t.point(Op.CALL_RCU, this, 0);
+        t.point(Access.CALL_RCU, this, 0);
         pending.add(new Callback(snapshot(), fn, what));
         runReadyCallbacks(t);
     }

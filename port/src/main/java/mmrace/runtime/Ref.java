@@ -25,7 +25,7 @@ public final class Ref<T> extends Shared {
     @SuppressWarnings("unchecked")
     public T get() {
         Task t = Task.current();
-        t.point(Op.LOAD, this, 0);
+        t.point(Access.LOAD, this, 0);
         check(t, false);
         return (T) V.get(this);
     }
@@ -33,7 +33,7 @@ public final class Ref<T> extends Shared {
     /** A plain store. */
     public void set(T x) {
         Task t = Task.current();
-        t.point(Op.STORE, this, 0);
+        t.point(Access.STORE, this, 0);
         check(t, true);
         V.set(this, x);
     }
@@ -42,7 +42,7 @@ public final class Ref<T> extends Shared {
     @SuppressWarnings("unchecked")
     public T readOnce() {
         Task t = Task.current();
-        t.point(Op.READ, this, 0);
+        t.point(Access.READ, this, 0);
         check(t, false);
         return (T) V.getOpaque(this);
     }
@@ -50,7 +50,7 @@ public final class Ref<T> extends Shared {
     /** WRITE_ONCE(). */
     public void writeOnce(T x) {
         Task t = Task.current();
-        t.point(Op.WRITE, this, 0);
+        t.point(Access.WRITE, this, 0);
         check(t, true);
         V.setOpaque(this, x);
     }
@@ -59,7 +59,7 @@ public final class Ref<T> extends Shared {
     @SuppressWarnings("unchecked")
     public T rcuDereference() {
         Task t = Task.current();
-        t.point(Op.LOAD_ACQUIRE, this, 0);
+        t.point(Access.LOAD_ACQUIRE, this, 0);
         check(t, false);
         return (T) V.getAcquire(this);
     }
@@ -67,7 +67,7 @@ public final class Ref<T> extends Shared {
     /** rcu_assign_pointer(): a release store. */
     public void rcuAssignPointer(T x) {
         Task t = Task.current();
-        t.point(Op.STORE_RELEASE, this, 0);
+        t.point(Access.STORE_RELEASE, this, 0);
         check(t, true);
         V.setRelease(this, x);
     }

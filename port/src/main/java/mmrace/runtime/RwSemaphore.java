@@ -41,7 +41,7 @@ public final class RwSemaphore extends Shared {
     /** down_read_trylock(). */
     public boolean downReadTrylock() {
         Task t = Task.current();
-        t.point(Op.DOWN_READ, this, 1);
+        t.point(Access.DOWN_READ, this, 1);
         check(t, true);
         guard.lock();
         try {
@@ -68,7 +68,7 @@ public final class RwSemaphore extends Shared {
     /** down_write_trylock(). */
     public boolean downWriteTrylock() {
         Task t = Task.current();
-        t.point(Op.DOWN_WRITE, this, 1);
+        t.point(Access.DOWN_WRITE, this, 1);
         check(t, true);
         guard.lock();
         try {
@@ -85,7 +85,7 @@ public final class RwSemaphore extends Shared {
     /** up_read(). */
     public void upRead() {
         Task t = Task.current();
-        t.point(Op.UP_READ, this, 0);
+        t.point(Access.UP_READ, this, 0);
         check(t, true);
         guard.lock();
         try {
@@ -103,7 +103,7 @@ public final class RwSemaphore extends Shared {
     /** up_write(). */
     public void upWrite() {
         Task t = Task.current();
-        t.point(Op.UP_WRITE, this, 0);
+        t.point(Access.UP_WRITE, this, 0);
         check(t, true);
         guard.lock();
         try {
@@ -122,7 +122,7 @@ public final class RwSemaphore extends Shared {
     /** downgrade_write(): write to read, atomically; queued readers at the head may join. */
     public void downgradeWrite() {
         Task t = Task.current();
-        t.point(Op.DOWNGRADE, this, 0);
+        t.point(Access.DOWNGRADE, this, 0);
         check(t, true);
         guard.lock();
         try {
@@ -189,7 +189,7 @@ public final class RwSemaphore extends Shared {
     private int acquire(int mode, boolean killable) {
         Task t = Task.current();
         Lockdep.mightSleep(t, mode == READ ? "down_read" : "down_write");
-        t.point(mode == READ ? Op.DOWN_READ : Op.DOWN_WRITE, this, 0);
+        t.point(mode == READ ? Access.DOWN_READ : Access.DOWN_WRITE, this, 0);
         check(t, true);
         t.kernel.lockdep.acquire(t, map, mode == READ, false);
         Waiting me = new Waiting(t, mode);

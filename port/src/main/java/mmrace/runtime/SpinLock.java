@@ -19,7 +19,7 @@ public final class SpinLock extends Shared {
     /** spin_lock(). */
     public void lock() {
         Task t = Task.current();
-        t.point(Op.SPIN_LOCK, this, 0);
+        t.point(Access.SPIN_LOCK, this, 0);
         check(t, true);
         t.preemptCount++;
         t.kernel.lockdep.acquire(t, map, false, false);
@@ -38,7 +38,7 @@ public final class SpinLock extends Shared {
     /** spin_trylock(). */
     public boolean trylock() {
         Task t = Task.current();
-        t.point(Op.SPIN_LOCK, this, 1);
+        t.point(Access.SPIN_LOCK, this, 1);
         check(t, true);
         if (!owner.compareAndSet(null, t))
             return false;
@@ -50,7 +50,7 @@ public final class SpinLock extends Shared {
     /** spin_unlock(). */
     public void unlock() {
         Task t = Task.current();
-        t.point(Op.SPIN_UNLOCK, this, 0);
+        t.point(Access.SPIN_UNLOCK, this, 0);
         check(t, true);
         if (owner.get() != t) {
             t.kernel.reports.file(t, Report.Kind.BUG, "spin_unlock of a lock not held", name() + " owner " + owner.get());

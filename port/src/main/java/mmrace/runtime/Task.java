@@ -65,7 +65,7 @@ public final class Task {
      * the hook lets this task go on, so under a scheduler {@link Kernel#steps} is exactly the
      * number of points executed (other tasks may be paused at points not yet executed).
      */
-    public void point(Op op, Shared s, long arg) {
+    public void point(Access op, Shared s, long arg) {
         Hook h = hook;
         if (h != null)
             h.point(this, op, s, arg);
@@ -104,7 +104,7 @@ public final class Task {
 
     /** set_current_state(TASK_UNINTERRUPTIBLE): from here a wake_up_process is not lost. */
     public void setCurrentState() {
-        point(Op.WRITE, kernel.sched, id);
+        point(Access.WRITE, kernel.sched, id);
         woken = false;
     }
 
@@ -119,7 +119,7 @@ public final class Task {
      */
     public void schedule(String what, java.util.function.Supplier<java.util.List<Task>> wakers) {
         Lockdep.mightSleep(this, "schedule");
-        point(Op.SLEEP, kernel.sched, id);
+        point(Access.SLEEP, kernel.sched, id);
         waitUntil(new Waiter() {
             @Override public boolean ready() { return woken || fatalSignal; }
             @Override public String what() { return what; }
@@ -129,7 +129,7 @@ public final class Task {
 
     /** wake_up_process(p). */
     public void wakeUpProcess(Task p) {
-        point(Op.WAKE, kernel.sched, p.id);
+        point(Access.WAKE, kernel.sched, p.id);
         p.woken = true;
     }
 

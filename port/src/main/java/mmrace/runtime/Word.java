@@ -28,7 +28,7 @@ public final class Word extends Shared {
     /** A plain load ({@code x = vma->vm_start}). */
     public long get() {
         Task t = Task.current();
-        t.point(Op.LOAD, this, 0);
+        t.point(Access.LOAD, this, 0);
         check(t, false);
         return (long) V.get(this);
     }
@@ -36,7 +36,7 @@ public final class Word extends Shared {
     /** A plain store. */
     public void set(long x) {
         Task t = Task.current();
-        t.point(Op.STORE, this, x);
+        t.point(Access.STORE, this, x);
         check(t, true);
         V.set(this, x);
     }
@@ -44,7 +44,7 @@ public final class Word extends Shared {
     /** READ_ONCE(). */
     public long readOnce() {
         Task t = Task.current();
-        t.point(Op.READ, this, 0);
+        t.point(Access.READ, this, 0);
         check(t, false);
         return (long) V.getOpaque(this);
     }
@@ -52,7 +52,7 @@ public final class Word extends Shared {
     /** WRITE_ONCE(). */
     public void writeOnce(long x) {
         Task t = Task.current();
-        t.point(Op.WRITE, this, x);
+        t.point(Access.WRITE, this, x);
         check(t, true);
         V.setOpaque(this, x);
     }
@@ -60,7 +60,7 @@ public final class Word extends Shared {
     /** smp_load_acquire(). */
     public long loadAcquire() {
         Task t = Task.current();
-        t.point(Op.LOAD_ACQUIRE, this, 0);
+        t.point(Access.LOAD_ACQUIRE, this, 0);
         check(t, false);
         return (long) V.getAcquire(this);
     }
@@ -68,7 +68,7 @@ public final class Word extends Shared {
     /** smp_store_release(). */
     public void storeRelease(long x) {
         Task t = Task.current();
-        t.point(Op.STORE_RELEASE, this, x);
+        t.point(Access.STORE_RELEASE, this, x);
         check(t, true);
         V.setRelease(this, x);
     }
@@ -76,7 +76,7 @@ public final class Word extends Shared {
     /** set_bit()/test_and_set_bit() on the word (fully ordered RMW): returns the old value. */
     public long fetchOr(long bits) {
         Task t = Task.current();
-        t.point(Op.RMW, this, bits);
+        t.point(Access.RMW, this, bits);
         check(t, true);
         return (long) V.getAndBitwiseOr(this, bits);
     }
@@ -84,7 +84,7 @@ public final class Word extends Shared {
     /** clear_bit()/clear_bit_unlock() on the word (fully ordered RMW): returns the old value. */
     public long fetchAnd(long mask) {
         Task t = Task.current();
-        t.point(Op.RMW, this, mask);
+        t.point(Access.RMW, this, mask);
         check(t, true);
         return (long) V.getAndBitwiseAnd(this, mask);
     }

@@ -1,7 +1,7 @@
 package mmrace.port;
 
 import mmrace.runtime.Hook;
-import mmrace.runtime.Op;
+import mmrace.runtime.Access;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Report;
 import mmrace.runtime.Shared;
@@ -18,7 +18,7 @@ final class Recorder implements Hook {
     final List<String> notes = new ArrayList<>();
     final List<String> tracepoints = new ArrayList<>();
 
-    @Override public void point(Task t, Op op, Shared obj, long arg) {}
+    @Override public void point(Task t, Access op, Shared obj, long arg) {}
 
     @Override public void block(Task t, Waiter w) {
         throw new AssertionError("single-task test would wait: " + w.what());

@@ -59,9 +59,9 @@ class SanitizerTest {
     @Test
     void walkingAFreedPageTableIsReported() {
         Page table = k.pages.allocTable("pte");
-        table.setEntry(3, 42, Op.WRITE);
+        table.setEntry(3, 42, Access.WRITE);
         k.pages.free(table);
-        assertEquals(Page.ENTRY_POISON, table.entry(3, Op.READ));
+        assertEquals(Page.ENTRY_POISON, table.entry(3, Access.READ));
         assertEquals(1, reports(Report.Kind.KASAN).size());
     }
 

@@ -1,5 +1,6 @@
 package mmrace.cli;
 
+import mmrace.runtime.Access;
 import mmrace.oracle.Reason;
 import mmrace.oracle.Verdict;
 import mmrace.scenario.Runner;
@@ -162,7 +163,7 @@ final class ExploreCmd implements Callable<Integer> {
 
         @Override public void start(Execution e) { l = current[0].listener(); l.start(e); }
         @Override public void actorStart(long step, int actor) { l.actorStart(step, actor); }
-        @Override public void point(long step, int actor, mmrace.runtime.Op op, mmrace.runtime.Shared s, long arg) { l.point(step, actor, op, s, arg); }
+        @Override public void point(long step, int actor, Access op, mmrace.runtime.Shared s, long arg) { l.point(step, actor, op, s, arg); }
         @Override public void block(long step, int actor, mmrace.runtime.Waiter w) { l.block(step, actor, w); }
         @Override public void spin(long step, int actor, String why) { l.spin(step, actor, why); }
         @Override public void note(long step, int actor, String fmt, Object[] args) { l.note(step, actor, fmt, args); }

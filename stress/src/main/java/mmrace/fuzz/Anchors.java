@@ -1,5 +1,6 @@
 package mmrace.fuzz;
 
+import mmrace.runtime.Access;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -51,7 +52,7 @@ final class Anchors {
         }
 
         @Override
-        public void point(long step, int actor, mmrace.runtime.Op o, mmrace.runtime.Shared s, long arg) {
+        public void point(long step, int actor, Access o, mmrace.runtime.Shared s, long arg) {
             if (actor >= 0 && actor < pt.length)
                 pt[actor]++;
         }

@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.function.LongConsumer;
 import mmrace.oracle.Verdict;
 import mmrace.runtime.Field;
-import mmrace.runtime.Op;
+import mmrace.runtime.Access;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Shared;
 import mmrace.runtime.Tracepoint;
@@ -28,9 +28,9 @@ import mmrace.sched.Result;
  * <li><b>Interleaving coverage</b> (Krace's alias coverage, on the scheduler's points): at every
  *     point, for every other actor whose last access to the same location conflicts with this
  *     one (same {@link Shared} object, and for page-table entries the same entry index; at least
- *     one of the two accesses {@link Op#writes}), the ordered edge (that actor's site → this
+ *     one of the two accesses {@link Access#writes}), the ordered edge (that actor's site → this
  *     site). A site is the field (the owner's class and the field name: {@code
- *     VmAreaStruct.vm_refcnt}, {@code Page.entries}), the access ({@link Op}), and, in the
+ *     VmAreaStruct.vm_refcnt}, {@code Page.entries}), the access ({@link Access}), and, in the
  *     default {@link Context#PROBE} mode, the last probe the actor hit before it (the kernel
  *     branch it is in). Actors are anonymous in the key, so "reader locks B after writer stored
  *     the tree slot" is one edge whoever plays which role. Sites use names, never per-process ids,
@@ -359,7 +359,7 @@ public final class Coverage {
         }
 
         @Override
-        public void point(long step, int actor, Op op, Shared shared, long arg) {
+        public void point(long step, int actor, Access op, Shared shared, long arg) {
             points++;
             if (actor < 0 || actor >= slots)
                 return;

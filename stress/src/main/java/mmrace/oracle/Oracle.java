@@ -6,7 +6,7 @@ import mmrace.port.File;
 import mmrace.port.MmStruct;
 import mmrace.port.Pgtable;
 import mmrace.runtime.Kernel;
-import mmrace.runtime.Op;
+import mmrace.runtime.Access;
 import mmrace.runtime.Page;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Report;
@@ -63,7 +63,7 @@ public final class Oracle {
     }
 
     /** Before every point: fold in what the previous access changed; note what this one may change. */
-    public void onPoint(long step, Task t, Op op, Shared s) {
+    public void onPoint(long step, Task t, Access op, Shared s) {
         lastStep = step;
         if (dirty) {
             dirty = false;

@@ -1,5 +1,6 @@
 package mmrace.scenario;
 
+import mmrace.runtime.Access;
 import mmrace.oracle.Oracle;
 import mmrace.oracle.Verdict;
 import mmrace.port.File;
@@ -240,7 +241,7 @@ public final class Runner {
         }
 
         @Override
-        public void point(long step, int actor, mmrace.runtime.Op op, Shared shared, long arg) {
+        public void point(long step, int actor, Access op, Shared shared, long arg) {
             oracle.onPoint(step, e.task(actor), op, shared);
         }
 

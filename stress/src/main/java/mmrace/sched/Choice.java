@@ -1,6 +1,6 @@
 package mmrace.sched;
 
-import mmrace.runtime.Op;
+import mmrace.runtime.Access;
 import mmrace.runtime.Shared;
 
 /**
@@ -37,7 +37,7 @@ public interface Choice {
     boolean isRunnable(int actor);
 
     /** The access an actor paused at a point will make when it runs, or null (blocked, spinning, not at a point). */
-    Op pendingOp(int actor);
+    Access pendingOp(int actor);
 
     /** The object of {@link #pendingOp}, or null. */
     Shared pendingShared(int actor);

@@ -9,7 +9,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.LockSupport;
 import mmrace.runtime.Hook;
 import mmrace.runtime.Kernel;
-import mmrace.runtime.Op;
+import mmrace.runtime.Access;
 import mmrace.runtime.Report;
 import mmrace.runtime.Shared;
 import mmrace.runtime.Task;
@@ -105,7 +105,7 @@ public final class Execution {
     private final byte[] state;
     private final Waiter[] waiter;
     private final String[] spinWhy;
-    private final Op[] pendingOp;
+    private final Access[] pendingOp;
     private final Shared[] pendingShared;
     private final long[] pendingArg;
     private final boolean[] inStreak;
@@ -164,7 +164,7 @@ public final class Execution {
         this.state = new byte[n + 1];
         this.waiter = new Waiter[n + 1];
         this.spinWhy = new String[n + 1];
-        this.pendingOp = new Op[n];
+        this.pendingOp = new Access[n];
         this.pendingShared = new Shared[n];
         this.pendingArg = new long[n];
         this.inStreak = new boolean[n];
@@ -665,7 +665,7 @@ public final class Execution {
 
     private final class Sched implements Hook {
         @Override
-        public void point(Task t, Op op, Shared s, long arg) {
+        public void point(Task t, Access op, Shared s, long arg) {
             int me = actorOf(t);
             if (aborted)
                 throw ABORT;
@@ -828,7 +828,7 @@ public final class Execution {
         }
 
         @Override
-        public Op pendingOp(int actor) {
+        public Access pendingOp(int actor) {
             return pendingOp[actor];
         }
 

@@ -1,6 +1,6 @@
 package mmrace.sched;
 
-import mmrace.runtime.Op;
+import mmrace.runtime.Access;
 import mmrace.runtime.Report;
 import mmrace.runtime.Shared;
 import mmrace.runtime.Tracepoint;
@@ -33,7 +33,7 @@ public interface ExecutionListener {
     default void actorStart(long step, int actor) {}
 
     /** A point is executed: the access it announces happens right after this call. */
-    default void point(long step, int actor, Op op, Shared shared, long arg) {}
+    default void point(long step, int actor, Access op, Shared shared, long arg) {}
 
     /** The actor must wait: it will not run until {@code w.ready()}. */
     default void block(long step, int actor, Waiter w) {}

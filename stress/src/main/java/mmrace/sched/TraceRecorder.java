@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import mmrace.runtime.Atomic;
 import mmrace.runtime.Kernel;
-import mmrace.runtime.Op;
+import mmrace.runtime.Access;
 import mmrace.runtime.Page;
 import mmrace.runtime.PageAlloc;
 import mmrace.runtime.Probes;
@@ -58,7 +58,7 @@ public final class TraceRecorder implements ExecutionListener {
     }
 
     @Override
-    public void point(long step, int actor, Op op, Shared shared, long arg) {
+    public void point(long step, int actor, Access op, Shared shared, long arg) {
         rows.add(new Row(step, actor, Kind.POINT, pointText(op, shared, arg, kernel)));
     }
 
@@ -189,7 +189,7 @@ public final class TraceRecorder implements ExecutionListener {
     }
 
     /** A point in kernel words. {@code kernel} names tasks for wake-ups (may be null). */
-    public static String pointText(Op op, Shared s, long arg, Kernel kernel) {
+    public static String pointText(Access op, Shared s, long arg, Kernel kernel) {
         String name = s == null ? "?" : s.name();
         boolean entry = s != null && s.owner instanceof Page && s.field.name.equals("entries");
         if (entry)

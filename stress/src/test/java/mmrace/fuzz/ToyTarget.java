@@ -1,5 +1,6 @@
 package mmrace.fuzz;
 
+import mmrace.runtime.Access;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -385,7 +386,7 @@ public final class ToyTarget implements Target {
         }
 
         @Override
-        public void point(long step, int actor, mmrace.runtime.Op op, Shared shared, long arg) {
+        public void point(long step, int actor, Access op, Shared shared, long arg) {
             this.step = step;
             for (Flight f : flights)
                 snapshot(f);

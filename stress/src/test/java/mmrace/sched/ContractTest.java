@@ -12,7 +12,7 @@ import java.util.TreeSet;
 import mmrace.runtime.Atomic;
 import mmrace.runtime.Field;
 import mmrace.runtime.Kernel;
-import mmrace.runtime.Op;
+import mmrace.runtime.Access;
 import mmrace.runtime.Rcuwait;
 import mmrace.runtime.RwSemaphore;
 import mmrace.runtime.Shared;
@@ -31,10 +31,10 @@ class ContractTest {
      * the read/set pairs between "a" and "b" appear.
      */
     static final class AliasCoverage implements ExecutionListener {
-        private record Access(int actor, Op op) {}
+        private record Last(int actor, Access op) {}
 
         final TreeSet<String> pairs = new TreeSet<>();
-        private final Map<Shared, Access> last = new IdentityHashMap<>();
+        private final Map<Shared, Last> last = new IdentityHashMap<>();
         private List<String> names;
 
         @Override
@@ -44,8 +44,8 @@ class ContractTest {
         }
 
         @Override
-        public void point(long step, int actor, Op op, Shared s, long arg) {
-            Access prev = last.put(s, new Access(actor, op));
+        public void point(long step, int actor, Access op, Shared s, long arg) {
+            Last prev = last.put(s, new Last(actor, op));
             if (prev != null && prev.actor != actor && (prev.op.writes || op.writes))
                 pairs.add(s.name() + ": " + prev.op.text + "@" + names.get(prev.actor) + " -> " + op.text + "@" + names.get(actor));
         }
@@ -67,7 +67,7 @@ class ContractTest {
         List<String> ev = new ArrayList<>();
         ExecutionListener l = new ExecutionListener() {
             @Override public void actorStart(long step, int actor) { ev.add(step + " start " + actor); }
-            @Override public void point(long step, int actor, Op op, Shared s, long arg) { ev.add(step + " " + actor + " " + op); }
+            @Override public void point(long step, int actor, Access op, Shared s, long arg) { ev.add(step + " " + actor + " " + op); }
             @Override public void actorFinish(long step, int actor, Throwable t) { ev.add(step + " finish " + actor); }
         };
         Program p = new LostUpdateTest.Prog().program;
@@ -173,7 +173,7 @@ class ContractTest {
     @Test
     void throwingListenerThrows() {
         ExecutionListener l = new ExecutionListener() {
-            @Override public void point(long step, int actor, Op op, Shared s, long arg) {
+            @Override public void point(long step, int actor, Access op, Shared s, long arg) {
                 if (step == 2)
                     throw new UnsupportedOperationException("listener bug");
             }

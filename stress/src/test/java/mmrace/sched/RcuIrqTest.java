@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import mmrace.runtime.Field;
 import mmrace.runtime.Kernel;
-import mmrace.runtime.Op;
+import mmrace.runtime.Access;
 import mmrace.runtime.Shared;
 import mmrace.runtime.SpinLock;
 import mmrace.runtime.Word;
@@ -21,12 +21,12 @@ class RcuIrqTest {
 
     /** Steps of the interesting points of one execution, filled by a listener. */
     static final class Marks implements ExecutionListener {
-        final Op enter, exit, wait;
+        final Access enter, exit, wait;
         final int reader, waiter;
         final Shared after;
         long in = -1, out = -1, waitAt = -1, afterAt = -1;
 
-        Marks(Op enter, Op exit, Op wait, int reader, int waiter, Shared after) {
+        Marks(Access enter, Access exit, Access wait, int reader, int waiter, Shared after) {
             this.enter = enter;
             this.exit = exit;
             this.wait = wait;
@@ -41,7 +41,7 @@ class RcuIrqTest {
         }
 
         @Override
-        public void point(long step, int actor, Op op, Shared s, long arg) {
+        public void point(long step, int actor, Access op, Shared s, long arg) {
             if (actor == reader && op == enter)
                 in = step;
             if (actor == reader && op == exit)
@@ -76,7 +76,7 @@ class RcuIrqTest {
         Explorer.explore(() -> {
             Kernel k = new Kernel();
             Word a = new Word(null, A, 0), bb = new Word(null, B, 0), p = new Word(null, P, 0), q = new Word(null, Q, 0);
-            m[0] = new Marks(Op.RCU_READ_LOCK, Op.RCU_READ_UNLOCK, Op.SYNCHRONIZE_RCU, 0, 1, q);
+            m[0] = new Marks(Access.RCU_READ_LOCK, Access.RCU_READ_UNLOCK, Access.SYNCHRONIZE_RCU, 0, 1, q);
             return Program.of(k,
                     new Actor("reader", () -> {
                         k.rcu.readLock();
@@ -99,7 +99,7 @@ class RcuIrqTest {
             return true;
         }, new ExecutionListener() {
             @Override
-            public void point(long step, int actor, Op op, Shared s, long arg) {
+            public void point(long step, int actor, Access op, Shared s, long arg) {
                 m[0].point(step, actor, op, s, arg);
             }
         });
@@ -125,7 +125,7 @@ class RcuIrqTest {
         Explorer.explore(() -> {
             Kernel k = new Kernel();
             Word a = new Word(null, A, 0), bb = new Word(null, B, 0), p = new Word(null, P, 0), q = new Word(null, Q, 0);
-            m[0] = new Marks(Op.IRQ_DISABLE, Op.IRQ_ENABLE, Op.IPI, 0, 1, q);
+            m[0] = new Marks(Access.IRQ_DISABLE, Access.IRQ_ENABLE, Access.IPI, 0, 1, q);
             return Program.of(k,
                     new Actor("walker", () -> {
                         k.irq.disable();
@@ -147,7 +147,7 @@ class RcuIrqTest {
             return true;
         }, new ExecutionListener() {
             @Override
-            public void point(long step, int actor, Op op, Shared s, long arg) {
+            public void point(long step, int actor, Access op, Shared s, long arg) {
                 m[0].point(step, actor, op, s, arg);
             }
         });

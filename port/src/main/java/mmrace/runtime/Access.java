@@ -5,7 +5,7 @@ package mmrace.runtime;
  * scheduler a chance to run another task ({@link Task#point}); the trace prints {@link #text}
  * and interleaving coverage pairs accesses where at least one {@link #writes}.
  */
-public enum Op {
+public enum Access {
     READ("READ_ONCE", false),
     WRITE("WRITE_ONCE", true),
     LOAD("load", false),
@@ -37,7 +37,7 @@ public enum Op {
     public final String text;
     public final boolean writes;
 
-    Op(String text, boolean writes) {
+    Access(String text, boolean writes) {
         this.text = text;
         this.writes = writes;
     }
