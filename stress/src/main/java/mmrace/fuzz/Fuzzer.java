@@ -398,7 +398,7 @@ final class Fuzzer {
 
     /** A child with the parent's program and a schedule next to the parent's: a moved, added or dropped switch, or a new seed. */
     private Scenario scheduleOnly(Scenario parent) {
-        if (Mutator.hasSteps(parent) && rng.nextInt(4) != 0)
+        if (ScheduleMutations.hasSteps(parent) && rng.nextInt(4) != 0)
             return mut.mutateSchedule(parent);
         Scenario c = mut.apply(rng.nextInt(3) == 0 ? Mutator.Kind.SCHED_DEPTH : Mutator.Kind.SCHED_RESEED, parent);
         return c != null ? c : mut.mutate(parent);
