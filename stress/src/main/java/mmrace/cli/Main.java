@@ -31,8 +31,9 @@ import picocli.CommandLine.Command;
                 "under the deterministic scheduler (run, explore, fuzz) or on real threads under JCStress (stress)."},
         subcommands = {RunCmd.class, ExploreCmd.class, FuzzCmd.class, MinimizeCmd.class, StressCmd.class, GateCmd.class,
                 NightlyCmd.class, BenchCmd.class},
-        footer = {"", "Exit status: 0 no forbidden outcome, 1 a forbidden outcome was seen (or an expected one was not, or a gate",
-                "check failed), 2 bad input; stress: 3 JCStress itself failed."})
+        footer = {"", "Exit status: 0 no forbidden outcome, 1 a forbidden outcome was seen (or an",
+                "expected one was not, or a gate check failed), 2 bad input; stress: 3 JCStress",
+                "itself failed."})
 public final class Main implements Runnable {
     public static final int OK = 0, FORBIDDEN = 1, BAD_INPUT = 2;
 
