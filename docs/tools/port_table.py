@@ -49,10 +49,11 @@ def kernel_words_as_code(s):
 
     def code(m):
         w = m.group(1)
-        return "`" + w + "`" if ("_" in w or "->" in w or w.endswith("()")) else w
+        if w is None:
+            return "\\*"  # a star outside code is text, not emphasis
+        return "`" + w + "`" if ("_" in w or "->" in w or w.endswith("()")) else w.replace("*", "\\*")
     for i in range(0, len(parts), 2):
-        parts[i] = re.sub(ident, code, parts[i])
-        parts[i] = re.sub(r"(?<!`)\*", "\\*", parts[i]) if "`" not in parts[i] else parts[i].replace("*", "\\*")
+        parts[i] = re.sub(ident + r"|\*", code, parts[i])
     return "".join(parts)
 
 
