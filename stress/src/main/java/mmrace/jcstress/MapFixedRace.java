@@ -14,16 +14,19 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * The reviewers' race (corpus/reviewers-race.scn, PORT_SPEC 4.3): a 16-byte read at 0x11ff8 takes
- * 8 bytes from the last page of VMA A [0x10000, 0x12000), filled a, and 8 from the first page of VMA
- * B [0x12000, 0x14000), filled b and read-only (so A and B stay two VMAs). Meanwhile a thread of the
- * target replaces both with one MAP_FIXED mapping C [0x10000, 0x14000) and stores c over it, page by
- * page in address order.
+ * The reviewers' race (corpus/reviewers-race.scn; docs/FINDINGS.md, section 1): a 16-byte read at
+ * 0x11ff8 takes 8 bytes from the last page of VMA A [0x10000, 0x12000), filled a, and 8 from the
+ * first page of VMA B [0x12000, 0x14000), filled b and read-only (so A and B stay two VMAs).
+ * Meanwhile a thread of the target replaces both with one MAP_FIXED mapping C [0x10000, 0x14000)
+ * (mmap_region, __mmap_region in mm/vma.c: A and B write-locked and unmapped, C attached, all under
+ * mmap_lock for writing) and stores c over it, page by page in address order.
  *
  * <p>What existed, in order: a|b (layout 0); then layout 1: C's fresh pages (z|z), page 0x11000
- * written (c|z), page 0x12000 written (c|c). fast-v1 copies a under A's VMA lock, moves on, and
- * reads 0x12000 from C: a|z or a|c, which no instant held (torn). The read spans two VMAs, so
- * Suren's single-VMA rule sends it to the slow path whole.
+ * written (c|z), page 0x12000 written (c|c). fast-v1 holds one per-VMA lock at a time:
+ * lock_vma_under_rcu(mm, 0x11ff8) (mm/mmap_lock.c) gives A, a is copied, vma_end_read(A), and only
+ * then lock_vma_under_rcu(mm, 0x12000), which can find C: a|z or a|c, which no instant held (torn).
+ * The read spans two VMAs, so Suren's single-VMA rule sends it to the slow path whole
+ * (__access_remote_vm, mm/memory.c: mmap_read_lock across the whole read).
  *
  * <p>Outcomes ({@link Outcomes}: the source of each page chunk read, then {@code short:N} if the
  * read stopped early, then the arbiter's {@code ,leak:REASON}), graded by the oracle:

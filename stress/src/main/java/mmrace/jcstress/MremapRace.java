@@ -13,11 +13,13 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * PORT_SPEC 4.3 "move" (corpus/mremap-move-in.scn): mremap(MREMAP_MAYMOVE | MREMAP_FIXED) moves
- * M [0x40000, 0x44000), filled m, over both A (filled a) and B (filled b, read-only) while a 16-byte
- * read crosses A|B at 0x11ff8. The layouts were a|b and m|m (the move happens under mmap_lock for
- * writing with the VMAs write-locked). fast-v1 can copy a from A and then m from the moved mapping:
- * a|m, torn. The read spans two VMAs: fast-one-vma takes the slow path whole.
+ * The reviewers' race by a move (corpus/mremap-move-in.scn): mremap(MREMAP_MAYMOVE | MREMAP_FIXED)
+ * moves M [0x40000, 0x44000), filled m, over both A (filled a) and B (filled b, read-only) while a
+ * 16-byte read crosses A|B at 0x11ff8. move_vma (mm/mremap.c) unmaps what lies at the destination
+ * (do_vmi_munmap) and moves M's VMA and page tables there, under mmap_lock for writing with the VMAs
+ * write-locked, so the layouts were a|b and m|m. fast-v1 can copy a under A's VMA lock, drop it
+ * (vma_end_read), and lock the moved mapping at 0x12000: a|m, torn. The read spans two VMAs:
+ * fast-one-vma takes the slow path whole.
  *
  * <p>Outcomes ({@link Outcomes}: the source of each page chunk read, then {@code short:N} if the
  * read stopped early, then the arbiter's {@code ,leak:REASON}), graded by the oracle:

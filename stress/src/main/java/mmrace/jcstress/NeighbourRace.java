@@ -13,11 +13,13 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * PORT_SPEC 4.3 as first written (corpus/neighbour-replaced.scn): only the neighbour is replaced.
- * The read takes 8 bytes from A [0x10000, 0x12000), filled a, and 8 from B [0x12000, 0x14000), filled
- * b and read-only; the writer munmaps B, maps B2 in its place and stores d over it. A never changes,
- * so every outcome below is the memory of one instant: a|b, a|(unmapped) (a short read of 8),
- * a|z (B2 fresh) and a|d. Nothing can tear.
+ * The reviewers' race as it was first posted (corpus/neighbour-replaced.scn): only the neighbour is
+ * replaced. The read takes 8 bytes from A [0x10000, 0x12000), filled a, and 8 from B
+ * [0x12000, 0x14000), filled b and read-only; the writer munmaps B (__vm_munmap, do_vmi_munmap in
+ * mm/vma.c), maps B2 in its place (__mmap_region) and stores d over it. fast-v1 may copy a under A's
+ * lock and then lock_vma_under_rcu(mm, 0x12000) may find B2; but A never changes, so every outcome
+ * below is the memory of one instant: a|b, a|(unmapped) (a short read of 8), a|z (B2 fresh) and
+ * a|d. Nothing can tear: a tear needs both sides of the read changed ({@link MapFixedRace}).
  *
  * <p>Outcomes ({@link Outcomes}: the source of each page chunk read, then {@code short:N} if the
  * read stopped early, then the arbiter's {@code ,leak:REASON}), graded by the oracle:

@@ -14,14 +14,16 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * PORT_SPEC 4.4 (corpus/prefix-fallback.scn): a read that lies inside ONE VMA still tears when
- * the fast path copies a prefix under the VMA lock and falls back for the rest. A is
- * [0x10000, 0x14000) and only its first page was written (a), so a 16-byte read at 0x10ff8 copies
- * 8 bytes of a, finds 0x11000 not present and falls back. Meanwhile the writer replaces A with C
- * (MAP_FIXED) and stores c over it page by page. What existed: a|z (layout 0), then z|z, c|z, c|c
- * (layout 1). fast-v1 and fast-one-vma continue the remainder under mmap_lock and can return a|c;
- * fast-one-vma-redo drops the prefix and rereads the whole range. (a|z from A's untouched page and
- * a|z from C's fresh page read the same: only a|c shows the tear.)
+ * Suren's single-VMA rule is not enough (corpus/prefix-fallback.scn; docs/FINDINGS.md, section 2):
+ * a read that lies inside ONE VMA still tears when the fast path copies a prefix under the VMA lock
+ * and falls back for the rest. A is [0x10000, 0x14000) and only its first page was written (a), so
+ * a 16-byte read at 0x10ff8 copies 8 bytes of a under A's lock, finds 0x11000 not present
+ * (folio_walk_start gives no folio) and falls back: it must drop A's lock (vma_end_read) before it
+ * takes mmap_read_lock for the remainder. In between, the writer replaces A with C (MAP_FIXED,
+ * __mmap_region) and stores c over it page by page. What existed: a|z (layout 0), then z|z, c|z,
+ * c|c (layout 1). fast-v1 and fast-one-vma continue the remainder under mmap_lock and can return
+ * a|c; fast-one-vma-redo drops the prefix and rereads the whole range. (a|z from A's untouched page
+ * and a|z from C's fresh page read the same: only a|c shows the tear.)
  *
  * <p>Outcomes ({@link Outcomes}: the source of each page chunk read, then {@code short:N} if the
  * read stopped early, then the arbiter's {@code ,leak:REASON}), graded by the oracle:

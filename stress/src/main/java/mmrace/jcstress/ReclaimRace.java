@@ -13,10 +13,10 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * Page reclaim under a read (the scenario operation reclaim): A [0x10000, 0x12000) holds a in
- * its first page and b in its second; reclaim takes each page in turn (isolate, add to the swap
- * cache, try_to_unmap, write to swap, __remove_mapping, free), while a 16-byte read crosses
- * 0x11000. Contents never change: a read that meets a swap entry faults the page back in (the fast
+ * Page reclaim under a read (corpus/reclaim-both-pages.scn): A [0x10000, 0x12000) holds a in its
+ * first page and b in its second; reclaim takes each page in turn (shrink_folio_list in
+ * mm/vmscan.c for one folio: isolate, folio_alloc_swap, try_to_unmap, pageout, __remove_mapping, free),
+ * while a 16-byte read crosses 0x11000. Contents never change: a read that meets a swap entry faults the page back in (the fast
  * path falls back). a|b is the only outcome; anything else is freed memory (POISON), another
  * page's bytes, or a reference that reclaim or the read left behind (,leak:REASON).
  *

@@ -13,10 +13,10 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * THP collapse under a read (the scenario operation collapse; port/src/test/.../KhugepagedTest):
- * A is the 2 MiB-aligned PMD range [0x200000, 0x400000), anonymous, with a in its first page and b
- * in its second; khugepaged collapses the range into an order-9 folio (mmap_lock for writing, the
- * VMA write-locked, the pmd cleared and the interrupts-off walkers flushed by
+ * THP collapse under a read (corpus/thp-collapse-anon.scn): A is the 2 MiB-aligned PMD range
+ * [0x200000, 0x400000), anonymous, with a in its first page and b in its second; khugepaged
+ * collapses the range into an order-9 folio (collapse_huge_page in mm/khugepaged.c: mmap_lock for
+ * writing, the VMA write-locked, the pmd cleared and the interrupts-off walkers flushed by
  * tlb_remove_table_sync_one, the pages copied, the old table reused, the old folios freed) while a
  * 16-byte read crosses 0x201000. The bytes never change: a|b is the only outcome. The walk mode is
  * what the two irqoff variants change: interrupts-off walkers are what tlb_remove_table_sync_one
