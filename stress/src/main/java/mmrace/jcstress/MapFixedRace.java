@@ -51,6 +51,81 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * fast-one-vma-redo-irqoff. Known bad: fast-v1, fast-v1-irqoff (their forbidden outcomes are the
  * problem shown, reported, not failures).
  * <p>Run: {@code ./mmrace stress --filter MapFixedRace}
+ * <p>A real run: {@code ./mmrace stress --time-per-test 1000 --filter 'mmrace\.jcstress\.'} (JCStress
+ * 0.16, -time 1000 -iters 1 -f 1, one JVM mode), on a 2-CPU VM shared with other jobs (load
+ * average about 14), Temurin 25.0.3, 2026-12-04. Each test's results across all configurations
+ * as JCStress printed them (it cuts descriptions; an outcome never seen is listed by its id):
+ * <pre>
+ * MapFixedRace.Slow  [OK]
+ *   RESULT  SAMPLES     FREQ       EXPECT  DESCRIPTION
+ *     A\|C        0    0.00%    Forbidden  torn read (F1): a from A, then c from C: no instant held ...
+ *     A\|Z        0    0.00%    Forbidden  torn read (F1): a from A, then C's zero page: no instant ...
+ *      A|B   19,191   89.96%   Acceptable  a|b: the read saw A and B, before the MAP_FIXED.
+ *      C|C    2,120    9.94%   Acceptable  c|c: after the writer.
+ *      C|Z        5    0.02%   Acceptable  c|z: between the stores to page 0x11000 and page 0x12000.
+ *      Z|C        1   <0.01%  Interesting  content mix (A5/A6): C's first page read before the write...
+ *      Z|Z       15    0.07%   Acceptable  z|z: C mapped, not yet written (fresh pages read as zeros).
+ *
+ * MapFixedRace.FastV1  [FAILED]
+ *   RESULT  SAMPLES     FREQ       EXPECT  DESCRIPTION
+ *     A\|Z        0    0.00%    Forbidden  torn read (F1): a from A, then C's zero page: no instant ...
+ *      A|B   19,176   89.89%   Acceptable  a|b: the read saw A and B, before the MAP_FIXED.
+ *      A|C        1   <0.01%    Forbidden  torn read (F1): a from A, then c from C: no instant held ...
+ *      C|C    2,133   10.00%   Acceptable  c|c: after the writer.
+ *      C|Z        1   <0.01%   Acceptable  c|z: between the stores to page 0x11000 and page 0x12000.
+ *     Z\|C        0    0.00%  Interesting  content mix (A5/A6): C's first page read before the write...
+ *      Z|Z       21    0.10%   Acceptable  z|z: C mapped, not yet written (fresh pages read as zeros).
+ *
+ * MapFixedRace.FastV1Irqoff  [FAILED]
+ *   RESULT  SAMPLES     FREQ       EXPECT  DESCRIPTION
+ *     A\|Z        0    0.00%    Forbidden  torn read (F1): a from A, then C's zero page: no instant ...
+ *      A|B   17,048   79.92%   Acceptable  a|b: the read saw A and B, before the MAP_FIXED.
+ *      A|C        2   <0.01%    Forbidden  torn read (F1): a from A, then c from C: no instant held ...
+ *      C|C    4,257   19.96%   Acceptable  c|c: after the writer.
+ *      C|Z        2   <0.01%   Acceptable  c|z: between the stores to page 0x11000 and page 0x12000.
+ *     Z\|C        0    0.00%  Interesting  content mix (A5/A6): C's first page read before the write...
+ *      Z|Z       23    0.11%   Acceptable  z|z: C mapped, not yet written (fresh pages read as zeros).
+ *
+ * MapFixedRace.FastOneVma  [OK]
+ *   RESULT  SAMPLES     FREQ       EXPECT  DESCRIPTION
+ *     A\|C        0    0.00%    Forbidden  torn read (F1): a from A, then c from C: no instant held ...
+ *     A\|Z        0    0.00%    Forbidden  torn read (F1): a from A, then C's zero page: no instant ...
+ *      A|B   12,004   84.88%   Acceptable  a|b: the read saw A and B, before the MAP_FIXED.
+ *      C|C    2,112   14.93%   Acceptable  c|c: after the writer.
+ *      C|Z        3    0.02%   Acceptable  c|z: between the stores to page 0x11000 and page 0x12000.
+ *     Z\|C        0    0.00%  Interesting  content mix (A5/A6): C's first page read before the write...
+ *      Z|Z       24    0.17%   Acceptable  z|z: C mapped, not yet written (fresh pages read as zeros).
+ *
+ * MapFixedRace.FastOneVmaIrqoff  [OK]
+ *   RESULT  SAMPLES     FREQ       EXPECT  DESCRIPTION
+ *     A\|C        0    0.00%    Forbidden  torn read (F1): a from A, then c from C: no instant held ...
+ *     A\|Z        0    0.00%    Forbidden  torn read (F1): a from A, then C's zero page: no instant ...
+ *      A|B   16,011   85.95%   Acceptable  a|b: the read saw A and B, before the MAP_FIXED.
+ *      C|C    2,593   13.92%   Acceptable  c|c: after the writer.
+ *      C|Z        1   <0.01%   Acceptable  c|z: between the stores to page 0x11000 and page 0x12000.
+ *      Z|C        1   <0.01%  Interesting  content mix (A5/A6): C's first page read before the write...
+ *      Z|Z       22    0.12%   Acceptable  z|z: C mapped, not yet written (fresh pages read as zeros).
+ *
+ * MapFixedRace.FastOneVmaRedo  [OK]
+ *   RESULT  SAMPLES     FREQ       EXPECT  DESCRIPTION
+ *     A\|C        0    0.00%    Forbidden  torn read (F1): a from A, then c from C: no instant held ...
+ *     A\|Z        0    0.00%    Forbidden  torn read (F1): a from A, then C's zero page: no instant ...
+ *      A|B   18,744   85.81%   Acceptable  a|b: the read saw A and B, before the MAP_FIXED.
+ *      C|C    3,076   14.08%   Acceptable  c|c: after the writer.
+ *      C|Z        1   <0.01%   Acceptable  c|z: between the stores to page 0x11000 and page 0x12000.
+ *     Z\|C        0    0.00%  Interesting  content mix (A5/A6): C's first page read before the write...
+ *      Z|Z       23    0.11%   Acceptable  z|z: C mapped, not yet written (fresh pages read as zeros).
+ *
+ * MapFixedRace.FastOneVmaRedoIrqoff  [OK]
+ *   RESULT  SAMPLES     FREQ       EXPECT  DESCRIPTION
+ *     A\|C        0    0.00%    Forbidden  torn read (F1): a from A, then c from C: no instant held ...
+ *     A\|Z        0    0.00%    Forbidden  torn read (F1): a from A, then C's zero page: no instant ...
+ *      A|B   18,027   87.68%   Acceptable  a|b: the read saw A and B, before the MAP_FIXED.
+ *      C|C    2,515   12.23%   Acceptable  c|c: after the writer.
+ *      C|Z        1   <0.01%   Acceptable  c|z: between the stores to page 0x11000 and page 0x12000.
+ *     Z\|C        0    0.00%  Interesting  content mix (A5/A6): C's first page read before the write...
+ *      Z|Z       17    0.08%   Acceptable  z|z: C mapped, not yet written (fresh pages read as zeros).
+ * </pre>
  */
 public final class MapFixedRace {
     private MapFixedRace() {}

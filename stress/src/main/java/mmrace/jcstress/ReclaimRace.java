@@ -35,6 +35,27 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * Expected safe ({@link Safety}): slow, fast-one-vma-redo. Known bad: fast-v1, fast-one-vma (their
  * forbidden outcomes are the problem shown, reported, not failures).
  * <p>Run: {@code ./mmrace stress --filter ReclaimRace}
+ * <p>A real run: {@code ./mmrace stress --time-per-test 1000 --filter 'mmrace\.jcstress\.'} (JCStress
+ * 0.16, -time 1000 -iters 1 -f 1, one JVM mode), on a 2-CPU VM shared with other jobs (load
+ * average about 14), Temurin 25.0.3, 2026-12-04. Each test's results across all configurations
+ * as JCStress printed them (it cuts descriptions; an outcome never seen is listed by its id):
+ * <pre>
+ * ReclaimRace.Slow  [OK]
+ *   RESULT  SAMPLES     FREQ      EXPECT  DESCRIPTION
+ *      A|B   25,858  100.00%  Acceptable  a|b: whether the pages were in memory, in the swap cache ...
+ *
+ * ReclaimRace.FastV1  [OK]
+ *   RESULT  SAMPLES     FREQ      EXPECT  DESCRIPTION
+ *      A|B   25,858  100.00%  Acceptable  a|b: whether the pages were in memory, in the swap cache ...
+ *
+ * ReclaimRace.FastOneVma  [OK]
+ *   RESULT  SAMPLES     FREQ      EXPECT  DESCRIPTION
+ *      A|B   22,104  100.00%  Acceptable  a|b: whether the pages were in memory, in the swap cache ...
+ *
+ * ReclaimRace.FastOneVmaRedo  [OK]
+ *   RESULT  SAMPLES     FREQ      EXPECT  DESCRIPTION
+ *      A|B   25,858  100.00%  Acceptable  a|b: whether the pages were in memory, in the swap cache ...
+ * </pre>
  */
 public final class ReclaimRace {
     private ReclaimRace() {}
