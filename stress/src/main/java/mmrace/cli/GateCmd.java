@@ -115,7 +115,7 @@ final class GateCmd implements Callable<Integer> {
             try {
                 s = ScenarioParser.parse(f);
             } catch (ScenarioError e) {
-                String m = "malformed: " + e.getMessage() + "; check: ./mmrace run " + f;
+                String m = e.getMessage() + " (malformed); replay: ./mmrace run " + f;
                 out.println("FAIL " + m);
                 checks.add(new Check("corpus", f.toString(), false, 0, m, true));
                 continue;
@@ -134,8 +134,12 @@ final class GateCmd implements Callable<Integer> {
         try {
             got = replayer.replay(s, v);
         } catch (RuntimeException | AssertionError | StackOverflowError e) {
-            String m = String.format("%s %s: cannot be replayed: %s; %s", f, v.id, e, replay);
+            // a layout the kernel refuses is the scenario's fault; anything else is a crash, whose stack goes to stderr
+            boolean setup = e instanceof mmrace.scenario.ScenarioSetupError;
+            String m = String.format("%s %s: cannot be replayed: %s; %s", f, v.id, setup ? e.getMessage() : e.toString(), replay);
             out.println("FAIL " + m);
+            if (!setup)
+                e.printStackTrace(spec.commandLine().getErr());
             return new Check("corpus", name, false, (System.nanoTime() - t0) / 1e9, m, true);
         }
         double secs = (System.nanoTime() - t0) / 1e9;

@@ -63,8 +63,8 @@ final class JunitXml {
         if (!c.ok()) {
             w.writeCharacters("\n      ");
             w.writeStartElement(c.error() ? "error" : "failure");
-            w.writeAttribute("type", c.error() ? "cannot-replay" : "regression");
             w.writeAttribute("message", clean(c.failure()));
+            w.writeAttribute("type", c.error() ? "cannot-replay" : "regression");
             w.writeCharacters(clean(c.failure()));
             w.writeEndElement();
             w.writeCharacters("\n    ");
