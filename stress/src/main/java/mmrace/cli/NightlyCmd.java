@@ -77,13 +77,15 @@ final class NightlyCmd implements Callable<Integer> {
         if (!Files.isDirectory(src))
             throw new Main.BadInput(corpus + ": no such directory");
         Path dir = out.toAbsolutePath().normalize();
+        NightlyCorpus.checkOut(src, dir);
         Files.createDirectories(dir);
         NightlyReport rep = new NightlyReport();
         rep.started = Instant.now().toString();
         rep.budget = budget;
         rep.machine = machine();
         rep.outName = out.toString().replaceAll("/+$", "");
-        List<Path> historyDirs = history != null ? List.of(history) : List.of(dir.getParent(), dir.resolve("history"));
+        List<Path> historyDirs = history != null ? List.of(history)
+                : dir.getParent() == null ? List.of(dir.resolve("history")) : List.of(dir.getParent(), dir.resolve("history"));
         rep.history = History.load(historyDirs, rep.notes);
         rep.historyFrom = String.join(", ", historyDirs.stream().map(Path::toString).toList());
         long t0 = System.nanoTime();

@@ -26,13 +26,22 @@ final class NightlyCorpus {
 
     static final String MARKER = ".mmrace-nightly-copy";
 
+    /** BadInput if {@code out} (which may not exist yet) lies inside the corpus {@code src}: the nightly must not write there. */
+    static void checkOut(Path src, Path out) throws IOException {
+        Path o = out.toAbsolutePath().normalize(), existing = o;
+        while (existing != null && !Files.exists(existing))
+            existing = existing.getParent();
+        Path real = existing == null ? o : existing.toRealPath().resolve(existing.relativize(o));
+        if (real.startsWith(src.toRealPath()))
+            throw new Main.BadInput(out + ": --out is inside the corpus " + src + "; the nightly must not write there");
+    }
+
     /** Copies {@code src} to {@code out}/corpus and returns the copy. BadInput if the two overlap or the target is not a copy. */
     static Path copy(Path src, Path out) throws IOException {
+        checkOut(src, out);
         Path dst = out.resolve("corpus").toAbsolutePath().normalize();
         Path s = src.toRealPath();
         Path outReal = out.toRealPath();
-        if (outReal.startsWith(s))
-            throw new Main.BadInput(out + ": --out is inside the corpus " + src + "; the nightly must not write there");
         if (s.startsWith(outReal.resolve("corpus")))
             throw new Main.BadInput(src + ": the corpus is inside " + dst + ", which the nightly replaces with its copy");
         if (Files.exists(dst)) {
