@@ -27,7 +27,7 @@ final class NightlyPage {
     static final String CSS = "body{font-family:system-ui,sans-serif;font-size:14px;margin:18px auto;max-width:1180px;padding:0 12px;color:#222}"
             + "h1{margin:0 0 2px}h2{margin:22px 0 8px;border-bottom:1px solid #ddd}.meta{color:#555;margin:0 0 10px}"
             + ".ok{color:#17702f}.bad{color:#b00;font-weight:bold}.box{border-left:6px solid #b00;background:#fff5f5;padding:6px 14px;margin:12px 0}"
-            + ".box.quiet{border-color:#17702f;background:#f3faf4}.box h2{border:0;margin:6px 0}.box ol{margin:4px 0 8px;padding-left:22px}"
+            + ".box.quiet{border-color:#17702f;background:#f3faf4}.box.mild{border-color:#d08a2e;background:#fff9ef}.box h3{margin:8px 0 2px;font-size:15px}.box h2{border:0;margin:6px 0}.box ol{margin:4px 0 8px;padding-left:22px}"
             + ".box li{margin:3px 0}.badge{font-size:11px;padding:1px 6px;border-radius:8px;margin-left:6px;white-space:nowrap}"
             + ".b-new{background:#b00;color:#fff}.b-class{background:#f0b27a}.b-known{background:#ddd}.sub{color:#555;margin:2px 0}"
             + "table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #ccc;padding:3px 8px;vertical-align:top}"
@@ -36,7 +36,7 @@ final class NightlyPage {
             + ".up{color:#17702f}.down{color:#b00}.plots{display:flex;flex-wrap:wrap;gap:8px}.plot{border:1px solid #e0e0e0;background:#fff}"
             + ".note{color:#666;font-size:12px}code{background:#f4f4f4;padding:0 3px}.group{border-top:1px solid #eee;padding:4px 0}"
             + ".group h3{margin:8px 0 2px;font-size:15px}details{margin:4px 0}summary{cursor:pointer;color:#2a5db0}"
-            + ".lanes{overflow-x:auto}a{color:#2a5db0}";
+            + ".lanes{overflow-x:auto}a{color:#2a5db0}.keys{margin:4px 0}.keys ul{columns:2;margin:2px 0 6px;padding-left:20px}.keys li{font-size:12px}";
 
     static String render(NightlyReport r) {
         StringBuilder b = new StringBuilder();
@@ -67,28 +67,45 @@ final class NightlyPage {
 
     static void newTonight(StringBuilder b, NightlyReport r) {
         List<Summary.Group> fresh = r.newGroups();
+        List<Summary.Group> newClass = fresh.stream().filter(g -> !g.knownClass()).toList();
+        List<Summary.Group> newMechanism = fresh.stream().filter(Summary.Group::knownClass).toList();
         long known = r.groups.size() - fresh.size();
         int knownFindings = r.groups.stream().filter(Summary.Group::known).mapToInt(Summary.Group::count).sum();
-        b.append("<section id=\"new\" class=\"box").append(fresh.isEmpty() ? " quiet" : "").append("\"><h2>New tonight: ").append(fresh.size())
+        String tone = !newClass.isEmpty() ? "" : !newMechanism.isEmpty() ? " mild" : " quiet";
+        b.append("<section id=\"new\" class=\"box").append(tone).append("\"><h2>New tonight: ").append(fresh.size())
                 .append(fresh.size() == 1 ? " group" : " groups").append("</h2>");
-        b.append("<p class=\"sub\">Findings are grouped by root cause or mechanism (variant, reason, the operations that race). Known: ")
+        b.append("<p class=\"sub\">Findings grouped by root cause or mechanism (variant, reason, the operations that race). Known: ")
                 .append(known).append(known == 1 ? " group" : " groups").append(" (").append(knownFindings)
                 .append(" findings) whose mechanism the corpus holds or whose root cause is recognised, <a href=\"#groups\">listed below</a>.</p>");
         if (fresh.isEmpty())
             b.append("<p>Nothing new: every finding tonight belongs to a group the corpus already holds.</p>");
-        else {
-            b.append("<ol>");
-            for (Summary.Group g : fresh) {
-                b.append("<li><a href=\"#g-").append(g.id()).append("\"><b>").append(e(g.key())).append("</b></a>").append(badge(g))
-                        .append(" ").append(g.count()).append(g.count() == 1 ? " finding" : " findings").append(" · <a href=\"")
-                        .append(e(g.trace())).append("\">trace</a> · <a href=\"").append(e(g.representative())).append("\">scenario</a>");
-                if (r.since != null)
-                    b.append(" · ").append(r.since.newGroups().contains(g.key()) ? "<b>first seen tonight</b>" : "also seen on " + e(date(r.since.previous())));
-                b.append("</li>");
-            }
-            b.append("</ol><p class=\"sub\">Keep one in the corpus: <code>./mmrace promote ").append(e(r.outName)).append("/corpus/findings/FILE.scn</code></p>");
+        b.append("<h3>New bug class: ").append(newClass.size()).append("</h3>");
+        if (newClass.isEmpty())
+            b.append("<p class=\"sub\">No forbidden outcome of a reason the corpus does not already record for its variant.</p>");
+        newList(b, r, newClass);
+        if (!newMechanism.isEmpty()) {
+            b.append("<h3>New mechanism of a known bug class: ").append(newMechanism.size()).append("</h3>");
+            newList(b, r, newMechanism);
         }
+        if (!fresh.isEmpty())
+            b.append("<p class=\"sub\">Keep one in the corpus: <code>./mmrace promote ").append(e(r.outName))
+                    .append("/corpus/findings/FILE.scn</code> (each group below names its file).</p>");
         b.append("</section>");
+    }
+
+    static void newList(StringBuilder b, NightlyReport r, List<Summary.Group> groups) {
+        if (groups.isEmpty())
+            return;
+        b.append("<ol>");
+        for (Summary.Group g : groups) {
+            b.append("<li><a href=\"#g-").append(g.id()).append("\"><b>").append(e(g.key())).append("</b></a> ").append(g.count())
+                    .append(g.count() == 1 ? " finding" : " findings").append(" · <a href=\"").append(e(g.trace()))
+                    .append("\">trace</a> · <a href=\"").append(e(g.representative())).append("\">scenario</a>");
+            if (r.since != null)
+                b.append(" · ").append(r.since.newGroups().contains(g.key()) ? "<b>first seen tonight</b>" : "also seen on " + e(date(r.since.previous())));
+            b.append("</li>");
+        }
+        b.append("</ol>");
     }
 
     static String badge(Summary.Group g) {
@@ -106,26 +123,55 @@ final class NightlyPage {
             return;
         }
         Summary.SinceLastNight s = r.since;
-        b.append("<p>Compared with the night of ").append(e(date(s.previous()))).append(".</p><p>Groups first seen tonight: ")
-                .append(list(s.newGroups())).append("<br>Groups seen last night but not tonight: ").append(list(s.goneGroups())).append("</p>");
-        b.append("<table class=\"changes\"><tr><th>measure</th><th>last night</th><th>tonight</th><th>change</th></tr>");
-        for (Summary.Change c : s.changes()) {
-            double d = c.delta();
-            String cls = d == 0 ? "" : (d > 0) == !c.what().startsWith("new groups") ? "up" : "down";
-            b.append("<tr><td>").append(e(c.what())).append("</td><td class=\"n\">").append(num(c.before())).append("</td><td class=\"n\">")
-                    .append(num(c.now())).append("</td><td class=\"n ").append(cls).append("\">").append(d == 0 ? "=" : (d > 0 ? "+" : "") + num(d))
-                    .append(c.before() != 0 && d != 0 ? String.format(Locale.ROOT, " (%+.0f%%)", 100 * d / c.before()) : "").append("</td></tr>");
+        b.append("<p>Compared with the night of ").append(e(date(s.previous()))).append(".</p>");
+        b.append("<div class=\"keys\"><b>Groups first seen tonight (").append(s.newGroups().size()).append("):</b>").append(list(s.newGroups()))
+                .append("</div><div class=\"keys\"><b>Groups seen last night, not tonight (").append(s.goneGroups().size()).append("):</b>")
+                .append(list(s.goneGroups())).append("</div>");
+        b.append("<table class=\"changes\"><tr><th>measure</th><th>last night</th><th>tonight</th></tr>");
+        for (Summary.Change c : s.changes())
+            if (c.campaign() == null)
+                b.append("<tr><td>").append(e(c.what())).append("</td><td class=\"n\">").append(num(c.before())).append("</td><td class=\"n\">")
+                        .append(change(c)).append("</td></tr>");
+        b.append("</table>");
+        List<String> measures = List.of(History.PROBES, History.PAIRS, History.EDGES, History.CORPUS, History.RATE);
+        Map<String, Map<String, Summary.Change>> byCampaign = new java.util.LinkedHashMap<>();
+        for (Summary.Change c : s.changes())
+            if (c.campaign() != null)
+                byCampaign.computeIfAbsent(c.campaign(), k -> new java.util.HashMap<>()).put(c.what(), c);
+        if (!byCampaign.isEmpty()) {
+            b.append("<table class=\"changes\"><tr><th>campaign</th>");
+            List<String> shown = measures.stream().filter(m -> byCampaign.values().stream().anyMatch(x -> x.containsKey(m))).toList();
+            for (String m : shown)
+                b.append("<th>").append(e(m)).append(": last night → tonight</th>");
+            b.append("</tr>");
+            for (var x : byCampaign.entrySet()) {
+                b.append("<tr><td>").append(e(x.getKey())).append("</td>");
+                for (String m : shown) {
+                    Summary.Change c = x.getValue().get(m);
+                    b.append(c == null ? "<td></td>" : "<td class=\"n\">" + num(c.before()) + " → " + change(c) + "</td>");
+                }
+                b.append("</tr>");
+            }
+            b.append("</table>");
         }
-        b.append("</table></section>");
+        b.append("</section>");
+    }
+
+    /** Tonight's value with its change, "91 (+4, +5%)": green up, red down ("new groups" the other way round). */
+    static String change(Summary.Change c) {
+        double d = c.delta();
+        String cls = d == 0 ? "same" : (d > 0) == !c.what().startsWith("new groups") ? "up" : "down";
+        return "<span class=\"" + cls + "\">" + num(c.now()) + (d == 0 ? "" : " (" + (d > 0 ? "+" : "") + num(d)
+                + (c.before() != 0 ? String.format(Locale.ROOT, ", %+.0f%%", 100 * d / c.before()) : "") + ")") + "</span>";
     }
 
     static String list(List<String> keys) {
         if (keys.isEmpty())
-            return "none";
-        StringBuilder b = new StringBuilder();
+            return " none";
+        StringBuilder b = new StringBuilder("<ul>");
         for (String k : keys)
-            b.append(b.isEmpty() ? "" : ", ").append("<code>").append(e(k)).append("</code>");
-        return b.toString();
+            b.append("<li><code>").append(e(k)).append("</code></li>");
+        return b.append("</ul>").toString();
     }
 
     static void outcomes(StringBuilder b, NightlyReport r) {

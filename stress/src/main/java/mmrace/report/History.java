@@ -20,6 +20,10 @@ import java.util.TreeSet;
 public final class History {
     private History() {}
 
+    /** The measures of a campaign that are compared, in this order. */
+    public static final String PROBES = "probes", PAIRS = "operation pairs", EDGES = "interleaving edges", CORPUS = "corpus inputs",
+            RATE = "executions/s";
+
     /** A night of the history: where its summary was read from, and the summary. */
     public record Night(Path file, Summary summary) {
         public Instant when() {
@@ -81,24 +85,24 @@ public final class History {
         List<String> added = after.stream().filter(k -> !before.contains(k)).toList();
         List<String> gone = before.stream().filter(k -> !after.contains(k)).toList();
         List<Summary.Change> changes = new ArrayList<>();
-        changes.add(new Summary.Change("groups", before.size(), after.size()));
-        changes.add(new Summary.Change("new groups", newCount(prev), newCount(now)));
+        changes.add(new Summary.Change("groups", null, before.size(), after.size()));
+        changes.add(new Summary.Change("new groups", null, newCount(prev), newCount(now)));
         Map<String, Summary.CampaignStats> pc = prev.campaigns() == null ? Map.of() : prev.campaigns();
         if (now.campaigns() != null)
             for (var e : now.campaigns().entrySet()) {
                 Summary.CampaignStats a = pc.get(e.getKey()), b = e.getValue();
                 if (a == null)
                     continue;
-                String v = " (" + e.getKey() + ")";
-                changes.add(new Summary.Change("probes" + v, a.probes(), b.probes()));
-                changes.add(new Summary.Change("operation pairs" + v, a.pairs(), b.pairs()));
+                String v = e.getKey();
+                changes.add(new Summary.Change(PROBES, v, a.probes(), b.probes()));
+                changes.add(new Summary.Change(PAIRS, v, a.pairs(), b.pairs()));
                 if (a.edges() != 0 || b.edges() != 0)
-                    changes.add(new Summary.Change("interleaving edges" + v, a.edges(), b.edges()));
-                changes.add(new Summary.Change("corpus inputs" + v, a.corpus(), b.corpus()));
-                changes.add(new Summary.Change("executions/s" + v, a.execsPerSecond(), b.execsPerSecond()));
+                    changes.add(new Summary.Change(EDGES, v, a.edges(), b.edges()));
+                changes.add(new Summary.Change(CORPUS, v, a.corpus(), b.corpus()));
+                changes.add(new Summary.Change(RATE, v, a.execsPerSecond(), b.execsPerSecond()));
             }
         if (prev.mutation() != null && now.mutation() != null && prev.mutation().percent() != null && now.mutation().percent() != null)
-            changes.add(new Summary.Change("mutation score %", prev.mutation().percent(), now.mutation().percent()));
+            changes.add(new Summary.Change("mutation score %", null, prev.mutation().percent(), now.mutation().percent()));
         return new Summary.SinceLastNight(prev.started(), added, gone, changes);
     }
 

@@ -72,7 +72,9 @@ public final class Plot {
                 continue;
             double x = sx.apply(t);
             b.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#444\"/>", x, py0, x, py0 + 4));
-            b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"xtick\">%s</text>", x, py0 + 16,
+            // labels at the ends of the axis are kept inside the chart
+            String anchor = x - px0 < 30 ? "start" : px1 - x < 30 ? "end" : "middle";
+            b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\" class=\"xtick\">%s</text>", x, py0 + 16, anchor,
                     esc(xTicks == null ? number(t, xt.length > 1 ? xt[1] - xt[0] : 1) : xTicks.apply(t))));
         }
         b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#444\"/>", px0, py0, px1, py0));

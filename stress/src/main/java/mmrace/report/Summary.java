@@ -94,8 +94,9 @@ public record Summary(int format, String started, String finished, String budget
     /** The comparison with the previous night ({@code previous}: its start). */
     public record SinceLastNight(String previous, List<String> newGroups, List<String> goneGroups, List<Change> changes) {}
 
-    /** A measure before and now: "probes (fast-v1)", 87, 91. */
-    public record Change(String what, double before, double now) {
+    /** A measure before and now: "probes" of the campaign "fast-v1", 87, 91 ({@code campaign} absent for the whole night). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Change(String what, String campaign, double before, double now) {
         @JsonIgnore
         public double delta() {
             return now - before;

@@ -68,9 +68,14 @@ class NightlyReportBrowserTest {
         Files.writeString(dir.resolve("index.html"), rep.html());
 
         String dom = chromium(dir, "--dump-dom", dir.resolve("index.html").toUri().toString());
-        assertTrue(dom.indexOf("New tonight: 1 group") < dom.indexOf("id=\"outcome-table\""), "the new groups come first: " + dom);
+        int first = dom.indexOf("New tonight: 1 group");
+        assertTrue(first >= 0 && first < dom.indexOf("id=\"outcome-table\""), "the new groups come first: " + dom);
+        assertTrue(sectionOf(dom, "new").contains("New bug class: 0"), "the munmap tear is not a new bug class of fast-v1");
+        assertTrue(sectionOf(dom, "new").contains("New mechanism of a known bug class: 1"), dom);
         assertTrue(dom.matches("(?s).*<section id=\"new\".*fast-v1 torn-read \\{munmap\\}.*</section><section id=\"since\".*"), dom);
-        assertTrue(dom.contains("Groups first seen tonight: <code>fast-v1 torn-read {mmap-fixed}</code>"), dom);
+        assertTrue(sectionOf(dom, "since").matches("(?s).*Groups first seen tonight \\(2\\):</b><ul><li><code>fast-v1 torn-read \\{mmap-fixed\\}</code>.*"), dom);
+        assertTrue(sectionOf(dom, "since").contains("<td>fast-v1</td><td class=\"n\">35 → <span class=\"up\">40 (+5, +14%)</span></td>"),
+                "probes of fast-v1, last night and tonight: " + sectionOf(dom, "since"));
         assertTrue(dom.matches("(?s).*<tr><td>fast-v1</td><td class=\"n \"><b>1</b></td><td class=\"n \"><b>0</b></td>"
                 + "<td class=\"n \"><b>0</b></td><td class=\"n fknown\"><b>1</b><div class=\"why\"><a href=\"#rule-torn-read\".*"), dom);
         assertTrue(dom.matches("(?s).*<tr><td>slow</td>.*<td class=\"n fnew\"><b>1</b>.*<td class=\"n cause\"><b>1</b>.*"), dom);
