@@ -17,8 +17,10 @@ import picocli.CommandLine.Command;
  *     2 bad input; 3 JCStress itself failed (a test in error or timed out, its JVM failed, no
  *     results): no verdict ({@link StressCmd#JCSTRESS_FAILED}).</li>
  * <li>{@code gate}: 0 every check passed; 1 a check failed (a corpus verdict other than its
- *     {@code expect} line, or a JCStress check); 2 bad input. {@code nightly}: 0 its gate and its
- *     JCStress run passed, 1 otherwise.</li>
+ *     {@code expect} line, or a JCStress check); 2 bad input, or checks that could not be judged
+ *     and none that failed. {@code nightly}: 0 its gate and its JCStress run passed, 1 otherwise;
+ *     2 bad input.</li>
+ * <li>{@code promote}: 0 moved; 2 refused (bad input; nothing written).</li>
  * <li>{@code bench}: 0 once JMH has run.</li>
  * </ul>
  * A Java exception out of a command that is not bad input is printed with its stack trace and,
@@ -30,7 +32,7 @@ import picocli.CommandLine.Command;
                 "mmap, munmap, mremap, mprotect, madvise, faults, reclaim and THP collapse;",
                 "under the deterministic scheduler (run, explore, fuzz) or on real threads under JCStress (stress)."},
         subcommands = {RunCmd.class, ExploreCmd.class, FuzzCmd.class, MinimizeCmd.class, StressCmd.class, GateCmd.class,
-                NightlyCmd.class, BenchCmd.class},
+                NightlyCmd.class, PromoteCmd.class, BenchCmd.class},
         footer = {"", "Exit status: 0 no forbidden outcome, 1 a forbidden outcome was seen (or an",
                 "expected one was not, or a gate check failed), 2 bad input; stress: 3 JCStress",
                 "itself failed."})

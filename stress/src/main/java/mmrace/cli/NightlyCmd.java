@@ -1,8 +1,11 @@
 package mmrace.cli;
 
 import mmrace.fuzz.Campaign;
+import mmrace.fuzz.Minimize;
 import mmrace.fuzz.PortTarget;
-import mmrace.oracle.Verdict;
+import mmrace.report.History;
+import mmrace.report.Json;
+import mmrace.report.Summary;
 import mmrace.scenario.Runner;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.ScenarioError;
@@ -17,23 +20,29 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /**
- * ./mmrace nightly: JCStress in a longer mode, a fuzzing campaign per variant sharing the corpus,
- * schedule exploration of the corpus per variant, the gate; and a report a person opens in a
- * browser (OUT/index.html) plus OUT/summary.json.
+ * ./mmrace nightly: JCStress in a longer mode, a fuzzing campaign per variant on a copy of the
+ * corpus (OUT/corpus: nothing is written outside OUT, except tonight's summary into an explicit
+ * --history), schedule exploration of the corpus per variant, the gate; a report a person opens in
+ * a browser (OUT/index.html: what is new tonight first, then what changed since the night before)
+ * and OUT/summary.json for machines and for the next night.
  */
-@Command(name = "nightly", description = {"The nightly run: JCStress, a fuzzing campaign per variant sharing the corpus,",
+@Command(name = "nightly", description = {"The nightly run: JCStress, a fuzzing campaign per variant on a copy of the corpus (OUT/corpus),",
         "exploration of the corpus under every variant, the gate; report in OUT/index.html and OUT/summary.json.",
+        "Writes only under OUT (and tonight's summary into --history DIR when given). Keep a finding with ./mmrace promote.",
         "Exit status: 0 the gate and JCStress passed, 1 either failed (a forbidden outcome in a variant expected",
         "to be safe, or a recorded one lost), 2 bad input."})
 final class NightlyCmd implements Callable<Integer> {
@@ -43,8 +52,12 @@ final class NightlyCmd implements Callable<Integer> {
     @Option(names = "--budget", defaultValue = "2h", paramLabel = "DURATION", description = "Total time (default ${DEFAULT-VALUE}).")
     String budget;
 
-    @Option(names = "--corpus", defaultValue = "corpus", paramLabel = "DIR")
+    @Option(names = "--corpus", defaultValue = "corpus", paramLabel = "DIR", description = "The corpus, only read (default ${DEFAULT-VALUE}).")
     Path corpus;
+
+    @Option(names = "--history", paramLabel = "DIR", description = {"Summaries of earlier nights (DIR/*.json, DIR/*/summary.json); tonight's is added.",
+            "Default: the directories beside OUT (OUT/../*/summary.json) and OUT/history/, where tonight's is kept."})
+    Path history;
 
     @Option(names = "--variant", defaultValue = "all", paramLabel = "V[,V...]")
     String variant;
@@ -60,81 +73,141 @@ final class NightlyCmd implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         Duration total = FuzzCmd.duration(budget);
         List<Variant> vs = Scenarios.parseVariants(variant);
-        Path dir = corpus.isAbsolute() || System.getProperty("mmrace.home") == null ? corpus : Path.of(System.getProperty("mmrace.home")).resolve(corpus);
-        if (!Files.isDirectory(dir))
+        Path src = corpus.isAbsolute() || System.getProperty("mmrace.home") == null ? corpus : Path.of(System.getProperty("mmrace.home")).resolve(corpus);
+        if (!Files.isDirectory(src))
             throw new Main.BadInput(corpus + ": no such directory");
-        Files.createDirectories(out);
+        Path dir = out.toAbsolutePath().normalize();
+        NightlyCorpus.checkOut(src, dir);
+        Files.createDirectories(dir);
         NightlyReport rep = new NightlyReport();
         rep.started = Instant.now().toString();
         rep.budget = budget;
         rep.machine = machine();
+        rep.outName = out.toString().replaceAll("/+$", "");
+        List<Path> historyDirs = history != null ? List.of(history)
+                : dir.getParent() == null ? List.of(dir.resolve("history")) : List.of(dir.getParent(), dir.resolve("history"));
+        rep.history = History.load(historyDirs, rep.notes);
+        rep.historyFrom = String.join(", ", historyDirs.stream().map(Path::toString).toList());
         long t0 = System.nanoTime();
+
+        Path copy = NightlyCorpus.copy(src, dir);
+        List<Path> files = corpusFiles(copy);
+        rep.knowledge = NightlyCorpus.knowledge(files, copy, corpus.toString().replaceAll("/+$", ""), rep.notes);
+        o.println("nightly: corpus " + src + " copied to " + copy + " (" + files.size() + " scenarios; the campaigns write only there)");
 
         if (!noJcstress) {
             Duration share = total.multipliedBy(2).dividedBy(10);
             o.println("nightly: JCStress (" + share.toSeconds() + " s)");
-            Jcstress.Result j = Jcstress.nightlyPass(share, out.resolve("jcstress"), o, err);
+            Jcstress.Result j = Jcstress.nightlyPass(share, dir.resolve("jcstress"), o, err);
             rep.jcstressSummary = j.summary();
             rep.jcstressOk = j.ok();
-            rep.jcstressLink = j.report() == null ? null : out.relativize(j.report()).toString();
+            rep.jcstressLink = j.report() == null ? null : dir.relativize(j.report().toAbsolutePath()).toString();
         }
 
-        // Fuzzing until 70% of the budget, shared among the campaigns still to run, so that one that
-        // overran (its findings are minimised after its time) shortens the next ones; each gets 85%
-        // of its share as fuzzing time and leaves the rest for that minimisation.
-        long fuzzEnd = t0 + total.multipliedBy(7).dividedBy(10).toNanos();
-        for (int i = 0; i < vs.size(); i++) {
-            Variant v = vs.get(i);
-            Duration fuzzEach = Duration.ofNanos(Math.max(0, fuzzEnd - System.nanoTime()) / (vs.size() - i)).multipliedBy(85).dividedBy(100);
-            if (fuzzEach.toSeconds() < 5)
-                fuzzEach = Duration.ofSeconds(5);
-            o.println("nightly: fuzz " + v.id + " (" + fuzzEach.toSeconds() + " s)");
-            List<double[]> series = new ArrayList<>();
-            long c0 = System.nanoTime();
-            Campaign.Options opts = Campaign.Options.of(List.of(v)).withTime(fuzzEach).withCorpus(dir).withSeed(seedOf(rep.started))
-                    .withProgressEvery(Duration.ofSeconds(Math.max(1, fuzzEach.toSeconds() / 60)));
-            Campaign.Summary sum = new Campaign(opts, PortTarget::new).run(p -> series.add(new double[] {
-                    (System.nanoTime() - c0) / 1e9, p.edges(), p.corpus(), p.executions()}));
-            series.add(new double[] {sum.elapsed().toMillis() / 1000.0, sum.edges(), sum.corpus(), sum.executions()});
-            rep.series.put(v.id, series);
-            rep.campaignSummaries.put(v.id, sum.text());
-            for (Campaign.FindingEvent e : sum.events())
-                if (e.status() == Campaign.FindingStatus.NEW && e.file() != null)
-                    rep.findings.add(finding(e));
-        }
+        List<Campaign.FindingEvent> events = fuzz(vs, total, t0, copy, dir, rep, o);
+        NightlyFindings.report(events, dir, copy.resolve("findings"), rep);
 
-        List<Path> files = corpusFiles(dir);
         Duration left = total.minus(Duration.ofNanos(System.nanoTime() - t0));
         // the gate (replays only: JCStress ran above) keeps the last tenth, at least 90 s
         Duration gateShare = total.dividedBy(10).compareTo(Duration.ofSeconds(90)) > 0 ? total.dividedBy(10) : Duration.ofSeconds(90);
         long perCell = Math.max(1, left.minus(gateShare).toMillis() / Math.max(1, files.size() * vs.size()));
         o.println("nightly: explore " + files.size() + " scenarios x " + vs.size() + " variants (" + perCell + " ms each)");
         for (Path f : files) {
-            Scenario s = ScenarioParser.parse(f);
+            Scenario s;
+            try {
+                s = ScenarioParser.parse(f);
+            } catch (ScenarioError e) {
+                continue; // noted with the corpus's knowledge; the gate reports it
+            }
             for (Variant v : vs)
                 explore(s, v, perCell, rep);
         }
 
+        gate(src, dir, rep, o, err);
+        rep.finished = Instant.now().toString();
+        return finish(rep, dir, o);
+    }
+
+    /** One campaign per variant on the copy; their samples, logs and finding events. */
+    private List<Campaign.FindingEvent> fuzz(List<Variant> vs, Duration total, long t0, Path copy, Path dir, NightlyReport rep, PrintWriter o)
+            throws IOException {
+        // Fuzzing until 70% of the budget, shared among the campaigns still to run, so that one that
+        // overran (its findings are minimised after its time) shortens the next ones; each gets 85%
+        // of its share as fuzzing time and leaves the rest for that minimisation.
+        long fuzzEnd = t0 + total.multipliedBy(7).dividedBy(10).toNanos();
+        List<Campaign.FindingEvent> events = new ArrayList<>();
+        for (int i = 0; i < vs.size(); i++) {
+            Variant v = vs.get(i);
+            Duration fuzzEach = Duration.ofNanos(Math.max(0, fuzzEnd - System.nanoTime()) / (vs.size() - i)).multipliedBy(85).dividedBy(100);
+            if (fuzzEach.toSeconds() < 5)
+                fuzzEach = Duration.ofSeconds(5);
+            o.println("nightly: fuzz " + v.id + " (" + fuzzEach.toSeconds() + " s)");
+            o.flush();
+            List<Summary.Sample> samples = new ArrayList<>();
+            StringBuilder log = new StringBuilder();
+            Campaign.Options opts = Campaign.Options.of(List.of(v)).withTime(fuzzEach).withCorpus(copy).withSeed(seedOf(rep.started))
+                    .withProgressEvery(Duration.ofSeconds(Math.max(1, fuzzEach.toSeconds() / 60)))
+                    // a short campaign cannot spend two minutes minimising each finding
+                    .withShrink(fuzzEach.toSeconds() < 60 ? Minimize.Budget.SMALL : Minimize.Budget.DEFAULT);
+            Campaign.Summary sum = new Campaign(opts, PortTarget::new).run(p -> {
+                log.append(p.line()).append('\n');
+                samples.add(sample(samples, p.elapsed(), p.executions(), p.probes(), p.edges(), p.pairs(), p.corpus()));
+            });
+            samples.add(sample(samples, sum.elapsed(), sum.executions(), sum.probes(), sum.edges(), sum.pairs(), sum.corpus()));
+            log.append(sum.text());
+            String logName = "campaigns/" + v.id + ".log";
+            Scenarios.writeAtomically(dir.resolve(logName), log.toString());
+            double secs = sum.elapsed().toMillis() / 1000.0;
+            rep.campaigns.put(v.id, new Summary.CampaignStats(round(secs), sum.executions(), round(secs == 0 ? 0 : sum.executions() / secs),
+                    sum.probes(), sum.edges(), sum.pairs(), sum.corpus(), logName, samples));
+            events.addAll(sum.events());
+        }
+        return events;
+    }
+
+    /** A progress sample; its rate is over the time since the sample before. */
+    static Summary.Sample sample(List<Summary.Sample> before, Duration at, long execs, int probes, int edges, int pairs, int corpus) {
+        double t = at.toMillis() / 1000.0;
+        Summary.Sample last = before.isEmpty() ? null : before.get(before.size() - 1);
+        double dt = last == null ? t : t - last.seconds();
+        double rate = dt <= 0 ? (last == null ? 0 : last.execsPerSecond()) : (execs - (last == null ? 0 : last.executions())) / dt;
+        return new Summary.Sample(round(t), execs, round(rate), probes, edges, pairs, corpus);
+    }
+
+    static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    /** The gate over the checked-in corpus (read only; JCStress ran above, so --no-jcstress). */
+    private static void gate(Path src, Path dir, NightlyReport rep, PrintWriter o, PrintWriter err) throws IOException {
         o.println("nightly: gate");
-        java.io.StringWriter gout = new java.io.StringWriter();
-        // --no-jcstress: this nightly's own JCStress pass (longer than the gate's) is its JCStress verdict
-        List<String> gargs = new ArrayList<>(List.of("gate", "--corpus", dir.toString(), "--junit-xml", out.resolve("gate.xml").toString(),
-                "--no-jcstress"));
-        int g = Main.execute(new PrintWriter(gout, true), err, gargs.toArray(String[]::new));
-        Files.writeString(out.resolve("gate.txt"), gout.toString());
+        StringWriter gout = new StringWriter();
+        int g = Main.execute(new PrintWriter(gout, true), err, "gate", "--corpus", src.toAbsolutePath().toString(), "--junit-xml",
+                dir.resolve("gate.xml").toString(), "--no-jcstress");
+        Files.writeString(dir.resolve("gate.txt"), gout.toString());
         rep.gateOk = g == 0;
         String[] lines = gout.toString().strip().split("\n");
         rep.gateSummary = lines[lines.length - 1] + (g == 0 ? "" : " (see gate.txt)");
+    }
 
-        Scenarios.writeAtomically(out.resolve("index.html"), rep.html());
-        Scenarios.writeAtomically(out.resolve("summary.json"), rep.json());
-        o.println("nightly: report " + out.resolve("index.html") + " (" + rep.findings.size() + " new findings; gate "
-                + (rep.gateOk ? "passed" : "FAILED") + ")");
+    /** summary.json (with the comparison to the night before), the history copy, index.html. */
+    private Integer finish(NightlyReport rep, Path dir, PrintWriter o) {
+        Summary prev = History.previous(rep.history, rep.started);
+        if (prev != null)
+            rep.since = History.diff(prev, rep.summary());
+        String json = Json.write(rep.summary());
+        Scenarios.writeAtomically(dir.resolve("summary.json"), json);
+        Path keep = (history != null ? history : dir.resolve("history")).resolve(History.fileName(rep.started));
+        Scenarios.writeAtomically(keep, json);
+        Scenarios.writeAtomically(dir.resolve("index.html"), rep.html());
+        long fresh = rep.newGroups().size();
+        o.println(String.format(Locale.ROOT, "nightly: report %s (new tonight: %d groups; %d known; gate %s)", dir.resolve("index.html"), fresh,
+                rep.groups.size() - fresh, rep.gateOk ? "passed" : "FAILED"));
         o.flush();
         return rep.gateOk && (noJcstress || rep.jcstressOk) ? Main.OK : Main.FORBIDDEN;
     }
 
-    static List<Path> corpusFiles(Path dir) throws java.io.IOException {
+    static List<Path> corpusFiles(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(p -> p.toString().endsWith(".scn") && !dir.relativize(p).startsWith("queue")).sorted().toList();
         }
@@ -146,25 +219,17 @@ final class NightlyCmd implements Callable<Integer> {
         Runner.Built[] cur = new Runner.Built[1];
         for (var st : List.of(new RandomWalk(1), new Pct(3, 0, 1))) {
             long half = deadline - (st instanceof RandomWalk ? (deadline - System.nanoTime()) / 2 : 0);
-            Explorer.explore(() -> {
-                cur[0] = Runner.build(s, v);
-                return cur[0].program();
-            }, st, Config.DEFAULT, Long.MAX_VALUE, r -> {
-                rep.count(v.id, cur[0].oracle().verdict(), cur[0].oracle().rootCause());
-                return System.nanoTime() < half;
-            }, new ExploreCmd.Forwarding(cur));
-        }
-    }
-
-    static NightlyReport.Finding finding(Campaign.FindingEvent e) {
-        try {
-            Scenario s = ScenarioParser.parse(e.file());
-            Runner.Outcome o = Runner.run(s, e.variant(), true);
-            Verdict v = o.verdict();
-            return new NightlyReport.Finding(e.variant().id, e.reason(), e.file().toString(), v.toString(), o.trace(),
-                    o.result().actors(), o.oracle().generationChanges());
-        } catch (ScenarioError x) {
-            return new NightlyReport.Finding(e.variant().id, e.reason(), e.file().toString(), x.getMessage(), List.of(), List.of(), List.of());
+            try {
+                Explorer.explore(() -> {
+                    cur[0] = Runner.build(s, v);
+                    return cur[0].program();
+                }, st, Config.DEFAULT, Long.MAX_VALUE, r -> {
+                    rep.count(v.id, cur[0].oracle().verdict(), cur[0].oracle().rootCause());
+                    return System.nanoTime() < half;
+                }, new ExploreCmd.Forwarding(cur));
+            } catch (RuntimeException e) {
+                return; // a scenario that cannot be set up: the gate reports it
+            }
         }
     }
 

@@ -42,6 +42,74 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * fast-v1, fast-v1-irqoff, fast-one-vma, fast-one-vma-irqoff (their forbidden outcomes are the
  * problem shown, reported, not failures).
  * <p>Run: {@code ./mmrace stress --filter DontneedRace}
+ * <p>A real run: {@code ./mmrace stress --time-per-test 1000 --filter 'mmrace\.jcstress\.'} (JCStress
+ * 0.16, -time 1000 -iters 1 -f 1, one JVM mode), on a 2-CPU VM shared with other jobs (load
+ * average about 14), Temurin 25.0.3, 2026-12-04. Each test's results across all configurations
+ * as JCStress printed them (it cuts descriptions; an outcome never seen is listed by its id):
+ * <pre>
+ * DontneedRace.Slow  [OK]
+ *   RESULT  SAMPLES     FREQ       EXPECT  DESCRIPTION
+ *     A\|Z        0    0.00%  Interesting  content mix (A5/A6): the first page read before the zap, ...
+ *      A|A   35,081   76.79%   Acceptable  a|a: before the zap.
+ *      A|X        7    0.02%  Interesting  content mix (A5/A6): the first page read before the zap, ...
+ *     Z\|A        0    0.00%   Acceptable  z|a: between the zap of the first page's PTE and the seco...
+ *      Z|X   10,559   23.11%   Acceptable  z|x: after the writer.
+ *      Z|Z       38    0.08%   Acceptable  z|z: after the zap, before the store.
+ *
+ * DontneedRace.FastV1  [OK]
+ *   RESULT  SAMPLES     FREQ       EXPECT  DESCRIPTION
+ *     A\|Z        0    0.00%  Interesting  content mix (A5/A6): the first page read before the zap, ...
+ *      A|A   29,966   81.07%   Acceptable  a|a: before the zap.
+ *      A|X        4    0.01%  Interesting  content mix (A5/A6): the first page read before the zap, ...
+ *     Z\|A        0    0.00%   Acceptable  z|a: between the zap of the first page's PTE and the seco...
+ *      Z|X    6,961   18.83%   Acceptable  z|x: after the writer.
+ *      Z|Z       31    0.08%   Acceptable  z|z: after the zap, before the store.
+ *
+ * DontneedRace.FastV1Irqoff  [OK]
+ *   RESULT  SAMPLES     FREQ       EXPECT  DESCRIPTION
+ *      A|A   38,004   83.19%   Acceptable  a|a: before the zap.
+ *      A|X        6    0.01%  Interesting  content mix (A5/A6): the first page read before the zap, ...
+ *      A|Z        1   <0.01%  Interesting  content mix (A5/A6): the first page read before the zap, ...
+ *     Z\|A        0    0.00%   Acceptable  z|a: between the zap of the first page's PTE and the seco...
+ *      Z|X    7,648   16.74%   Acceptable  z|x: after the writer.
+ *      Z|Z       26    0.06%   Acceptable  z|z: after the zap, before the store.
+ *
+ * DontneedRace.FastOneVma  [OK]
+ *   RESULT  SAMPLES     FREQ       EXPECT  DESCRIPTION
+ *      A|A   36,487   75.63%   Acceptable  a|a: before the zap.
+ *      A|X        3   <0.01%  Interesting  content mix (A5/A6): the first page read before the zap, ...
+ *      A|Z        1   <0.01%  Interesting  content mix (A5/A6): the first page read before the zap, ...
+ *     Z\|A        0    0.00%   Acceptable  z|a: between the zap of the first page's PTE and the seco...
+ *      Z|X   11,732   24.32%   Acceptable  z|x: after the writer.
+ *      Z|Z       22    0.05%   Acceptable  z|z: after the zap, before the store.
+ *
+ * DontneedRace.FastOneVmaIrqoff  [OK]
+ *   RESULT  SAMPLES     FREQ       EXPECT  DESCRIPTION
+ *     A\|Z        0    0.00%  Interesting  content mix (A5/A6): the first page read before the zap, ...
+ *      A|A   42,106   80.84%   Acceptable  a|a: before the zap.
+ *      A|X        3   <0.01%  Interesting  content mix (A5/A6): the first page read before the zap, ...
+ *     Z\|A        0    0.00%   Acceptable  z|a: between the zap of the first page's PTE and the seco...
+ *      Z|X    9,953   19.11%   Acceptable  z|x: after the writer.
+ *      Z|Z       23    0.04%   Acceptable  z|z: after the zap, before the store.
+ *
+ * DontneedRace.FastOneVmaRedo  [OK]
+ *   RESULT  SAMPLES     FREQ       EXPECT  DESCRIPTION
+ *     A\|Z        0    0.00%  Interesting  content mix (A5/A6): the first page read before the zap, ...
+ *      A|A   36,581   82.38%   Acceptable  a|a: before the zap.
+ *      A|X        4   <0.01%  Interesting  content mix (A5/A6): the first page read before the zap, ...
+ *     Z\|A        0    0.00%   Acceptable  z|a: between the zap of the first page's PTE and the seco...
+ *      Z|X    7,787   17.54%   Acceptable  z|x: after the writer.
+ *      Z|Z       33    0.07%   Acceptable  z|z: after the zap, before the store.
+ *
+ * DontneedRace.FastOneVmaRedoIrqoff  [OK]
+ *   RESULT  SAMPLES     FREQ       EXPECT  DESCRIPTION
+ *     A\|Z        0    0.00%  Interesting  content mix (A5/A6): the first page read before the zap, ...
+ *      A|A   31,105   68.09%   Acceptable  a|a: before the zap.
+ *      A|X        8    0.02%  Interesting  content mix (A5/A6): the first page read before the zap, ...
+ *     Z\|A        0    0.00%   Acceptable  z|a: between the zap of the first page's PTE and the seco...
+ *      Z|X   14,553   31.86%   Acceptable  z|x: after the writer.
+ *      Z|Z       19    0.04%   Acceptable  z|z: after the zap, before the store.
+ * </pre>
  */
 public final class DontneedRace {
     private DontneedRace() {}

@@ -1,6 +1,7 @@
 package mmrace.jcstress;
 
 import mmrace.port.Mm;
+import mmrace.port.MmTypes;
 
 import mmrace.scenario.Variant;
 
@@ -13,10 +14,16 @@ import static mmrace.jcstress.Race.Matrix.RCU_WALK;
 
 /**
  * The races of the JCStress tests: each is one of the scheduler's scenarios (the {@code .scn} file
- * named) run on real threads. A race gives the target's initial address space, the remote read
- * (LEN bytes at ADDR with FOLL_FORCE: /proc/PID/mem) and what the writer, a thread of the target,
- * does meanwhile. The test classes ({@code *Race} with one nested class per read variant) run
- * them; {@link Safety} says which variants must never show a forbidden outcome.
+ * in corpus/ named) run on real threads. A race gives the target's initial address space, the
+ * remote read (LEN bytes at ADDR with FOLL_FORCE: /proc/PID/mem) and what the writer, a thread of
+ * the target, does meanwhile. The test classes ({@code *Race} with one nested class per read
+ * variant) run them; {@link Safety} says which variants must never show a forbidden outcome.
+ *
+ * <p>The Java here and the corpus file must be the same race: {@code CorpusAgreementTest} checks
+ * that the set-up, the reader's read and the writer's operations are the file's lines, and that
+ * the actors' bodies, run under the deterministic scheduler with the file's schedules and more,
+ * take the same steps, read the same bytes, leave the same address space and get the same verdict
+ * as the file's own actors.
  */
 public enum Race {
     /**
@@ -90,11 +97,11 @@ public enum Race {
                 m.store(0x11000, 0x1000, 'x');
             }),
     /**
-     * Page reclaim (the scenario operation {@code reclaim}): A's two pages hold a and b; both pages
+     * corpus/reclaim-both-pages.scn: page reclaim (the scenario operation {@code reclaim}): A's two pages hold a and b; both pages
      * the read crosses are reclaimed, one after the other (unmapped, written to swap, freed), and a
      * read that meets a swap entry faults the page back in.
      */
-    RECLAIM("reclaim", null, 0x10ff8, 16, false, RCU_WALK,
+    RECLAIM("reclaim", "reclaim-both-pages.scn", 0x10ff8, 16, false, RCU_WALK,
             m -> {
                 m.map("A", 0x10000, 0x2000, RW, 'a');
                 m.store(0x11000, 0x1000, 'b');
@@ -104,11 +111,11 @@ public enum Race {
                 m.reclaim(0x11000);
             }),
     /**
-     * THP collapse (the scenario operation {@code collapse}): khugepaged collapses the 2 MiB-aligned
+     * corpus/thp-collapse-anon.scn: THP collapse (the scenario operation {@code collapse}): khugepaged collapses the 2 MiB-aligned
      * PMD range of A, whose first two pages hold a and b, into a THP (mmap_lock for writing, the
      * VMA write-locked, the old page table emptied and reused, the old folios freed).
      */
-    THP_COLLAPSE("thp-collapse", null, 0x200ff8, 16, false, ALL,
+    THP_COLLAPSE("thp-collapse", "thp-collapse-anon.scn", 0x200ff8, 16, false, ALL,
             m -> {
                 m.map("A", 0x200000, 0x200000, RW, (char) 0);
                 m.store(0x200000, 0x1000, 'a');
@@ -116,9 +123,12 @@ public enum Race {
             },
             m -> m.collapse(0x200000));
 
+    /** The read's flags: FOLL_FORCE, as /proc/PID/mem and ptrace PEEK read. */
+    static final int READ_FLAGS = MmTypes.FOLL_FORCE;
+
     /** Short name, as in reports. */
     public final String id;
-    /** The scheduler's scenario this race comes from (corpus/...), or null for an operation of its own. */
+    /** The scheduler's scenario this race is (a file in corpus/). */
     public final String scenario;
     /** The remote read: LEN bytes at ADDR. */
     public final long addr;

@@ -17,7 +17,8 @@ import java.util.List;
  * <li>{@code fast-one-vma} and {@code fast-one-vma-irqoff} for the races whose read spans two VMAs
  *     ({@link Race#spansTwoVmas}): Suren's single-VMA rule sends the read to the slow path whole.
  *     Where the read lies in one VMA, a prefix copied under the VMA lock plus a remainder read
- *     under mmap_lock can tear (PORT_SPEC 4.4): known bad.
+ *     under mmap_lock can tear (the VMA lock is dropped with vma_end_read before mmap_read_lock,
+ *     and the layout can change in between: {@link PrefixFallbackRace}): known bad.
  * </ul>
  * {@code fast-v1} and {@code fast-v1-irqoff} are the patch under review: known bad everywhere.
  * A forbidden outcome of a known-bad test is the problem being demonstrated, printed, not a failure.

@@ -13,10 +13,10 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * THP collapse under a read (the scenario operation collapse; port/src/test/.../KhugepagedTest):
- * A is the 2 MiB-aligned PMD range [0x200000, 0x400000), anonymous, with a in its first page and b
- * in its second; khugepaged collapses the range into an order-9 folio (mmap_lock for writing, the
- * VMA write-locked, the pmd cleared and the interrupts-off walkers flushed by
+ * THP collapse under a read (corpus/thp-collapse-anon.scn): A is the 2 MiB-aligned PMD range
+ * [0x200000, 0x400000), anonymous, with a in its first page and b in its second; khugepaged
+ * collapses the range into an order-9 folio (collapse_huge_page in mm/khugepaged.c: mmap_lock for
+ * writing, the VMA write-locked, the pmd cleared and the interrupts-off walkers flushed by
  * tlb_remove_table_sync_one, the pages copied, the old table reused, the old folios freed) while a
  * 16-byte read crosses 0x201000. The bytes never change: a|b is the only outcome. The walk mode is
  * what the two irqoff variants change: interrupts-off walkers are what tlb_remove_table_sync_one
@@ -39,6 +39,39 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * fast-v1, fast-v1-irqoff, fast-one-vma, fast-one-vma-irqoff (their forbidden outcomes are the
  * problem shown, reported, not failures).
  * <p>Run: {@code ./mmrace stress --filter ThpCollapseRace}
+ * <p>A real run: {@code ./mmrace stress --time-per-test 1000 --filter 'mmrace\.jcstress\.'} (JCStress
+ * 0.16, -time 1000 -iters 1 -f 1, one JVM mode), on a 2-CPU VM shared with other jobs (load
+ * average about 14), Temurin 25.0.3, 2026-12-04. Each test's results across all configurations
+ * as JCStress printed them (it cuts descriptions; an outcome never seen is listed by its id):
+ * <pre>
+ * ThpCollapseRace.Slow  [OK]
+ *   RESULT  SAMPLES     FREQ      EXPECT  DESCRIPTION
+ *      A|B      537  100.00%  Acceptable  a|b: from the small folios before the collapse or from th...
+ *
+ * ThpCollapseRace.FastV1  [OK]
+ *   RESULT  SAMPLES     FREQ      EXPECT  DESCRIPTION
+ *      A|B    5,049  100.00%  Acceptable  a|b: from the small folios before the collapse or from th...
+ *
+ * ThpCollapseRace.FastV1Irqoff  [OK]
+ *   RESULT  SAMPLES     FREQ      EXPECT  DESCRIPTION
+ *      A|B    7,572  100.00%  Acceptable  a|b: from the small folios before the collapse or from th...
+ *
+ * ThpCollapseRace.FastOneVma  [OK]
+ *   RESULT  SAMPLES     FREQ      EXPECT  DESCRIPTION
+ *      A|B    6,372  100.00%  Acceptable  a|b: from the small folios before the collapse or from th...
+ *
+ * ThpCollapseRace.FastOneVmaIrqoff  [OK]
+ *   RESULT  SAMPLES     FREQ      EXPECT  DESCRIPTION
+ *      A|B    5,305  100.00%  Acceptable  a|b: from the small folios before the collapse or from th...
+ *
+ * ThpCollapseRace.FastOneVmaRedo  [OK]
+ *   RESULT  SAMPLES     FREQ      EXPECT  DESCRIPTION
+ *      A|B    2,821  100.00%  Acceptable  a|b: from the small folios before the collapse or from th...
+ *
+ * ThpCollapseRace.FastOneVmaRedoIrqoff  [OK]
+ *   RESULT  SAMPLES     FREQ      EXPECT  DESCRIPTION
+ *      A|B    9,091  100.00%  Acceptable  a|b: from the small folios before the collapse or from th...
+ * </pre>
  */
 public final class ThpCollapseRace {
     private ThpCollapseRace() {}
