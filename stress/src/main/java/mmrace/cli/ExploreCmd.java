@@ -3,7 +3,7 @@ package mmrace.cli;
 import mmrace.runtime.Access;
 import mmrace.oracle.Reason;
 import mmrace.oracle.Verdict;
-import mmrace.scenario.Runner;
+import mmrace.run.Runner;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.ScenarioError;
 import mmrace.scenario.ScenarioParser;

@@ -30,7 +30,7 @@ import mmrace.sched.Strategy;
 final class Anchors {
     private Anchors() {}
 
-    /** Formats of the runner's per-operation trace lines (mmrace.scenario.Runner.perform). */
+    /** Formats of the runner's per-operation trace lines (mmrace.run.Runner.perform). */
     static final Set<String> OP_DONE = Set.of("mmap(%#x, %#x, %s) = %s", "munmap(%#x, %#x) = %s", "mremap(%#x, %#x, %#x) = %s",
             "mprotect(%#x, %#x, %s) = %s", "madvise(%#x, %#x, MADV_DONTNEED) = %s", "store %#x bytes of '%s' at %#x = %s",
             "reclaim(%#x) = %s", "collapse(%#x) = %s");

@@ -3,7 +3,7 @@ package mmrace.cli;
 import mmrace.oracle.Reason;
 import mmrace.oracle.Verdict;
 import mmrace.scenario.Corpus;
-import mmrace.scenario.Runner;
+import mmrace.run.Runner;
 import mmrace.scenario.ScenarioParser;
 import mmrace.scenario.Variant;
 import org.junit.jupiter.api.Test;
