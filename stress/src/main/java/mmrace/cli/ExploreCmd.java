@@ -112,7 +112,7 @@ final class ExploreCmd implements Callable<Integer> {
                     firstForbidden[0] = n[0];
                     firstSeconds[0] = (System.nanoTime() - t0) / 1e9;
                 }
-                saved.computeIfAbsent(verdict.reason(), reason -> saveFinding(s, v, r, verdict));
+                saved.computeIfAbsent(verdict.reason().code(), reason -> saveFinding(s, v, r, verdict));
                 return !stop;
             }
             return true;
@@ -124,7 +124,7 @@ final class ExploreCmd implements Callable<Integer> {
         for (Map.Entry<String, long[]> e : counts.entrySet()) {
             Verdict ex = examples.get(e.getKey());
             out.printf(Locale.ROOT, "  %-36s %,10d %6.2f%%  %-11s %s%n", e.getKey(), e.getValue()[0], 100.0 * e.getValue()[0] / n[0],
-                    ex.cls().name(), Reason.why(ex.reason()));
+                    ex.cls().name(), ex.reason().rule());
         }
         out.println();
         if (firstForbidden[0] > 0)
@@ -145,7 +145,7 @@ final class ExploreCmd implements Callable<Integer> {
         f.schedules.clear();
         f.schedules.put(v, Scenario.Sched.steps(r.schedule().toString()));
         f.expects.clear();
-        f.expects.put(v, new Scenario.Expect("forbidden", verdict.reason(), 0));
+        f.expects.put(v, new Scenario.Expect("forbidden", verdict.reason().code(), 0));
         f.desc.add("found by explore --strategy " + strategy + " (" + r.strategy() + "): " + verdict.detail());
         Path p = save.resolve(s.name + "." + v.id + "." + verdict.reason() + ".scn");
         Scenarios.writeAtomically(p, f.text());

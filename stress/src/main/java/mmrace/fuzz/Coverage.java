@@ -42,8 +42,8 @@ import mmrace.sched.Result;
  *     one that started first, kind of the other, whether the first contains the second or they
  *     only overlap, and how their address ranges relate: disjoint, intersecting, or one covering
  *     the other). "A read that contains a MAP_FIXED covering its range" is one such pair.
- *     Operation boundaries come from the runner's per-operation trace lines
- *     ({@link Anchors#OP_DONE}, READ_END); kinds from {@link Finding#kind}.</li>
+ *     An operation ends at the runner's {@link Tracepoint#SYS_EXIT} event; kinds come from
+ *     {@link Finding#kind}.</li>
  * <li><b>Races at probes</b>: a probe that fired in one actor's operation while another actor was
  *     in the middle of one of its own, as (probe, kind of this operation, kind of the other, how
  *     their ranges relate). "The fast path fell back in the middle of a read while a MAP_FIXED
@@ -434,14 +434,8 @@ public final class Coverage {
         }
 
         @Override
-        public void note(long step, int actor, String fmt, Object[] args) {
-            if (Anchors.OP_DONE.contains(fmt))
-                opDone(actor);
-        }
-
-        @Override
         public void tracepoint(long step, int actor, Tracepoint tp, Object a, long b) {
-            if (tp == Tracepoint.READ_END)
+            if (tp == Tracepoint.SYS_EXIT)
                 opDone(actor);
         }
 

@@ -589,7 +589,7 @@ final class Fuzzer {
                 firstExecs = executions;
                 firstTime = elapsed();
             }
-            String reason = r.verdict().reason();
+            String reason = r.verdict().reason().code();
             boolean stops = o.stopsAt(reason);
             if (o.shrinks(reason))
                 queueFinding(new Pending(ran = ran(child, v, st, r), v, r, executions, elapsed()), stops);
@@ -724,7 +724,7 @@ final class Fuzzer {
 
     /** A forbidden outcome, seen at execution {@code seenAt} and time {@code seenTime}: minimise, deduplicate, save, report. */
     private void finding(Scenario s, Variant v, Target.Run r, long seenAt, Duration seenTime) {
-        String reason = r.verdict().reason();
+        String reason = r.verdict().reason().code();
         Minimize.Result m = Minimize.minimize(target, s, v, reason, o.shrink(), r.result().steps());
         String foundBy = "Found by mmrace fuzz (worker " + worker + ", seed " + o.seed() + ", " + (o.feedback() ? "feedback" : "no feedback")
                 + ") after " + seenAt + " executions, " + Campaign.clock(seenTime) + ", on " + target.describe();
@@ -791,7 +791,7 @@ final class Fuzzer {
         }
         seenRaw.add(v.id + "|" + reason + "|" + Finding.mechanisms(s));
         Target.Run r = execute(s, v, Schedules.strategy(s, v, 0));
-        boolean still = r != null && r.verdict().cls() == Verdict.Cls.FORBIDDEN && (reason == null || r.verdict().reason().equals(reason));
+        boolean still = r != null && r.verdict().cls() == Verdict.Cls.FORBIDDEN && (reason == null || r.verdict().reason().code().equals(reason));
         if (r != null) {
             coverage.merge(exec, v, r.verdict());
             if (o.feedback())

@@ -84,7 +84,7 @@ public final class Machine {
         return on(reader, () -> {
             byte[] buf = new byte[race.len];
             int n = Memory.accessRemoteVm(mm, race.addr, buf, race.len, MmTypes.FOLL_FORCE,
-                    Memory.ReadPath.valueOf(variant.path), Memory.WalkMode.valueOf(variant.walk));
+                    variant.path, variant.walk);
             return Outcomes.name(race.addr, race.len, buf, n);
         }, "exception");
     }

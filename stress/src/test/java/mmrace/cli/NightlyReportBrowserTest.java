@@ -41,7 +41,7 @@ class NightlyReportBrowserTest {
         rep.series.put("fast-v1", List.of(new double[] {0, 10, 1, 0}, new double[] {5, 40, 6, 900}));
         var s = ScenarioParser.parse(Corpus.dir().resolve("reviewers-race.scn"));
         Runner.Outcome o = Runner.run(s, Variant.FAST_V1, true);
-        rep.findings.add(new NightlyReport.Finding("fast-v1", o.verdict().reason(), "corpus/reviewers-race.scn", o.verdict().toString(),
+        rep.findings.add(new NightlyReport.Finding("fast-v1", o.verdict().reason().code(), "corpus/reviewers-race.scn", o.verdict().toString(),
                 o.trace(), o.result().actors(), o.oracle().generationChanges()));
         Path dir = Files.createTempDirectory("nightly");
         Files.writeString(dir.resolve("index.html"), rep.html());
