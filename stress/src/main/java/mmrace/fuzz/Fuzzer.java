@@ -48,7 +48,7 @@ final class Fuzzer {
      * corpus has taken over ({@link #freshShare}): the generator aims well.
      */
     private static final int FRESH = Integer.getInteger("mmrace.fuzz.fresh", 20);
-    /** Percent of the children of a near miss ({@link Coverage.Exec#nearMiss}) that change only its schedule. */
+    /** Percent of the children of a near miss ({@link ExecutionCoverage#nearMiss}) that change only its schedule. */
     private static final int SCHED = Integer.getInteger("mmrace.fuzz.sched", 50);
     /**
      * The dry run: the first executions are the baseline's (fresh inputs), building the corpus and
@@ -77,7 +77,7 @@ final class Fuzzer {
         final List<Anchors.Anchor> anchors;
         /** What one execution costs, roughly: its steps and operations. The favoured input of a feature is the cheapest. */
         final long cost;
-        /** A read overlapped a layout change over its range ({@link Coverage.Exec#nearMiss}). */
+        /** A read overlapped a layout change over its range ({@link ExecutionCoverage#nearMiss}). */
         final boolean nearMiss;
         int picks;
 
@@ -111,7 +111,7 @@ final class Fuzzer {
     private final Mutator mut;
     /** Interleaving edges only when they may keep an input ({@link #KEEP_EDGES}): otherwise they would only be counted, at a cost of several percent of each execution. */
     private final Coverage coverage = new Coverage(KEEP_EDGES ? Coverage.Context.PROBE : Coverage.Context.OFF);
-    private final Coverage.Exec exec = coverage.newExec();
+    private final ExecutionCoverage exec = coverage.newExec();
     private final Anchors.Tracker tracker = new Anchors.Tracker();
     /** The last execution's recorder, and whether its anchors mean something ({@link Anchors.Tracker#consistent}). */
     private Anchors.Recorder lastRecorder;
@@ -491,7 +491,7 @@ final class Fuzzer {
 
     /** Makes {@code s} the favoured input of every feature it has and no cheaper kept input has. */
     private void favour(Seed s, Variant v, Verdict verdict) {
-        Coverage.Exec.FeatureSink f = (k, type) -> {
+        ExecutionCoverage.FeatureSink f = (k, type) -> {
             int i = featureIndex.get(k) - 1;
             if (i < 0) {
                 if (nFeatures == fKey.length) {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * fast-v1 and slow), each execution's feedback is collected three times: as the listeners see the
  * execution, with every trace line ({@code note}) removed before it reaches them, and with every
  * trace line reworded. The feedback is what the fuzzer steers by: the coverage keys of
- * {@link Coverage.Exec} (probes, interleaving edges, operation pairs, races, windows, near misses),
+ * {@link ExecutionCoverage} (probes, interleaving edges, operation pairs, races, windows, near misses),
  * the anchors of {@link Anchors} (which need each operation's end), and the return values and
  * layouts after each operation that {@link ModelCheck} compares with the reference model. All three
  * must be equal. A consumer that learnt where an operation ends, or what it returned, from a
@@ -93,7 +93,7 @@ class TextFreeFeedbackTest {
 
     /** Runs {@code in} on the port with the fuzzer's listeners, each behind {@code text}'s filter. */
     static Feedback feedback(Input in, Text text) {
-        Coverage.Exec exec = new Coverage(Coverage.Context.PROBE).newExec().scenario(in.s());
+        ExecutionCoverage exec = new Coverage(Coverage.Context.PROBE).newExec().scenario(in.s());
         Anchors.Tracker tracker = new Anchors.Tracker();
         Anchors.Recorder rec = new Anchors.Recorder(Schedules.strategy(in.s(), in.v(), 600), tracker);
         ModelCheck.Listener model = new ModelCheck.Listener(in.s());
