@@ -1,7 +1,10 @@
 package mmrace.cli;
 
 import mmrace.runtime.Access;
-import mmrace.oracle.Reason;
+import mmrace.runtime.Report;
+import mmrace.runtime.Tracepoint;
+import mmrace.runtime.Waiter;
+import mmrace.runtime.Shared;
 import mmrace.oracle.Verdict;
 import mmrace.run.Runner;
 import mmrace.scenario.Scenario;
@@ -163,13 +166,13 @@ final class ExploreCmd implements Callable<Integer> {
 
         @Override public void start(Execution e) { l = current[0].listener(); l.start(e); }
         @Override public void actorStart(long step, int actor) { l.actorStart(step, actor); }
-        @Override public void point(long step, int actor, Access op, mmrace.runtime.Shared s, long arg) { l.point(step, actor, op, s, arg); }
-        @Override public void block(long step, int actor, mmrace.runtime.Waiter w) { l.block(step, actor, w); }
+        @Override public void point(long step, int actor, Access op, Shared s, long arg) { l.point(step, actor, op, s, arg); }
+        @Override public void block(long step, int actor, Waiter w) { l.block(step, actor, w); }
         @Override public void spin(long step, int actor, String why) { l.spin(step, actor, why); }
         @Override public void note(long step, int actor, String fmt, Object[] args) { l.note(step, actor, fmt, args); }
-        @Override public void tracepoint(long step, int actor, mmrace.runtime.Tracepoint tp, Object a, long b) { l.tracepoint(step, actor, tp, a, b); }
+        @Override public void tracepoint(long step, int actor, Tracepoint tp, Object a, long b) { l.tracepoint(step, actor, tp, a, b); }
         @Override public void probe(long step, int actor, int id) { l.probe(step, actor, id); }
-        @Override public void report(long step, int actor, mmrace.runtime.Report r) { l.report(step, actor, r); }
+        @Override public void report(long step, int actor, Report r) { l.report(step, actor, r); }
         @Override public void actorFinish(long step, int actor, Throwable thrown) { l.actorFinish(step, actor, thrown); }
         @Override public void end(Result r) { l.end(r); }
     }

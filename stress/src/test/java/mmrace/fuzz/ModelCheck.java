@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import mmrace.oracle.Layout;
 import mmrace.oracle.ReadRecord;
 import mmrace.oracle.Verdict;
+import mmrace.port.File;
 import mmrace.port.Mm;
 import mmrace.port.MmStruct;
 import mmrace.runtime.Errno;
@@ -79,7 +80,7 @@ final class ModelCheck {
             long off = 0;
             if (r.file() == null && r.vmOps() == null)
                 kind = "anon";
-            else if (r.file() instanceof mmrace.port.File f && s.files.stream().anyMatch(x -> x.name().equals(f.label))) {
+            else if (r.file() instanceof File f && s.files.stream().anyMatch(x -> x.name().equals(f.label))) {
                 kind = "file:" + f.label;
                 off = r.pgoff();
             }
