@@ -48,7 +48,7 @@ final class Fuzzer {
      * corpus has taken over ({@link #freshShare}): the generator aims well.
      */
     private static final int FRESH = Integer.getInteger("mmrace.fuzz.fresh", 20);
-    /** Percent of the children of a near miss ({@link Coverage.Exec#nearMiss}) that change only its schedule. */
+    /** Percent of the children of a near miss ({@link ExecutionCoverage#nearMiss}) that change only its schedule. */
     private static final int SCHED = Integer.getInteger("mmrace.fuzz.sched", 50);
     /**
      * The dry run: the first executions are the baseline's (fresh inputs), building the corpus and
@@ -77,7 +77,7 @@ final class Fuzzer {
         final List<Anchors.Anchor> anchors;
         /** What one execution costs, roughly: its steps and operations. The favoured input of a feature is the cheapest. */
         final long cost;
-        /** A read overlapped a layout change over its range ({@link Coverage.Exec#nearMiss}). */
+        /** A read overlapped a layout change over its range ({@link ExecutionCoverage#nearMiss}). */
         final boolean nearMiss;
         int picks;
 
@@ -111,7 +111,7 @@ final class Fuzzer {
     private final Mutator mut;
     /** Interleaving edges only when they may keep an input ({@link #KEEP_EDGES}): otherwise they would only be counted, at a cost of several percent of each execution. */
     private final Coverage coverage = new Coverage(KEEP_EDGES ? Coverage.Context.PROBE : Coverage.Context.OFF);
-    private final Coverage.Exec exec = coverage.newExec();
+    private final ExecutionCoverage exec = coverage.newExec();
     private final Anchors.Tracker tracker = new Anchors.Tracker();
     /** The last execution's recorder, and whether its anchors mean something ({@link Anchors.Tracker#consistent}). */
     private Anchors.Recorder lastRecorder;
@@ -491,7 +491,7 @@ final class Fuzzer {
 
     /** Makes {@code s} the favoured input of every feature it has and no cheaper kept input has. */
     private void favour(Seed s, Variant v, Verdict verdict) {
-        Coverage.Exec.FeatureSink f = (k, type) -> {
+        ExecutionCoverage.FeatureSink f = (k, type) -> {
             int i = featureIndex.get(k) - 1;
             if (i < 0) {
                 if (nFeatures == fKey.length) {
@@ -589,7 +589,7 @@ final class Fuzzer {
                 firstExecs = executions;
                 firstTime = elapsed();
             }
-            String reason = r.verdict().reason();
+            String reason = r.verdict().reason().code();
             boolean stops = o.stopsAt(reason);
             if (o.shrinks(reason))
                 queueFinding(new Pending(ran = ran(child, v, st, r), v, r, executions, elapsed()), stops);
@@ -724,7 +724,7 @@ final class Fuzzer {
 
     /** A forbidden outcome, seen at execution {@code seenAt} and time {@code seenTime}: minimise, deduplicate, save, report. */
     private void finding(Scenario s, Variant v, Target.Run r, long seenAt, Duration seenTime) {
-        String reason = r.verdict().reason();
+        String reason = r.verdict().reason().code();
         Minimize.Result m = Minimize.minimize(target, s, v, reason, o.shrink(), r.result().steps());
         String foundBy = "Found by mmrace fuzz (worker " + worker + ", seed " + o.seed() + ", " + (o.feedback() ? "feedback" : "no feedback")
                 + ") after " + seenAt + " executions, " + Campaign.clock(seenTime) + ", on " + target.describe();
@@ -791,7 +791,7 @@ final class Fuzzer {
         }
         seenRaw.add(v.id + "|" + reason + "|" + Finding.mechanisms(s));
         Target.Run r = execute(s, v, Schedules.strategy(s, v, 0));
-        boolean still = r != null && r.verdict().cls() == Verdict.Cls.FORBIDDEN && (reason == null || r.verdict().reason().equals(reason));
+        boolean still = r != null && r.verdict().cls() == Verdict.Cls.FORBIDDEN && (reason == null || r.verdict().reason().code().equals(reason));
         if (r != null) {
             coverage.merge(exec, v, r.verdict());
             if (o.feedback())

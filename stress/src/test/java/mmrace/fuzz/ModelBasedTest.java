@@ -16,16 +16,14 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * sequence ({@link Shrinker}) and fails with the seed, the variant, the difference and the shrunk
  * scenario, ready to save as a .scn file and replay.
  *
- * <p><b>Enabled automatically once {@code mmrace.scenario.Runner} is in the build</b>
- * ({@link PortTarget#available()}); until then it is skipped. {@code -Dmmrace.mbt.skip=true} skips
- * it anyway; {@code -Dmmrace.mbt.seeds=N} (default 4000: 20-25 s on the shared 2-CPU
+ * <p>{@code -Dmmrace.mbt.skip=true} skips it; {@code -Dmmrace.mbt.seeds=N} (default 4000: 20-25 s on the shared 2-CPU
  * development machine, more when it is busy) and {@code -Dmmrace.mbt.seed=S} (only seed S) choose
  * the sequences. {@link ModelSweep} runs a range of seeds without stopping at the first difference.
  */
 @EnabledIf("enabled")
 class ModelBasedTest {
     static boolean enabled() {
-        return PortTarget.available() && !Boolean.getBoolean("mmrace.mbt.skip");
+        return !Boolean.getBoolean("mmrace.mbt.skip");
     }
 
     @Test
