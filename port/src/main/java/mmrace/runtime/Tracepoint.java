@@ -1,6 +1,10 @@
 package mmrace.runtime;
 
-/** Tracepoints the port fires for observers (the oracle); named after kernel tracepoints where one exists. */
+/**
+ * Tracepoints fired for observers (the oracle, the fuzzer, traces); named after kernel tracepoints
+ * where one exists. The port fires all but {@link #SYS_ENTER} and {@link #SYS_EXIT}, which whoever
+ * drives the port (the scenario runner) fires around each operation it makes.
+ */
 public enum Tracepoint {
     /** trace_mmap_lock_acquire_returned(mm, write=true, success): a = mm. */
     MMAP_WRITE_ACQUIRED,
@@ -14,4 +18,15 @@ public enum Tracepoint {
     READ_LOCK_DROPPED,
     /** A user store by a thread of the target changed memory: a = the page, b = address. */
     USER_STORE,
+    /**
+     * raw_syscalls:sys_enter (include/trace/events/syscalls.h): an operation of the task begins
+     * (a system call, a remote read, a user store, a reclaim or collapse pass): a = the operation
+     * (its toString is the call as traces print it), b = 0.
+     */
+    SYS_ENTER,
+    /**
+     * raw_syscalls:sys_exit: the operation {@link #SYS_ENTER} began returns: a = the same
+     * operation, b = its return value (a negative errno, an address, a byte count).
+     */
+    SYS_EXIT,
 }

@@ -1,6 +1,6 @@
 package mmrace.bench;
 
-import mmrace.scenario.Runner;
+import mmrace.run.Runner;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.ScenarioParser;
 import mmrace.scenario.Variant;

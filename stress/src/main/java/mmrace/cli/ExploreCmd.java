@@ -1,9 +1,12 @@
 package mmrace.cli;
 
 import mmrace.runtime.Access;
-import mmrace.oracle.Reason;
+import mmrace.runtime.Report;
+import mmrace.runtime.Tracepoint;
+import mmrace.runtime.Waiter;
+import mmrace.runtime.Shared;
 import mmrace.oracle.Verdict;
-import mmrace.scenario.Runner;
+import mmrace.run.Runner;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.ScenarioError;
 import mmrace.scenario.ScenarioParser;
@@ -112,7 +115,7 @@ final class ExploreCmd implements Callable<Integer> {
                     firstForbidden[0] = n[0];
                     firstSeconds[0] = (System.nanoTime() - t0) / 1e9;
                 }
-                saved.computeIfAbsent(verdict.reason(), reason -> saveFinding(s, v, r, verdict));
+                saved.computeIfAbsent(verdict.reason().code(), reason -> saveFinding(s, v, r, verdict));
                 return !stop;
             }
             return true;
@@ -124,7 +127,7 @@ final class ExploreCmd implements Callable<Integer> {
         for (Map.Entry<String, long[]> e : counts.entrySet()) {
             Verdict ex = examples.get(e.getKey());
             out.printf(Locale.ROOT, "  %-36s %,10d %6.2f%%  %-11s %s%n", e.getKey(), e.getValue()[0], 100.0 * e.getValue()[0] / n[0],
-                    ex.cls().name(), Reason.why(ex.reason()));
+                    ex.cls().name(), ex.reason().rule());
         }
         out.println();
         if (firstForbidden[0] > 0)
@@ -145,7 +148,7 @@ final class ExploreCmd implements Callable<Integer> {
         f.schedules.clear();
         f.schedules.put(v, Scenario.Sched.steps(r.schedule().toString()));
         f.expects.clear();
-        f.expects.put(v, new Scenario.Expect("forbidden", verdict.reason(), 0));
+        f.expects.put(v, new Scenario.Expect("forbidden", verdict.reason().code(), 0));
         f.desc.add("found by explore --strategy " + strategy + " (" + r.strategy() + "): " + verdict.detail());
         Path p = save.resolve(s.name + "." + v.id + "." + verdict.reason() + ".scn");
         Scenarios.writeAtomically(p, f.text());
@@ -163,13 +166,13 @@ final class ExploreCmd implements Callable<Integer> {
 
         @Override public void start(Execution e) { l = current[0].listener(); l.start(e); }
         @Override public void actorStart(long step, int actor) { l.actorStart(step, actor); }
-        @Override public void point(long step, int actor, Access op, mmrace.runtime.Shared s, long arg) { l.point(step, actor, op, s, arg); }
-        @Override public void block(long step, int actor, mmrace.runtime.Waiter w) { l.block(step, actor, w); }
+        @Override public void point(long step, int actor, Access op, Shared s, long arg) { l.point(step, actor, op, s, arg); }
+        @Override public void block(long step, int actor, Waiter w) { l.block(step, actor, w); }
         @Override public void spin(long step, int actor, String why) { l.spin(step, actor, why); }
         @Override public void note(long step, int actor, String fmt, Object[] args) { l.note(step, actor, fmt, args); }
-        @Override public void tracepoint(long step, int actor, mmrace.runtime.Tracepoint tp, Object a, long b) { l.tracepoint(step, actor, tp, a, b); }
+        @Override public void tracepoint(long step, int actor, Tracepoint tp, Object a, long b) { l.tracepoint(step, actor, tp, a, b); }
         @Override public void probe(long step, int actor, int id) { l.probe(step, actor, id); }
-        @Override public void report(long step, int actor, mmrace.runtime.Report r) { l.report(step, actor, r); }
+        @Override public void report(long step, int actor, Report r) { l.report(step, actor, r); }
         @Override public void actorFinish(long step, int actor, Throwable thrown) { l.actorFinish(step, actor, thrown); }
         @Override public void end(Result r) { l.end(r); }
     }

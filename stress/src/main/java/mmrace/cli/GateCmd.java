@@ -1,7 +1,7 @@
 package mmrace.cli;
 
 import mmrace.oracle.Verdict;
-import mmrace.scenario.Runner;
+import mmrace.run.Runner;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.ScenarioError;
 import mmrace.scenario.ScenarioParser;

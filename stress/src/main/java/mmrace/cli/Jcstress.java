@@ -1,6 +1,7 @@
 package mmrace.cli;
 
 import mmrace.jcstress.Safety;
+import mmrace.port.Memory.WalkMode;
 import mmrace.scenario.Variant;
 
 import java.io.PrintWriter;
@@ -24,7 +25,7 @@ final class Jcstress {
     static List<GateCmd.Check> gatePass(boolean quick, PrintWriter out, PrintWriter err) {
         List<String> names = new ArrayList<>();
         for (Safety.Test t : Safety.tests())
-            if (t.expectedSafe() && (!quick || t.variant().walk.equals("RCU") && t.variant() != Variant.FAST_ONE_VMA))
+            if (t.expectedSafe() && (!quick || t.variant().walk == WalkMode.RCU && t.variant() != Variant.FAST_ONE_VMA))
                 names.add(t.name());
         String filter = "(" + String.join("|", names.stream().map(Pattern::quote).toList()) + ")$";
         long ms = quick ? 100 : 500;

@@ -2,7 +2,7 @@ package mmrace.cli;
 
 import mmrace.fuzz.Finding;
 import mmrace.report.Knowledge;
-import mmrace.scenario.Runner;
+import mmrace.run.Runner;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.ScenarioError;
 import mmrace.scenario.ScenarioParser;

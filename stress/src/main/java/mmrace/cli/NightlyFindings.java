@@ -4,7 +4,7 @@ import mmrace.fuzz.Campaign;
 import mmrace.fuzz.Finding;
 import mmrace.report.Groups;
 import mmrace.report.Summary;
-import mmrace.scenario.Runner;
+import mmrace.run.Runner;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.ScenarioError;
 import mmrace.scenario.ScenarioParser;

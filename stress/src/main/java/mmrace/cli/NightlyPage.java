@@ -1,5 +1,6 @@
 package mmrace.cli;
 
+import mmrace.oracle.Reason;
 import mmrace.report.History;
 import mmrace.report.Plot;
 import mmrace.report.Summary;
@@ -215,7 +216,7 @@ final class NightlyPage {
 
     /** The rule behind a reason code (the one place the page asks the oracle). */
     static String rule(String reason) {
-        return mmrace.oracle.Reason.why(reason);
+        return Reason.rule(reason);
     }
 
     static void groups(StringBuilder b, NightlyReport r) {

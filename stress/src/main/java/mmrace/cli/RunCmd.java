@@ -1,7 +1,7 @@
 package mmrace.cli;
 
 import mmrace.oracle.Verdict;
-import mmrace.scenario.Runner;
+import mmrace.run.Runner;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.Variant;
 import picocli.CommandLine.Command;
@@ -70,7 +70,7 @@ final class RunCmd implements Callable<Integer> {
     }
 
     static boolean matches(Verdict got, Scenario.Expect want) {
-        return got.cls().word().equals(want.cls()) && (want.reason() == null || want.reason().equals(got.reason()));
+        return got.cls().word().equals(want.cls()) && (want.reason() == null || want.reason().equals(got.reason().code()));
     }
 
     private void writeHtml(Scenario s, Variant v, Runner.Outcome o, Verdict got, boolean many) {

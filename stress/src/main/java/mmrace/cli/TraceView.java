@@ -85,7 +85,7 @@ final class TraceView {
         }
         b.append("</table><div class=\"verdict ").append(v.cls().word()).append("\"><b>").append(esc(v.label()))
                 .append("</b> at step ").append(v.step()).append("<br>").append(esc(v.detail())).append("<br><i>")
-                .append(esc(mmrace.oracle.Reason.why(v.reason()))).append("</i></div></body></html>\n");
+                .append(esc(v.reason().rule())).append("</i></div></body></html>\n");
         return b.toString();
     }
 

@@ -1,9 +1,9 @@
 package mmrace.fuzz;
 
-import mmrace.runtime.Access;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import mmrace.runtime.Access;
+import mmrace.runtime.Shared;
 import mmrace.runtime.Tracepoint;
 import mmrace.scenario.Op;
 import mmrace.scenario.Scenario;
@@ -21,19 +21,13 @@ import mmrace.sched.Strategy;
  * renumbers J (an anchor inside the removed operation moves to the start of the next one), and
  * removing operations of other actors does not move it at all.
  *
- * <p>Operation boundaries come from the scenario runner's events: the trace line it writes after
- * every operation ({@code mmap(...) = ...}, {@code store ... = ...}, ...) and the
- * {@link Tracepoint#READ_END} tracepoint that ends a remote read. A target that does not report
- * them gets no anchors ({@link Tracker#consistent} is false) and the shrinker falls back to its
- * other schedules.
+ * <p>Operation boundaries come from the scenario runner's events: the {@link Tracepoint#SYS_EXIT}
+ * tracepoint it fires when each operation returns (reads included). A target that does not
+ * report them gets no anchors ({@link Tracker#consistent} is false) and the shrinker falls back
+ * to its other schedules.
  */
 final class Anchors {
     private Anchors() {}
-
-    /** Formats of the runner's per-operation trace lines (mmrace.scenario.Runner.perform). */
-    static final Set<String> OP_DONE = Set.of("mmap(%#x, %#x, %s) = %s", "munmap(%#x, %#x) = %s", "mremap(%#x, %#x, %#x) = %s",
-            "mprotect(%#x, %#x, %s) = %s", "madvise(%#x, %#x, MADV_DONTNEED) = %s", "store %#x bytes of '%s' at %#x = %s",
-            "reclaim(%#x) = %s", "collapse(%#x) = %s");
 
     /** "When {@code from} has run {@code point} points into its operation {@code op}, switch to {@code to}" ({@code from} null: the start). */
     record Anchor(String from, int op, long point, String to) {}
@@ -52,20 +46,14 @@ final class Anchors {
         }
 
         @Override
-        public void point(long step, int actor, Access o, mmrace.runtime.Shared s, long arg) {
+        public void point(long step, int actor, Access o, Shared s, long arg) {
             if (actor >= 0 && actor < pt.length)
                 pt[actor]++;
         }
 
         @Override
-        public void note(long step, int actor, String fmt, Object[] args) {
-            if (OP_DONE.contains(fmt))
-                done(actor);
-        }
-
-        @Override
         public void tracepoint(long step, int actor, Tracepoint tp, Object a, long b) {
-            if (tp == Tracepoint.READ_END)
+            if (tp == Tracepoint.SYS_EXIT)
                 done(actor);
         }
 

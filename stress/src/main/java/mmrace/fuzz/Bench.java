@@ -280,13 +280,7 @@ public final class Bench {
         String tc = target;
         Campaign.Options o = Campaign.Options.of(vs).withTime(time).withMaxExecutions(max).withTargetClass(tc)
                 .withShrink(Minimize.Budget.SMALL).withProgressEvery(Duration.ofSeconds(1)).withStopReasons(reasons);
-        Report r = run(o, ss, parallel, () -> {
-            try {
-                return (Target) Class.forName(tc).getConstructor().newInstance();
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-        }, System.out, warmup);
+        Report r = run(o, ss, parallel, () -> Target.named(tc), System.out, warmup);
         System.out.print(r.table());
     }
 

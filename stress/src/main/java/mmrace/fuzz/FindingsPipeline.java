@@ -122,7 +122,7 @@ final class FindingsPipeline {
 
     /** A forbidden outcome, seen at execution {@code seenAt} and time {@code seenTime}: minimise, deduplicate, save, report. */
     private void finding(Scenario s, Variant v, Target.Run r, long seenAt, Duration seenTime) {
-        String reason = r.verdict().reason();
+        String reason = r.verdict().reason().code();
         Minimize.Result m = Minimize.minimize(target, s, v, reason, o.shrink(), r.result().steps());
         String foundBy = "Found by mmrace fuzz (worker " + worker + ", seed " + o.seed() + ", " + (o.feedback() ? "feedback" : "no feedback")
                 + ") after " + seenAt + " executions, " + Campaign.clock(seenTime) + ", on " + target.describe();
@@ -188,7 +188,7 @@ final class FindingsPipeline {
         }
         seenRaw.add(v.id + "|" + reason + "|" + Finding.mechanisms(s));
         Target.Run r = fuzzer.replay(s, v);
-        boolean still = r != null && r.verdict().cls() == Verdict.Cls.FORBIDDEN && (reason == null || r.verdict().reason().equals(reason));
+        boolean still = r != null && r.verdict().cls() == Verdict.Cls.FORBIDDEN && (reason == null || r.verdict().reason().code().equals(reason));
         Campaign.FindingStatus st = unrepro ? Campaign.FindingStatus.UNREPRODUCED : still ? Campaign.FindingStatus.KNOWN : Campaign.FindingStatus.GONE;
         if (st != Campaign.FindingStatus.GONE)
             findingFiles.put(en.name(), unrepro ? reason + "(unreproduced)" : reason);

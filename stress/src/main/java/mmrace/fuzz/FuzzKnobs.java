@@ -7,7 +7,7 @@ package mmrace.fuzz;
  * @param fresh         percent of iterations that run the baseline's next fresh input even with
  *                      feedback, once the corpus has taken over ({@code fresh}, 20): the
  *                      generator aims well
- * @param sched         percent of the children of a near miss ({@link Coverage.Exec#nearMiss})
+ * @param sched         percent of the children of a near miss ({@link ExecutionCoverage#nearMiss})
  *                      that change only its schedule ({@code sched}, 50)
  * @param initial       the dry run ({@code initial}, 128): the first executions are the
  *                      baseline's (fresh inputs), building the corpus and the hit counts before

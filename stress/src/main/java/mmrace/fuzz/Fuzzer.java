@@ -70,7 +70,7 @@ final class Fuzzer {
     private final Mutator mut;
     /** Interleaving edges only when they may keep an input ({@link FuzzKnobs#keepEdges}): otherwise they would only be counted, at a cost of several percent of each execution. */
     private final Coverage coverage = new Coverage(KNOBS.keepEdges() ? Coverage.Context.PROBE : Coverage.Context.OFF);
-    private final Coverage.Exec exec = coverage.newExec();
+    private final ExecutionCoverage exec = coverage.newExec();
     private final Anchors.Tracker tracker = new Anchors.Tracker();
     /** The last execution's recorder, and whether its anchors mean something ({@link Anchors.Tracker#consistent}). */
     private Anchors.Recorder lastRecorder;
@@ -381,7 +381,7 @@ final class Fuzzer {
                 firstExecs = executions;
                 firstTime = elapsed();
             }
-            String reason = r.verdict().reason();
+            String reason = r.verdict().reason().code();
             boolean stops = o.stopsAt(reason);
             if (o.shrinks(reason))
                 findings.queueFinding(new Pending(ran = ran(child, v, st, r), v, r, executions, elapsed()), stops);

@@ -96,12 +96,12 @@ public final class Minimize {
         Scenario.Sched sc = small.scheduleFor(v);
         if (sc.steps() == null) {
             Counted again = run.counted(small, Schedules.strategy(sc, run.k));
-            if (again != null && again.verdict.cls() == Verdict.Cls.FORBIDDEN && again.verdict.reason().equals(reason))
+            if (again != null && again.verdict.cls() == Verdict.Cls.FORBIDDEN && again.verdict.reason().code().equals(reason))
                 small = Schedules.withSteps(small, v, again.run.result());
         }
         Schedules.Counting cs = new Schedules.Counting(Schedules.strategy(small, v, run.k));
         Target.Run tr = run.exec(small, cs, true);
-        if (tr == null || tr.verdict().cls() != Verdict.Cls.FORBIDDEN || !tr.verdict().reason().equals(reason)) {
+        if (tr == null || tr.verdict().cls() != Verdict.Cls.FORBIDDEN || !tr.verdict().reason().code().equals(reason)) {
             // the replay diverged (should not happen: the port is deterministic): keep the reproducing start
             Scenario keep = start.copy();
             keep.desc.add(Finding.oneLine("UNREPRODUCED after minimisation: the minimised form did not replay; kept the first reproduction"));
@@ -152,7 +152,7 @@ public final class Minimize {
         }
 
         boolean hit(Target.Run r) {
-            return r != null && r.verdict().cls() == Verdict.Cls.FORBIDDEN && r.verdict().reason().equals(reason);
+            return r != null && r.verdict().cls() == Verdict.Cls.FORBIDDEN && r.verdict().reason().code().equals(reason);
         }
 
         /** Runs c under st, recording anchors; the scenario with the schedule taken if it reproduced, else null. */
@@ -258,7 +258,7 @@ public final class Minimize {
             desc.add(foundBy);
         if (r.verdict() != null)
             desc.add("Verdict under " + r.variant().id + ": " + r.verdict());
-        desc.add("Why forbidden: " + Reason.why(r.reason()));
+        desc.add("Why forbidden: " + Reason.rule(r.reason()));
         desc.add("Signature " + r.signature() + ": " + Finding.describe(r.minimized(), r.variant(), r.reason(), rootCause(r.minimized())));
         if (r.status() == Status.MINIMIZED)
             desc.add("Minimised from " + r.original().actors.size() + " actors and " + ops(r.original()) + " operations to "
@@ -317,7 +317,7 @@ public final class Minimize {
                 }
                 if (r.verdict().cls() == Verdict.Cls.FORBIDDEN) {
                     v = c;
-                    reason = r.verdict().reason();
+                    reason = r.verdict().reason().code();
                     k = r.result().steps();
                     s = Schedules.withSteps(s, c, r.result());
                     break;

@@ -26,7 +26,7 @@ final class ParentPool {
         final List<Anchors.Anchor> anchors;
         /** What one execution costs, roughly: its steps and operations. The favoured input of a feature is the cheapest. */
         final long cost;
-        /** A read overlapped a layout change over its range ({@link Coverage.Exec#nearMiss}). */
+        /** A read overlapped a layout change over its range ({@link ExecutionCoverage#nearMiss}). */
         final boolean nearMiss;
         int picks;
 
@@ -43,7 +43,7 @@ final class ParentPool {
 
     private final SplittableRandom rng;
     private final Coverage coverage;
-    private final Coverage.Exec exec;
+    private final ExecutionCoverage exec;
     /** {@link FuzzKnobs#rare} and {@link FuzzKnobs#shares}. */
     private final int rare;
     private final int[] shares;
@@ -65,7 +65,7 @@ final class ParentPool {
     /** How the last {@link #pick} chose: 0 a rare feature, 1 a recent input, 2 a tournament. */
     private int pickKind;
 
-    ParentPool(SplittableRandom rng, Coverage coverage, Coverage.Exec exec, FuzzKnobs knobs) {
+    ParentPool(SplittableRandom rng, Coverage coverage, ExecutionCoverage exec, FuzzKnobs knobs) {
         this.rng = rng;
         this.coverage = coverage;
         this.exec = exec;
@@ -195,7 +195,7 @@ final class ParentPool {
 
     /** Makes {@code s} the favoured input of every feature it has and no cheaper kept input has. */
     void favour(Seed s, Variant v, Verdict verdict) {
-        Coverage.Exec.FeatureSink f = (k, type) -> {
+        ExecutionCoverage.FeatureSink f = (k, type) -> {
             int i = featureIndex.get(k) - 1;
             if (i < 0) {
                 if (nFeatures == fKey.length) {

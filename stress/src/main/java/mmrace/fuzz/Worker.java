@@ -108,7 +108,7 @@ public final class Worker {
                 Duration.ofMillis(progressMs), target, budget, stopReasons, shrinkOthers);
         int w = worker;
         try {
-            Target t = (Target) Class.forName(target).getConstructor().newInstance();
+            Target t = Target.named(target);
             Fuzzer f = new Fuzzer(o, t, w, seed, new Fuzzer.Events() {
                 @Override
                 public void progress(Campaign.Progress p) {

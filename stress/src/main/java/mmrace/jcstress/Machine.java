@@ -168,7 +168,7 @@ public final class Machine {
     int readInto(byte[] buf) {
         did("read " + Num.hex(race.addr) + " " + race.len + " FOLL_FORCE");
         return Memory.accessRemoteVm(mm, race.addr, buf, race.len, Race.READ_FLAGS,
-                Memory.ReadPath.valueOf(variant.path), Memory.WalkMode.valueOf(variant.walk));
+                variant.path, variant.walk);
     }
 
     /** The writer's body, on the current task: the race's system calls and stores, in order. */

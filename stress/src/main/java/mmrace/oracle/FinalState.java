@@ -4,6 +4,7 @@ import mmrace.port.File;
 import mmrace.port.MapleTree;
 import mmrace.port.MmStruct;
 import mmrace.port.Pgtable;
+import mmrace.port.SwapState;
 import mmrace.port.VmAreaStruct;
 import mmrace.port.VmaInit;
 import mmrace.runtime.Kernel;
@@ -65,9 +66,9 @@ final class FinalState {
                 if (p != null && cached.add(p.head))
                     refs.merge(p.head, 1 << p.head.order, Integer::sum);
             }
-        for (Page p : mmrace.port.SwapState.peekSwapCache(k))
+        for (Page p : SwapState.peekSwapCache(k))
             refs.merge(p.head, 1 << p.head.order, Integer::sum);
-        for (Page p : mmrace.port.SwapState.peekSwapBlocks(k))
+        for (Page p : SwapState.peekSwapBlocks(k))
             refs.merge(p, 1, Integer::sum); // the swap device's copy of a swapped-out page
         for (Page p : k.pages.memmap()) {
             if (p.freed) {

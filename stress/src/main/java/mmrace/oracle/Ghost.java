@@ -6,6 +6,7 @@ import mmrace.port.Mm;
 import mmrace.port.MmStruct;
 import mmrace.port.MmTypes;
 import mmrace.port.Pgtable;
+import mmrace.port.SwapState;
 import mmrace.port.VmOperations;
 import mmrace.runtime.Page;
 
@@ -88,7 +89,7 @@ final class Ghost {
 
     /** The bytes behind a swap entry: the swap cache or the slot (mm/swap_state.c). */
     private static byte[] swapped(MmStruct mm, long pte, int off, int n) {
-        Page p = mmrace.port.SwapState.peekSwapped(mm.kernel, Pgtable.swpOffset(pte));
+        Page p = SwapState.peekSwapped(mm.kernel, Pgtable.swpOffset(pte));
         if (p == null)
             return null;
         byte[] out = new byte[n];

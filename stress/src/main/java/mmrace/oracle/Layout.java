@@ -1,6 +1,7 @@
 package mmrace.oracle;
 
 import mmrace.port.MapleTree;
+import mmrace.port.Mm;
 import mmrace.port.MmStruct;
 import mmrace.port.VmAreaStruct;
 
@@ -32,7 +33,7 @@ public record Layout(long gen, List<Region> regions) {
 
         @Override
         public String toString() {
-            return label + "[" + ReadJudge.hex(start) + "-" + ReadJudge.hex(end) + " " + mmrace.port.Mm.flagsString(flags) + "]";
+            return label + "[" + ReadJudge.hex(start) + "-" + ReadJudge.hex(end) + " " + Mm.flagsString(flags) + "]";
         }
     }
 

@@ -77,6 +77,8 @@ public final class Oracle {
     }
 
     public void onTracepoint(long step, Task t, Tracepoint tp, Object a, long b) {
+        if (tp == Tracepoint.SYS_ENTER || tp == Tracepoint.SYS_EXIT)
+            return; // the runner's own brackets: a read is judged from READ_BEGIN to READ_END, inside them
         lastStep = step;
         if (dirty) {
             dirty = false;
@@ -172,7 +174,7 @@ public final class Oracle {
 
     /** The forbidden verdict a kernel report stands for (KASAN: F2, a leaked lock: F4, ...). */
     static Verdict reportVerdict(Report r) {
-        String reason = switch (r.kind()) {
+        Reason reason = switch (r.kind()) {
             case KASAN -> Reason.FREED_MEMORY;
             case LOCKDEP -> r.title().contains("held when returning") || r.title().contains("still open") ? Reason.LOCK_LEAK : Reason.KERNEL_ASSERTION;
             case BUG -> r.title().startsWith("Java exception") ? Reason.JAVA_EXCEPTION

@@ -1,80 +1,107 @@
 package mmrace.oracle;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import static mmrace.oracle.Verdict.Cls.ACCEPTABLE;
+import static mmrace.oracle.Verdict.Cls.FORBIDDEN;
+import static mmrace.oracle.Verdict.Cls.INTERESTING;
 
 /**
- * Reason codes of verdicts, each tied to the rule it comes from (PORT_SPEC section 5: F1-F9
- * forbidden, A1-A9 acceptable).
+ * Why a verdict is what it is: each reason has its code (as scenario files' {@code expect} lines
+ * and every output write it), the class of verdict it gives, and the rule it comes from, with the
+ * kernel code that rule rests on. The rule labels (F1-F9 forbidden, A1-A9 acceptable) are those of
+ * docs/ORACLE.md. {@link #toString()} is the code.
  */
-public final class Reason {
-    private Reason() {}
-
-    public static final String OK = "ok";
-
+public enum Reason {
     // forbidden
-    /** F1: no single instant during the read held every byte it returned (layout-consistency). */
-    public static final String TORN_READ = "torn-read";
-    /** F2: KASAN report, or bytes of freed (poisoned) memory returned. */
-    public static final String FREED_MEMORY = "freed-memory";
-    /** F3: bytes from a mapping no state during the read allowed this caller to read. */
-    public static final String PERMISSION_BYPASS = "permission-bypass";
-    /** F4: a lock, RCU section or disabled interrupts still held at return to user space. */
-    public static final String LOCK_LEAK = "lock-leak";
-    /** F5: a reference count (vm_refcnt, folio refcount) not back at its expected value; a leaked object. */
-    public static final String REFCOUNT_LEAK = "refcount-leak";
-    /** F6: no task can run and some have not finished. */
-    public static final String DEADLOCK = "deadlock";
-    /** F6 (livelock form): the step bound was reached. */
-    public static final String LIVELOCK = "livelock";
-    /** A kernel assertion (WARN, lockdep assertion, BUG) fired. */
-    public static final String KERNEL_ASSERTION = "kernel-assertion";
-    /** A Java exception escaped port code. */
-    public static final String JAVA_EXCEPTION = "java-exception";
-    /** The oracle cannot explain the outcome (as JCStress grades unmatched results). */
-    public static final String UNEXPLAINED = "unexplained";
+    TORN_READ("torn-read", FORBIDDEN,
+            "F1: no single instant of the read holds every byte it returned; the slow path, __access_remote_vm (mm/memory.c),"
+                    + " holds mmap_read_lock across the whole copy, so its bytes always come from one layout"),
+    FREED_MEMORY("freed-memory", FORBIDDEN,
+            "F2: freed memory used: a KASAN report, freed memory's poison returned, or a freed object still reachable"
+                    + " (VMAs are SLAB_TYPESAFE_BY_RCU, mm/vma_init.c; folio_walk_start's folio is not referenced, mm/pagewalk.c)"),
+    PERMISSION_BYPASS("permission-bypass", FORBIDDEN,
+            "F3: bytes from a mapping the caller may not read (check_vma_flags, mm/gup.c)"),
+    LOCK_LEAK("lock-leak", FORBIDDEN,
+            "F4: a lock, RCU read section or disabled interrupts still held at return to user space"
+                    + " (vma_start_read, lock_vma_under_rcu: mm/mmap_lock.c)"),
+    REFCOUNT_LEAK("refcount-leak", FORBIDDEN,
+            "F5: a reference count not back where it started (vm_refcnt, mm/mmap_lock.c; folio_release_kmap once per page"
+                    + " in __access_remote_vm, mm/memory.c), or an object leaked"),
+    DEADLOCK("deadlock", FORBIDDEN,
+            "F6: no task can run and some have not finished (vma_start_write waits for readers with mmap_lock held for"
+                    + " writing, mm/mmap_lock.c; a TLB shootdown waits for every CPU of the mm, arch/x86/mm/tlb.c)"),
+    LIVELOCK("livelock", FORBIDDEN,
+            "F6: no progress within the step bound"),
+    KERNEL_ASSERTION("kernel-assertion", FORBIDDEN,
+            "F8, and any other WARN, BUG or lockdep assertion (mmap_assert_locked, vma_assert_write_locked, lock order)"),
+    JAVA_EXCEPTION("java-exception", FORBIDDEN,
+            "a Java exception escaped port code: a bug of the port, never a kernel outcome"),
+    UNEXPLAINED("unexplained", FORBIDDEN,
+            "the oracle cannot explain the outcome (bytes never in the range, a short read where the next address stayed"
+                    + " readable, a read that never returned), as JCStress grades an unmatched result"),
 
     // interesting
-    /** A7: the fast path fell back to the mmap_lock path. */
-    public static final String FAST_FALLBACK = "fast-fallback";
-    /** The read saw more than one layout generation, yet one instant explains every byte. */
-    public static final String MULTI_LAYOUT = "multi-layout";
-    /** A3: a short read because a concurrent munmap, mremap, mprotect or mmap made the rest unreadable. */
-    public static final String SHORT_READ = "short-read";
-    /** A5/A6: page contents from different instants of one layout (DONTNEED, a user write). */
-    public static final String CONTENT_MIX = "content-mix";
-    /** A8: lock_vma_under_rcu retried on a detached VMA. */
-    public static final String VMA_LOCK_RETRY = "vma-lock-retry";
-    /** The slow path's one layout break: expand_stack dropped mmap_lock inside the read. */
-    public static final String STACK_LOCK_DROP = "stack-lock-drop";
+    FAST_FALLBACK("fast-fallback", INTERESTING,
+            "A7: the fast path fell back to mmap_lock (lock_vma_under_rcu returned NULL, mm/mmap_lock.c, or folio_walk_start"
+                    + " found nothing present, mm/pagewalk.c)"),
+    MULTI_LAYOUT("multi-layout", INTERESTING,
+            "the read saw more than one layout, yet one instant explains every byte (a neighbour replaced between two VMA locks)"),
+    SHORT_READ("short-read", INTERESTING,
+            "A3: a read cut short because a concurrent munmap, mremap, mprotect or mmap made the rest unreadable"
+                    + " (vms_gather_munmap_vmas, mm/vma.c)"),
+    CONTENT_MIX("content-mix", INTERESTING,
+            "A5, A6: page contents from different instants of one layout (MADV_DONTNEED under a VMA read lock, get_lock_mode"
+                    + " in mm/madvise.c; a store by another thread)"),
+    VMA_LOCK_RETRY("vma-lock-retry", INTERESTING,
+            "A8: lock_vma_under_rcu (mm/mmap_lock.c) retried on a VMA a writer had detached but not yet removed from the tree"),
+    STACK_LOCK_DROP("stack-lock-drop", INTERESTING,
+            "expand_stack (mm/mmap.c) dropped mmap_lock inside the slow path's read: its one layout break"),
 
-    private static final Map<String, String> WHY = new LinkedHashMap<>();
-    static {
-        WHY.put(TORN_READ, "F1: returned bytes combine two address-space layouts (PORT_SPEC 4.3, 5.1)");
-        WHY.put(FREED_MEMORY, "F2: use-after-free or type-confused data (PORT_SPEC 5.1)");
-        WHY.put(PERMISSION_BYPASS, "F3: data from a mapping the caller may not read (check_vma_flags)");
-        WHY.put(LOCK_LEAK, "F4: lock, RCU section or irqs-off leaked (PORT_SPEC 5.1)");
-        WHY.put(REFCOUNT_LEAK, "F5: reference count not restored, or object leaked (PORT_SPEC 5.1)");
-        WHY.put(DEADLOCK, "F6: deadlock (PORT_SPEC 5.1)");
-        WHY.put(LIVELOCK, "F6: no progress within the step bound");
-        WHY.put(KERNEL_ASSERTION, "a kernel assertion failed (WARN, lockdep, BUG)");
-        WHY.put(JAVA_EXCEPTION, "a Java exception escaped the port");
-        WHY.put(UNEXPLAINED, "the oracle cannot explain the outcome");
-        WHY.put(FAST_FALLBACK, "A7: the fast path fell back to the mmap_lock path");
-        WHY.put(MULTI_LAYOUT, "the read spanned layout changes but one instant explains it");
-        WHY.put(SHORT_READ, "A3: short read: a concurrent change made the rest unreadable");
-        WHY.put(CONTENT_MIX, "A5/A6: page contents from different instants of one layout");
-        WHY.put(VMA_LOCK_RETRY, "A8: lock_vma_under_rcu retried on a detached VMA");
-        WHY.put(STACK_LOCK_DROP, "expand_stack dropped mmap_lock inside the read (slow path)");
-        WHY.put(OK, "the slow path could have returned this");
+    // acceptable
+    OK("ok", ACCEPTABLE,
+            "A1, A2, A4: what __access_remote_vm (mm/memory.c) could have returned under mmap_read_lock: the bytes of one"
+                    + " instant, possibly short, zeros from memory never written");
+
+    private final String code;
+    private final Verdict.Cls cls;
+    private final String rule;
+
+    Reason(String code, Verdict.Cls cls, String rule) {
+        this.code = code;
+        this.cls = cls;
+        this.rule = rule;
     }
 
-    /** What a reason code means and which rule it comes from. */
-    public static String why(String code) {
-        return WHY.getOrDefault(code, code);
+    /** The code, as {@code expect} lines and outputs write it: "torn-read". */
+    public String code() {
+        return code;
     }
 
-    public static Map<String, String> all() {
-        return WHY;
+    /** The class of verdict this reason gives. */
+    public Verdict.Cls cls() {
+        return cls;
+    }
+
+    /** The rule it comes from, and the kernel code that rule rests on. */
+    public String rule() {
+        return rule;
+    }
+
+    /** The reason with this code, or null. */
+    public static Reason of(String code) {
+        for (Reason r : values())
+            if (r.code.equals(code))
+                return r;
+        return null;
+    }
+
+    /** The rule of the reason with this code, or the code itself if there is none. */
+    public static String rule(String code) {
+        Reason r = of(code);
+        return r == null ? code : r.rule;
+    }
+
+    @Override
+    public String toString() {
+        return code;
     }
 }

@@ -10,10 +10,21 @@ public sealed interface Op {
     /** The op as a scenario line (without indentation). */
     String text();
 
+    /*
+     * Each op's toString() is the call in kernel words, as traces print it when it begins and
+     * returns ("mmap(0x10000, 0x4000, rw)", "access_remote_vm(0x11ff8, 16, FOLL_FORCE)"): the
+     * runner's sys_enter/sys_exit tracepoints carry the op itself.
+     */
+
     /** access_remote_vm(mm, addr, buf, len, flags) with the variant under test (or a fixed one). */
     record Read(long addr, int len, int flags, Variant variant, int line) implements Op {
         public String text() {
             return "read " + Num.hex(addr) + " " + len + " " + Foll.text(flags) + (variant == null ? "" : " variant=" + variant.id);
+        }
+
+        @Override
+        public String toString() {
+            return "access_remote_vm(" + Num.hex(addr) + ", " + len + ", " + Foll.text(flags) + ")";
         }
     }
 
@@ -29,11 +40,21 @@ public sealed interface Op {
             if (file != null) b.append(" file=").append(file).append(" off=").append(Num.hex(off));
             return b.toString();
         }
+
+        @Override
+        public String toString() {
+            return "mmap(" + Num.hex(addr) + ", " + Num.hex(len) + ", " + Prot.text(prot) + ")";
+        }
     }
 
     record Munmap(long addr, long len, int line) implements Op {
         public String text() {
             return "munmap " + Num.hex(addr) + " " + Num.hex(len);
+        }
+
+        @Override
+        public String toString() {
+            return "munmap(" + Num.hex(addr) + ", " + Num.hex(len) + ")";
         }
     }
 
@@ -43,11 +64,21 @@ public sealed interface Op {
             return "mremap " + Num.hex(addr) + " " + Num.hex(oldLen) + " " + Num.hex(newLen) + (maymove ? " maymove" : "")
                     + (fixedTo != null ? " fixed=" + Num.hex(fixedTo) : "") + (dontunmap ? " dontunmap" : "");
         }
+
+        @Override
+        public String toString() {
+            return "mremap(" + Num.hex(addr) + ", " + Num.hex(oldLen) + ", " + Num.hex(newLen) + ")";
+        }
     }
 
     record Mprotect(long addr, long len, int prot, int line) implements Op {
         public String text() {
             return "mprotect " + Num.hex(addr) + " " + Num.hex(len) + " " + Prot.text(prot);
+        }
+
+        @Override
+        public String toString() {
+            return "mprotect(" + Num.hex(addr) + ", " + Num.hex(len) + ", " + Prot.text(prot) + ")";
         }
     }
 
@@ -56,12 +87,22 @@ public sealed interface Op {
         public String text() {
             return "madvise " + Num.hex(addr) + " " + Num.hex(len) + " " + advice;
         }
+
+        @Override
+        public String toString() {
+            return "madvise(" + Num.hex(addr) + ", " + Num.hex(len) + ", MADV_DONTNEED)";
+        }
     }
 
     /** A store by a thread of the target: faults the page in if needed and changes its contents. */
     record Write(long addr, long len, Scenario.Fill fill, int line) implements Op {
         public String text() {
             return "write " + Num.hex(addr) + " " + Num.hex(len) + " fill=" + fill.text();
+        }
+
+        @Override
+        public String toString() {
+            return "store " + Num.hex(len) + " bytes of '" + fill.text() + "' at " + Num.hex(addr);
         }
     }
 
@@ -70,12 +111,22 @@ public sealed interface Op {
         public String text() {
             return "reclaim " + Num.hex(addr);
         }
+
+        @Override
+        public String toString() {
+            return "reclaim(" + Num.hex(addr) + ")";
+        }
     }
 
     /** khugepaged collapsing the PMD range containing addr, retracting its PTE table. */
     record Collapse(long addr, int line) implements Op {
         public String text() {
             return "collapse " + Num.hex(addr);
+        }
+
+        @Override
+        public String toString() {
+            return "collapse(" + Num.hex(addr) + ")";
         }
     }
 

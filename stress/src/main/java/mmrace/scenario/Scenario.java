@@ -62,7 +62,8 @@ public final class Scenario {
             return new Fill(false, b);
         }
 
-        String text() {
+        /** As a scenario file writes it after "fill=": a letter or digit, 0xNN, or none. */
+        public String text() {
             if (none) return "none";
             int v = value & 0xff;
             return v >= 'a' && v <= 'z' || v >= 'A' && v <= 'Z' || v >= '0' && v <= '9' ? String.valueOf((char) v)

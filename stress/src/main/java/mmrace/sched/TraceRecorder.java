@@ -5,6 +5,7 @@ import java.util.IllegalFormatException;
 import java.util.List;
 import java.util.Locale;
 import mmrace.runtime.Atomic;
+import mmrace.runtime.Errno;
 import mmrace.runtime.Kernel;
 import mmrace.runtime.Access;
 import mmrace.runtime.Page;
@@ -22,11 +23,13 @@ import mmrace.runtime.Word;
  * Records an execution as rows (step, actor, text), the text in kernel words: primitive accesses
  * ("READ_ONCE(B.vm_refcnt)", "spin_lock(pte table 7.ptl)", "rcu_read_lock"), port notes
  * (formatted with {@code String.format(Locale.ROOT, fmt, args)}), waits, spins, tracepoints,
- * probes, reports. {@link #columns()} prints one column per actor. Reusable: {@link #start}
+ * probes, reports. An operation's sys_enter and sys_exit tracepoints read as its call:
+ * {@code mmap(0x10000, 0x4000, rw) ...} when it begins, {@code mmap(0x10000, 0x4000, rw) = 0x10000}
+ * when it returns. {@link #columns()} prints one column per actor. Reusable: {@link #start}
  * clears it.
  */
 public final class TraceRecorder implements ExecutionListener {
-    public enum Kind { START, POINT, BLOCK, SPIN, NOTE, TRACEPOINT, PROBE, REPORT, FINISH }
+    public enum Kind { START, POINT, BLOCK, SPIN, NOTE, TRACEPOINT, SYSCALL, PROBE, REPORT, FINISH }
 
     /** One line of the trace; {@code actor} indexes {@link #actors()}. */
     public record Row(long step, int actor, Kind kind, String text) {}
@@ -79,8 +82,17 @@ public final class TraceRecorder implements ExecutionListener {
 
     @Override
     public void tracepoint(long step, int actor, Tracepoint tp, Object a, long b) {
-        rows.add(new Row(step, actor, Kind.TRACEPOINT, "trace " + tp.name().toLowerCase(Locale.ROOT) + "(" + a + ", "
-                + (tp == Tracepoint.READ_BEGIN || tp == Tracepoint.USER_STORE || tp == Tracepoint.READ_LOCK_DROPPED ? "0x" + Long.toHexString(b) : b) + ")"));
+        switch (tp) {
+            case SYS_ENTER -> rows.add(new Row(step, actor, Kind.SYSCALL, a + " ..."));
+            case SYS_EXIT -> rows.add(new Row(step, actor, Kind.SYSCALL, a + " = " + ret(b)));
+            default -> rows.add(new Row(step, actor, Kind.TRACEPOINT, "trace " + tp.name().toLowerCase(Locale.ROOT) + "(" + a + ", "
+                    + (tp == Tracepoint.READ_BEGIN || tp == Tracepoint.USER_STORE || tp == Tracepoint.READ_LOCK_DROPPED ? "0x" + Long.toHexString(b) : b) + ")"));
+        }
+    }
+
+    /** A return value as strace prints one: -ENAME for an errno, else hex (an address, a byte count). */
+    public static String ret(long r) {
+        return r < 0 && r > -4096 ? "-" + Errno.name((int) -r) : "0x" + Long.toHexString(r);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package mmrace.cli;
 
 import mmrace.scenario.Corpus;
-import mmrace.scenario.Runner;
+import mmrace.run.Runner;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;

@@ -7,7 +7,7 @@ import mmrace.report.Groups;
 import mmrace.report.History;
 import mmrace.report.Summary;
 import mmrace.scenario.Corpus;
-import mmrace.scenario.Runner;
+import mmrace.run.Runner;
 import mmrace.scenario.ScenarioParser;
 import mmrace.scenario.Variant;
 import org.junit.jupiter.api.Test;

@@ -54,7 +54,7 @@ class CampaignTest {
         assertEquals(1, s.exitCode(), s::text);
         assertTrue(s.stoppedOnForbidden());
         assertTrue(s.firstForbiddenExecutions() > 0);
-        assertTrue(s.findings().containsKey(Reason.TORN_READ), s::text);
+        assertTrue(s.findings().containsKey(Reason.TORN_READ.code()), s::text);
         assertTrue(!progress.isEmpty() && progress.get(progress.size() - 1).line().contains("torn-read:1"));
         Campaign.FindingEvent e = s.events().get(0);
         assertEquals(Campaign.FindingStatus.NEW, e.status());
@@ -64,7 +64,7 @@ class CampaignTest {
         Scenario min = ScenarioParser.parse(f);
         assertEquals(2, min.actors.size(), min::text);
         assertTrue(Minimize.ops(min) <= 3, min::text);
-        assertEquals(new Scenario.Expect("forbidden", Reason.TORN_READ, min.expects.get(Variant.FAST_V1).line()), min.expects.get(Variant.FAST_V1));
+        assertEquals(new Scenario.Expect("forbidden", Reason.TORN_READ.code(), min.expects.get(Variant.FAST_V1).line()), min.expects.get(Variant.FAST_V1));
         assertNotNull(min.schedules.get(Variant.FAST_V1).steps());
         // what `run` does: the file's own schedule for the variant gives the expected verdict
         Target.Run r = new ToyTarget().run(min, Variant.FAST_V1, Schedules.strategy(min, Variant.FAST_V1, 0), Config.DEFAULT);
@@ -80,23 +80,23 @@ class CampaignTest {
         Campaign.Summary again = new Campaign(options(dir).withStopOnForbidden(false).withMaxExecutions(queue + 40), ToyTarget::new).run(x -> {});
         assertTrue(again.events().stream().anyMatch(x -> x.status() == Campaign.FindingStatus.KNOWN && x.file().equals(f)), again::text);
         assertEquals(1, again.exitCode());
-        assertTrue(again.findings().get(Reason.TORN_READ) >= 1);
+        assertTrue(again.findings().get(Reason.TORN_READ.code()) >= 1);
         // a rediscovery of the same race (same signature) is a duplicate, not a new file; the restarted
         // campaign may also find the race in a shape that minimises to another signature: a new file
         assertTrue(again.events().stream().noneMatch(x -> x.status() == Campaign.FindingStatus.NEW && x.signature().equals(e.signature())),
                 again::text);
-        long fresh = again.events().stream().filter(x -> x.status() == Campaign.FindingStatus.NEW && x.reason().equals(Reason.TORN_READ)).count();
+        long fresh = again.events().stream().filter(x -> x.status() == Campaign.FindingStatus.NEW && x.reason().equals(Reason.TORN_READ.code())).count();
         assertEquals(1 + fresh, files(dir.resolve("findings"), "torn-read-fast-v1-*.scn").size(), again::text);
     }
 
     /** Stop reasons: a campaign told to stop only at a deadlock goes on past torn reads (saving them). */
     @Test
     void stopsOnlyAtTheChosenReasons() throws Exception {
-        Campaign.Summary s = new Campaign(options(dir).withStopReasons(java.util.Set.of(Reason.DEADLOCK)).withMaxExecutions(600), ToyTarget::new)
+        Campaign.Summary s = new Campaign(options(dir).withStopReasons(java.util.Set.of(Reason.DEADLOCK.code())).withMaxExecutions(600), ToyTarget::new)
                 .run(x -> {});
         assertEquals(600, s.executions());
         assertTrue(!s.stoppedOnForbidden());
-        assertTrue(s.findings().containsKey(Reason.TORN_READ), s::text);
+        assertTrue(s.findings().containsKey(Reason.TORN_READ.code()), s::text);
     }
 
     /** Feedback off: the same generator and mutators, nothing kept (in memory or on disk); findings still saved. */
@@ -142,7 +142,7 @@ class CampaignTest {
         System.out.print(s.text());
         assertEquals(1, s.exitCode(), s::text);
         assertTrue(s.stoppedOnForbidden());
-        assertTrue(s.findings().containsKey(Reason.TORN_READ));
+        assertTrue(s.findings().containsKey(Reason.TORN_READ.code()));
         assertTrue(files(dir.resolve("findings"), "torn-read-*.scn").size() >= 1);
         for (Path p : files(dir.resolve("queue"), "*.scn"))
             ScenarioParser.parse(p);

@@ -38,7 +38,7 @@ class CoverageTest {
     }
 
     private static Coverage.Gain run(Coverage c, String schedule) {
-        Coverage.Exec e = c.newExec();
+        ExecutionCoverage e = c.newExec();
         new Execution(program(), Replay.of(schedule), Config.DEFAULT).listen(e).run();
         return c.merge(e, Variant.FAST_V1, null);
     }
@@ -83,7 +83,7 @@ class CoverageTest {
         Scenario s = Toys.parse(Toys.RACE);
         Scenario torn = Toys.tornFinding();
         Coverage c = new Coverage();
-        Coverage.Exec e = c.newExec();
+        ExecutionCoverage e = c.newExec();
         new ToyTarget().run(s.copy(), Variant.FAST_V1, Replay.of("0:reader"), Config.DEFAULT, e.scenario(s));
         assertEquals(0, c.merge(e, Variant.FAST_V1, null).pairs());
         new ToyTarget().run(torn, Variant.FAST_V1, Schedules.strategy(torn, Variant.FAST_V1, 0), Config.DEFAULT, e.scenario(torn));
@@ -91,7 +91,7 @@ class CoverageTest {
         assertEquals(2, g.pairs(), "read contains mmap-fixed, read contains write");
         new ToyTarget().run(torn, Variant.FAST_V1, Schedules.strategy(torn, Variant.FAST_V1, 0), Config.DEFAULT, e.scenario(torn));
         assertEquals(0, c.merge(e, Variant.FAST_V1, null).pairs());
-        assertEquals(2, Coverage.Exec.spatial(s.actors.get(0).ops().get(0), s.actors.get(1).ops().get(0)), "the mmap covers the read");
+        assertEquals(2, OpRelation.spatial(s.actors.get(0).ops().get(0), s.actors.get(1).ops().get(0)), "the mmap covers the read");
     }
 
     /**
@@ -106,18 +106,18 @@ class CoverageTest {
         Scenario s = Toys.parse(Toys.RACE);
         Scenario torn = Toys.tornFinding();
         Coverage c = new Coverage();
-        Coverage.Exec e = c.newExec();
+        ExecutionCoverage e = c.newExec();
         new ToyTarget().run(s.copy(), Variant.FAST_V1, Replay.of("0:reader"), Config.DEFAULT, e.scenario(s));
         Coverage.Gain serial = c.merge(e, Variant.FAST_V1, null);
         assertEquals(0, serial.races() + serial.windows());
         assertFalse(e.nearMiss());
         java.util.Map<Long, String> names = new java.util.HashMap<>();
-        Coverage.Exec.names = new java.util.concurrent.ConcurrentHashMap<>();
+        ExecutionCoverage.names = new java.util.concurrent.ConcurrentHashMap<>();
         try {
             new ToyTarget().run(torn, Variant.FAST_V1, Schedules.strategy(torn, Variant.FAST_V1, 0), Config.DEFAULT, e.scenario(torn));
-            names.putAll(Coverage.Exec.names);
+            names.putAll(ExecutionCoverage.names);
         } finally {
-            Coverage.Exec.names = null;
+            ExecutionCoverage.names = null;
         }
         Coverage.Gain g = c.merge(e, Variant.FAST_V1, null);
         assertTrue(e.nearMiss());
@@ -156,7 +156,7 @@ class CoverageTest {
     @Test
     void outcomeCoverage() {
         Coverage c = new Coverage();
-        Coverage.Exec e = c.newExec();
+        ExecutionCoverage e = c.newExec();
         new Execution(program(), Replay.of("0:a"), Config.DEFAULT).listen(e).run();
         Verdict torn = Verdict.forbidden(Reason.TORN_READ, 3, "");
         assertEquals(1, c.merge(e, Variant.FAST_V1, torn).outcomes());

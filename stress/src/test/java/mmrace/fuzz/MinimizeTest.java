@@ -46,7 +46,7 @@ class MinimizeTest {
         assertTrue(Minimize.ops(m) <= 3, m::text);
         assertTrue(m.maps.size() <= 2, m::text);
         assertEquals("forbidden", m.expects.get(Variant.FAST_V1).cls());
-        assertEquals(Reason.TORN_READ, m.expects.get(Variant.FAST_V1).reason());
+        assertEquals(Reason.TORN_READ.code(), m.expects.get(Variant.FAST_V1).reason());
         assertTrue(m.desc.stream().anyMatch(d -> d.contains("1 preemption")), m::text);
         assertTrue(Files.readString(dir.resolve("race.min.trace")).contains("reader"));
         System.out.print(out + Files.readString(min));
@@ -75,12 +75,12 @@ class MinimizeTest {
     void unreproducedIsReported() throws Exception {
         Scenario s = Toys.parse(Toys.RACE);
         s.schedules.put(Variant.FAST_V1, Scenario.Sched.steps("0:t1"));
-        s.expects.put(Variant.FAST_V1, new Scenario.Expect("forbidden", Reason.DEADLOCK, 0));
+        s.expects.put(Variant.FAST_V1, new Scenario.Expect("forbidden", Reason.DEADLOCK.code(), 0));
         Path in = dir.resolve("ghost.scn");
         Files.writeString(in, s.text());
         assertEquals(0, Minimize.file(in, null, null, new ToyTarget(), Minimize.Budget.SMALL, ps));
         assertTrue(out.toString().contains("did NOT reproduce"), out.toString());
-        Minimize.Result r = Minimize.minimize(new ToyTarget(), s, Variant.FAST_V1, Reason.DEADLOCK, Minimize.Budget.SMALL, 0);
+        Minimize.Result r = Minimize.minimize(new ToyTarget(), s, Variant.FAST_V1, Reason.DEADLOCK.code(), Minimize.Budget.SMALL, 0);
         assertEquals(Minimize.Status.UNREPRODUCED, r.status());
         assertTrue(r.minimized().desc.stream().anyMatch(d -> d.startsWith("UNREPRODUCED")));
     }

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
  * sequence ({@link Shrinker}) and fails with the seed, the variant, the difference and the shrunk
  * scenario, ready to save as a .scn file and replay.
  *
- * <p>It always runs (a port target that cannot be built fails it: {@link PortTarget}'s
- * constructor says why); only {@code -Dmmrace.mbt.skip=true}, given by hand, skips it, and JUnit
+ * <p>It always runs; only {@code -Dmmrace.mbt.skip=true}, given by hand, skips it, and JUnit
  * reports it skipped with that reason. {@code -Dmmrace.mbt.seeds=N} (default 4000: 20-25 s on the shared 2-CPU
  * development machine, more when it is busy) and {@code -Dmmrace.mbt.seed=S} (only seed S) choose
  * the sequences. {@link ModelSweep} runs a range of seeds without stopping at the first difference.

@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import mmrace.oracle.Layout;
 import mmrace.oracle.ReadRecord;
 import mmrace.oracle.Verdict;
+import mmrace.port.File;
 import mmrace.port.Mm;
 import mmrace.port.MmStruct;
 import mmrace.runtime.Errno;
@@ -33,9 +34,9 @@ final class ModelCheck {
     private ModelCheck() {}
 
     /**
-     * Each non-read operation's return value as the runner's trace line after it gives it, and the
-     * layout at that moment (a snapshot of the mm, which the listener learns from the first mmap
-     * write release; before that, none). Reads have no trace line: their results come from the
+     * Each non-read operation's return value, from the runner's sys_exit tracepoint after it, and
+     * the layout at that moment (a snapshot of the mm, which the listener learns from the first
+     * mmap write release; before that, none). Reads are left out: their results come from the
      * oracle's read records, and they do not change the layout.
      */
     static final class Listener implements ExecutionListener {
@@ -61,31 +62,13 @@ final class ModelCheck {
         public void tracepoint(long step, int actor, Tracepoint tp, Object a, long b) {
             if (tp == Tracepoint.MMAP_WRITE_RELEASED && a instanceof MmStruct m)
                 mm = m;
-        }
-
-        @Override
-        public void note(long step, int actor, String fmt, Object[] args) {
-            if (!Anchors.OP_DONE.contains(fmt))
+            if (tp != Tracepoint.SYS_EXIT || a instanceof Op.Read)
                 return;
-            rets.add(parseRet(String.valueOf(args[args.length - 1])));
+            rets.add(b);
             Layout l = mm == null ? null : Layout.snapshot(mm, 0);
             layouts.add(l == null ? null : normalise(l, s));
             vmaLists.add(l == null ? null : vmas(l));
         }
-    }
-
-    /** "0x10000" -> 0x10000; "-EINVAL" -> -22. */
-    static long parseRet(String r) {
-        if (r.startsWith("0x"))
-            return Long.parseUnsignedLong(r.substring(2), 16);
-        if (r.startsWith("-E")) {
-            for (int e = 1; e < 4096; e++)
-                if (r.equals("-" + Errno.name(e)))
-                    return -e;
-            if (r.matches("-E\\d+"))
-                return -Long.parseLong(r.substring(2));
-        }
-        return Long.MIN_VALUE;
     }
 
     static List<RefModel.Region> normalise(Layout l, Scenario s) {
@@ -97,7 +80,7 @@ final class ModelCheck {
             long off = 0;
             if (r.file() == null && r.vmOps() == null)
                 kind = "anon";
-            else if (r.file() instanceof mmrace.port.File f && s.files.stream().anyMatch(x -> x.name().equals(f.label))) {
+            else if (r.file() instanceof File f && s.files.stream().anyMatch(x -> x.name().equals(f.label))) {
                 kind = "file:" + f.label;
                 off = r.pgoff();
             }

@@ -37,7 +37,7 @@ class RootCauseTest {
         Target.Run r = t.run(s, v, Schedules.strategy(s, v, 0), mmrace.sched.Config.DEFAULT);
         assertEquals("forbidden", r.verdict().cls().name().toLowerCase(), r.verdict().toString());
         assertEquals("generic_access_phys copies past the looked-up page", Finding.rootCause(r), "the oracle names the root cause");
-        return Minimize.minimize(t, s, v, r.verdict().reason(), Minimize.Budget.SMALL, r.result().steps());
+        return Minimize.minimize(t, s, v, r.verdict().reason().code(), Minimize.Budget.SMALL, r.result().steps());
     }
 
     @Test

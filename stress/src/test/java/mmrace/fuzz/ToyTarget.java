@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import mmrace.oracle.Reason;
 import mmrace.oracle.Verdict;
+import mmrace.port.Memory.ReadPath;
 import mmrace.runtime.Field;
 import mmrace.runtime.Kernel;
 import mmrace.runtime.KObject;
@@ -307,48 +308,50 @@ public final class ToyTarget implements Target {
             }
         }
 
-        /** Runs one operation; ends it with the same trace line or tracepoint as the scenario runner. */
+        /** Runs one operation between sys_enter and sys_exit tracepoints, as the scenario runner does. */
         void perform(Op op, Variant variant) {
-            switch (op) {
+            Trace.tracepoint(Tracepoint.SYS_ENTER, op, 0);
+            long ret = switch (op) {
                 case Op.Read r -> {
                     Variant rv = r.variant() != null ? r.variant() : variant;
-                    boolean locked = !rv.path.equals("FAST_V1");
+                    boolean locked = rv.path != ReadPath.FAST_V1;
                     byte[] buf = new byte[r.len()];
                     judge.begin(Task.current(), r);
                     int n = read(r.addr(), r.len(), r.flags(), locked, buf);
-                    Trace.tracepoint(Tracepoint.READ_END, mm, n);
                     judge.end(Task.current(), Arrays.copyOf(buf, n));
+                    yield n;
                 }
-                case Op.Mmap m -> Trace.note("mmap(%#x, %#x, %s) = %s", m.addr(), m.len(), Prot.text(m.prot()), Long.toHexString(mmap(m)));
+                case Op.Mmap m -> mmap(m);
                 case Op.Munmap m -> {
                     munmap(m.addr(), m.len());
-                    Trace.note("munmap(%#x, %#x) = %s", m.addr(), m.len(), "0");
+                    yield 0;
                 }
                 case Op.Mprotect m -> {
                     mprotect(m.addr(), m.len(), m.prot());
-                    Trace.note("mprotect(%#x, %#x, %s) = %s", m.addr(), m.len(), Prot.text(m.prot()), "0");
+                    yield 0;
                 }
                 case Op.Mremap m -> {
                     mremap(m);
-                    Trace.note("mremap(%#x, %#x, %#x) = %s", m.addr(), m.oldLen(), m.newLen(), "0");
+                    yield 0;
                 }
                 case Op.Madvise m -> {
                     dontneed(m.addr(), m.len());
-                    Trace.note("madvise(%#x, %#x, MADV_DONTNEED) = %s", m.addr(), m.len(), "0");
+                    yield 0;
                 }
                 case Op.Write w -> {
                     store(w.addr(), w.len(), w.fill().value());
-                    Trace.note("store %#x bytes of '%s' at %#x = %s", w.len(), String.valueOf((char) w.fill().value()), w.addr(), "0");
+                    yield 0;
                 }
                 case Op.Reclaim r -> {
                     tree.readOnce();
-                    Trace.note("reclaim(%#x) = %s", r.addr(), "0");
+                    yield 0;
                 }
                 case Op.Collapse c -> {
                     tree.readOnce();
-                    Trace.note("collapse(%#x) = %s", c.addr(), "0");
+                    yield 0;
                 }
-            }
+            };
+            Trace.tracepoint(Tracepoint.SYS_EXIT, op, ret);
         }
     }
 

@@ -43,9 +43,9 @@ final class Toys {
         Bounded b = new Bounded(1);
         while (b.hasNext()) {
             Target.Run r = t.run(s, Variant.FAST_V1, b, Config.DEFAULT);
-            if (r.verdict().cls() == Verdict.Cls.FORBIDDEN && r.verdict().reason().equals(Reason.TORN_READ)) {
+            if (r.verdict().cls() == Verdict.Cls.FORBIDDEN && r.verdict().reason() == Reason.TORN_READ) {
                 Scenario out = Schedules.withSteps(s, Variant.FAST_V1, r.result());
-                out.expects.put(Variant.FAST_V1, new Scenario.Expect("forbidden", Reason.TORN_READ, 0));
+                out.expects.put(Variant.FAST_V1, new Scenario.Expect("forbidden", Reason.TORN_READ.code(), 0));
                 return out;
             }
         }

@@ -9,7 +9,7 @@ import mmrace.port.Pgtable;
 import mmrace.port.VmAreaStruct;
 import mmrace.runtime.Page;
 import mmrace.runtime.Task;
-import mmrace.scenario.Runner;
+import mmrace.run.Runner;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.Variant;
 import mmrace.sched.Actor;
@@ -118,8 +118,10 @@ record Scheduled(List<String> steps, String read, String space, String verdict) 
     private static List<String> steps(Result r) {
         List<String> l = new ArrayList<>();
         List<String> names = List.of("reader", "writer", Actor.KTHREAD);
+        // The runner's own rows (its trace notes and the sys_enter/sys_exit events it fires around
+        // each operation) are not steps of the port: JCStress actors call the port directly.
         for (TraceRecorder.Row row : r.trace())
-            if (row.kind() != TraceRecorder.Kind.NOTE)
+            if (row.kind() != TraceRecorder.Kind.NOTE && row.kind() != TraceRecorder.Kind.SYSCALL)
                 l.add(row.step() + " " + names.get(row.actor()) + " " + row.kind() + " " + row.text());
         l.add("end: " + r.outcome() + " after " + r.steps() + " steps");
         return l;

@@ -1,5 +1,6 @@
 package mmrace.jcstress;
 
+import mmrace.port.Memory.ReadPath;
 import mmrace.scenario.Variant;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -95,7 +96,7 @@ class TestListTest {
         assertEquals(Safety.expectedSafe("MremapRace.FastOneVma"), Safety.expectedSafe(Race.MREMAP, Variant.FAST_ONE_VMA));
         for (Race r : Race.values())
             for (Variant v : r.variants)
-                assertEquals(v == Variant.SLOW || v.path.equals("FAST_ONE_VMA_REDO") || (v.path.equals("FAST_ONE_VMA") && r.spansTwoVmas),
+                assertEquals(v == Variant.SLOW || v.path == ReadPath.FAST_ONE_VMA_REDO || (v.path == ReadPath.FAST_ONE_VMA && r.spansTwoVmas),
                         Safety.expectedSafe(r, v), r + " " + v);
         assertThrows(IllegalArgumentException.class, () -> Safety.expectedSafe("mmrace.jcstress.MapFixedRace.Fast"));
         assertThrows(IllegalArgumentException.class, () -> Safety.expectedSafe("MprotectRace.FastV1Irqoff"), "not in the matrix");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import mmrace.runtime.Field;
 import mmrace.runtime.Kernel;
+import mmrace.runtime.Report;
 import mmrace.runtime.SpinLock;
 import mmrace.runtime.Task;
 import mmrace.runtime.Word;
@@ -184,7 +185,7 @@ class DeadlockTest {
             assertTrue(r.finished(), r::toString);
             assertEquals(1, r.reports().size(), r.reports()::toString);
             var bug = r.reports().get(0);
-            assertEquals(mmrace.runtime.Report.Kind.BUG, bug.kind());
+            assertEquals(Report.Kind.BUG, bug.kind());
             assertEquals("Java exception in port code", bug.title());
             assertEquals("a", bug.task());
             assertTrue(bug.detail().contains("java.lang.IllegalStateException: boom"), bug.detail());

@@ -1,6 +1,11 @@
-package mmrace.scenario;
+package mmrace.run;
 
 import mmrace.oracle.Verdict;
+import mmrace.scenario.Corpus;
+import mmrace.scenario.Scenario;
+import mmrace.scenario.ScenarioError;
+import mmrace.scenario.ScenarioParser;
+import mmrace.scenario.Variant;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
