@@ -32,7 +32,8 @@ import static mmrace.runtime.Page.PAGE_SIZE;
  * pre-6.5 version at d69e8c63fcbbf695ff7ff2c6d26efead23cfbb3a for collapse_and_free_pmd (the
  * IPI-then-pte_free freeing that {@link RetractFree#SYNC_ONE_THEN_PTE_FREE} reproduces).
  *
- * <p>What each path does to the PTE table it takes away (the question of REVIEW_THREAD 3.1):
+ * <p>What each path does to the PTE table it takes away (the question the patch's v2 2/3 raised:
+ * can a table be freed under a walker that holds only a VMA lock?):
  * <ul>
  * <li>Anonymous (collapse_huge_page): mmap_write_lock, vma_start_write (so no VMA-locked reader
  *     is inside the VMA, and none can enter), anon_vma_lock_write, pmdp_collapse_flush under the
@@ -64,8 +65,8 @@ import static mmrace.runtime.Page.PAGE_SIZE;
  * <li>The page cache has no multi-index entries: the large folio is stored in each of its 512
  *     slots, under the i_pages lock, one slot at a time (lock-free readers re-check their slot, so
  *     each index is seen old or new).
- * <li>khugepaged's scan loop is reduced to the one PMD range asked for; mmap_read_trylock failing
- *     makes khugepaged come back later (a spin under the scheduler). Settings: THP "always"
+ * <li>khugepaged's scan loop is reduced to the one PMD range asked for ({@link Daemons#collapse});
+ *     mmap_read_trylock failing makes khugepaged come back later. Settings: THP "always"
  *     ({@link #thpEnabledAlways}), the khugepaged defaults max_ptes_none = 511, max_ptes_swap = 64,
  *     max_ptes_shared = 256; every page-cache file supports PMD-sized folios; no shmem, no
  *     userfaultfd, no mmu notifiers, no memcg, one NUMA node, no memory errors (copy_mc never
@@ -79,7 +80,7 @@ public final class Khugepaged {
     private Khugepaged() {}
 
     /**
-     * enum scan_result (2026 names). {@link #code()} is what {@link #collapse} returns: 0 for
+     * enum scan_result (2026 names). {@link #code()} is what {@link Daemons#collapse} returns: 0 for
      * SCAN_SUCCEED, else 1 + the ordinal (model numbering, not the kernel's).
      */
     public enum ScanResult {
@@ -94,7 +95,7 @@ public final class Khugepaged {
             return this == SCAN_SUCCEED ? 0 : 1 + ordinal();
         }
 
-        /** The result a {@link #collapse} return value stands for. */
+        /** The result a {@link Daemons#collapse} return value stands for. */
         public static ScanResult of(long code) {
             return code == 0 ? SCAN_SUCCEED : values()[(int) code - 1];
         }
@@ -121,7 +122,6 @@ public final class Khugepaged {
     /** model-only switch, see {@link RetractFree}. */
     public static volatile RetractFree retractTableFree = RetractFree.PTE_FREE_DEFER;
 
-    static final int P_TRYLOCK = Probes.register("khugepaged: mmap_read_trylock failed, come back later");
     static final int P_SCAN_PMD_MAPPED = Probes.register("hpage_collapse_scan_pmd: already a THP (model: PTE-mapped order-9 folio)");
     static final int P_SCAN_OK = Probes.register("hpage_collapse_scan_pmd: worth collapsing");
     static final int P_SWAPIN = Probes.register("__collapse_huge_page_swapin: do_swap_page");
@@ -248,45 +248,6 @@ public final class Khugepaged {
     /** folio_likely_mapped_shared(folio). model: a small folio mapped more than once; large folios are mapped by one mm (no fork). */
     static boolean folioLikelyMappedShared(Page folio) {
         return folio.order == 0 && folio.mapcount.read() > 0;
-    }
-
-    // ================================================================ the scenario entry
-
-    /**
-     * khugepaged collapsing the PMD range containing {@code addr} in {@code mm}: the body of
-     * collapse_scan_mm_slot for that one range (mmap_read_trylock, the VMA and its range checks,
-     * collapse_single_pmd). Returns 0 when the range was collapsed, else the
-     * {@link ScanResult#code()} of why not.
-     */
-    public static long collapse(MmStruct mm, long addr) {
-        Task t = Task.current();
-        long haddr = addr & PMD_MASK;
-        Trace.note("khugepaged: collapse of [%#x, %#x) in %s", haddr, haddr + PMD_SIZE, mm);
-        // Don't wait for semaphore (to avoid long wait times). Just move to the next mm on the list.
-        while (!MmapLock.mmapReadTrylock(mm)) {
-            Probes.hit(P_TRYLOCK);
-            // model: khugepaged moves on to the next mm and comes back after its scan sleep; here it
-            // comes back once nobody holds or waits for mmap_lock for write
-            t.waitUntil(mm.mmapLock.untilReadable("khugepaged: mmap_read_trylock failed, scan this mm later"));
-        }
-        boolean[] lockDropped = { false };
-        ScanResult result;
-        VmAreaStruct vma = collapseTestExit(mm) ? null : Mmap.findVma(mm, haddr); // for_each_vma from the scan address
-        if (vma == null) {
-            result = ScanResult.SCAN_VMA_NULL;
-        } else if (!thpVmaAllowableOrder(vma, vma.vmFlags.get(), false)) { // collapse_possible_orders
-            result = ScanResult.SCAN_VMA_CHECK;
-        } else {
-            long hstart = (vma.vmStart.get() + PMD_SIZE - 1) & PMD_MASK, hend = vma.vmEnd.get() & PMD_MASK;
-            if (haddr < hstart || haddr + PMD_SIZE > hend)
-                result = ScanResult.SCAN_ADDRESS_RANGE; // model: the scan loop would not visit haddr in this VMA
-            else
-                result = collapseSinglePmd(haddr, vma, lockDropped);
-        }
-        if (!lockDropped[0])
-            MmapLock.mmapReadUnlock(mm);
-        Trace.note("khugepaged: collapse of %#x -> %s", haddr, result);
-        return result.code();
     }
 
     /** collapse_single_pmd(addr, end, vma, &lock_dropped, cc): with mmap_read_lock held on entry. */
@@ -478,28 +439,6 @@ public final class Khugepaged {
             PgtableGeneric.pteUnmap(pte);
         // lru_add_drain: no per-CPU batches
         return ScanResult.SCAN_SUCCEED;
-    }
-
-    /**
-     * pte_offset_map_lock(mm, &_pmd, address, &pte_ptl) on collapse_huge_page's local copy of the
-     * pmd value (the pmd itself is already cleared): enter RCU, lock the table's PTL; the pmd_same
-     * re-check compares the local copy with itself and always passes.
-     */
-    static PgtableGeneric.PteMap pteOffsetMapLockLocal(long pmdval, long address) {
-        Task t = Task.current();
-        t.kernel.rcu.readLock();
-        if (Pgtable.pmdNone(pmdval) || Pgtable.pmdTransHuge(pmdval) || Pgtable.entryBad(pmdval)) {
-            t.kernel.rcu.readUnlock();
-            return null;
-        }
-        Page table = Pgtable.tablePage(pmdval);
-        if (table == null) {
-            t.kernel.rcu.readUnlock();
-            return null;
-        }
-        SpinLock ptl = table.ptl;
-        ptl.lock();
-        return new PgtableGeneric.PteMap(new Ptep(table, Pgtable.pteIndex(address)), pmdval, ptl);
     }
 
     /** release_pte_folio(folio): folio_unlock + folio_putback_lru. */
@@ -762,7 +701,7 @@ public final class Khugepaged {
                 Probes.hit(P_PMD_CLEARED);
                 MmuGather.tlbRemoveTableSyncOne();
 
-                PgtableGeneric.PteMap m = pteOffsetMapLockLocal(oldPmd, address);
+                PgtableGeneric.PteMap m = PgtableGeneric.pteOffsetMapLockLocal(mm, oldPmd, address);
                 Ptep pte = m == null ? null : m.pte();
                 if (m != null) {
                     result = collapseHugePageIsolate(vma, address, pte, compoundPagelist);

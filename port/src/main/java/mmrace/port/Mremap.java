@@ -1,5 +1,6 @@
 package mmrace.port;
 
+import mmrace.runtime.Err;
 import mmrace.runtime.Errno;
 import mmrace.runtime.Page;
 import mmrace.runtime.Probes;
@@ -405,7 +406,7 @@ public final class Mremap {
         if ((vma.vmFlags.get() & VM_MAYSHARE) != 0)
             mapFlags |= MAP_SHARED;
         long res = Mmap.getUnmappedArea(vrm.mm, vma.vmFile.get(), newAddr, vrm.newLen, pgoff, mapFlags);
-        if (isErrValue(res))
+        if (Err.isErrValue(res))
             return res;
         vrm.newAddr = res;
         return 0;

@@ -9,7 +9,7 @@ import mmrace.runtime.Trace;
  * conversion shares): folio_clear_dirty_for_io, and the flusher's write-back of one dirty
  * page-cache folio. Since 2025 reclaim no longer writes file folios itself (pageout() in mm/vmscan.c
  * only writes anonymous and shmem folios, and activates a dirty file folio with PG_reclaim set so
- * that the flusher writes it and it is reclaimed when clean); {@link Vmscan#reclaimPage} calls
+ * that the flusher writes it and it is reclaimed when clean); {@link Daemons#reclaimPage} calls
  * {@link #writebackFolio} in between its two passes to stand for the flusher.
  *
  * <p>model: I/O completes at once (no PG_writeback, no folio_end_writeback); the "disk" is

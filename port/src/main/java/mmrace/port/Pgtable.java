@@ -81,7 +81,6 @@ public final class Pgtable {
     public static long entryPfn(long e) { return (e & PTE_PFN_MASK) >>> PAGE_SHIFT; }
 
     // --- upper levels ---
-    public static boolean pgdNone(long e) { return e == 0; }
     public static boolean p4dNone(long e) { return e == 0; }
     public static boolean pudNone(long e) { return e == 0; }
     public static boolean pmdNone(long e) { return e == 0; }

@@ -2,6 +2,8 @@ package mmrace.port;
 
 import mmrace.port.Memory.ReadPath;
 import mmrace.port.Memory.WalkMode;
+import mmrace.runtime.Err;
+import mmrace.runtime.Errno;
 import mmrace.runtime.Kernel;
 import mmrace.runtime.Page;
 import mmrace.runtime.Task;
@@ -21,8 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The remote read (access_remote_vm), single-threaded, for every read path and walk mode: what it
- * returns is what __access_remote_vm returns (spec 2.8, outcomes A1-A4), and each call leaves every
- * lock and reference as it found it (spec 5.1 F4/F5) with no report filed.
+ * returns is what __access_remote_vm returns (the bytes copied, never an error: a short count that
+ * stops at the first address with no VMA, no permission or nothing to copy; 0 when the first
+ * address fails; zeros for never-touched anonymous memory), and each call leaves every lock (VMA
+ * read lock, PTL, mmap_lock, RCU) and every reference (vm_refcnt, folio references) as it found
+ * it, with no report filed.
  */
 class ReadPathTest {
     static final long A = 0x10000, A_END = 0x12000, B = 0x12000, B_END = 0x14000;
@@ -289,7 +294,7 @@ class ReadPathTest {
         MmapLock.mmapWriteUnlock(mm);
         assertNull(MmapLock.lockVmaUnderRcu(mm, B));
         k.rcu.readLock();
-        assertSame(MmapLock.EAGAIN, MmapLock.vmaStartRead(mm, b)); // drops RCU
+        assertEquals(-Errno.EAGAIN, Err.ptrErr(MmapLock.vmaStartRead(mm, b))); // ERR_PTR(-EAGAIN); drops RCU
         assertEquals(1, a.vmRefcnt.peek());
         assertEquals(0, b.vmRefcnt.peek());
         TestMm.assertBalanced(k, t, TestMm.balance(k, mm));

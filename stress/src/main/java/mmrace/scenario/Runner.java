@@ -217,8 +217,8 @@ public final class Runner {
                 Arrays.fill(data, w.fill().value());
                 Trace.note("store %#x bytes of '%s' at %#x = %s", w.len(), w.fill().text(), w.addr(), ret(Fault.userStore(mm, w.addr(), data)));
             }
-            case Op.Reclaim r -> Trace.note("reclaim(%#x) = %s", r.addr(), ret(mmrace.port.Vmscan.reclaimPage(mm, r.addr())));
-            case Op.Collapse c -> Trace.note("collapse(%#x) = %s", c.addr(), ret(mmrace.port.Khugepaged.collapse(mm, c.addr())));
+            case Op.Reclaim r -> Trace.note("reclaim(%#x) = %s", r.addr(), ret(mmrace.port.Daemons.reclaimPage(mm, r.addr())));
+            case Op.Collapse c -> Trace.note("collapse(%#x) = %s", c.addr(), ret(mmrace.port.Daemons.collapse(mm, c.addr())));
         }
     }
 
