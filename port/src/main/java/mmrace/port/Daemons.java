@@ -23,10 +23,11 @@ public final class Daemons {
     static final int P_FLUSHER = Probes.register("reclaim: dirty file folio written back by the flusher, second pass");
 
     /**
-     * khugepaged collapsing the PMD range containing {@code addr} in {@code mm}: the body of
-     * collapse_scan_mm_slot for that one range (mmap_read_trylock, the VMA and its range checks,
-     * collapse_single_pmd). Returns 0 when the range was collapsed, else the
-     * {@link Khugepaged.ScanResult#code()} of why not.
+     * khugepaged collapsing the PMD range containing {@code addr} in {@code mm}: what
+     * khugepaged_scan_mm_slot (mm/khugepaged.c) does for that one range: mmap_read_trylock, the VMA
+     * and its range checks, then hpage_collapse_scan_file (and try_collapse_pte_mapped_thp) for a
+     * file VMA or hpage_collapse_scan_pmd for an anonymous one. Returns 0 when the range was
+     * collapsed, else the {@link Khugepaged.ScanResult#code()} of why not.
      */
     public static long collapse(MmStruct mm, long addr) {
         Task t = Task.current();
@@ -39,7 +40,7 @@ public final class Daemons {
             // comes back once nobody holds or waits for mmap_lock for write
             t.waitUntil(mm.mmapLock.untilReadable("khugepaged: mmap_read_trylock failed, scan this mm later"));
         }
-        boolean[] lockDropped = { false };
+        boolean[] mmapUnlocked = { false };
         Khugepaged.ScanResult result;
         // for_each_vma from the scan address
         VmAreaStruct vma = Khugepaged.collapseTestExit(mm) ? null : Mmap.findVma(mm, haddr);
@@ -51,13 +52,38 @@ public final class Daemons {
             long hstart = (vma.vmStart.get() + PMD_SIZE - 1) & PMD_MASK, hend = vma.vmEnd.get() & PMD_MASK;
             if (haddr < hstart || haddr + PMD_SIZE > hend)
                 result = Khugepaged.ScanResult.SCAN_ADDRESS_RANGE; // model: the scan would not visit haddr here
+            else if (Mm.vmaIsAnonymous(vma))
+                result = Khugepaged.hpageCollapseScanPmd(mm, vma, haddr, mmapUnlocked);
             else
-                result = Khugepaged.collapseSinglePmd(haddr, vma, lockDropped);
+                result = scanFile(mm, vma, haddr, mmapUnlocked);
         }
-        if (!lockDropped[0])
-            MmapLock.mmapReadUnlock(mm);
+        if (!mmapUnlocked[0])
+            MmapLock.mmapReadUnlock(mm); // breakouterloop
         Trace.note("khugepaged: collapse of %#x -> %s", haddr, result);
         return result.code();
+    }
+
+    /**
+     * khugepaged_scan_mm_slot's file branch, entered with mmap_read_lock held and left without it:
+     * get_file, drop mmap_lock, hpage_collapse_scan_file; if the page cache already holds a THP
+     * for the range, retake mmap_lock and try_collapse_pte_mapped_thp (install_pmd false).
+     */
+    private static Khugepaged.ScanResult scanFile(MmStruct mm, VmAreaStruct vma, long haddr, boolean[] mmapUnlocked) {
+        File file = vma.vmFile.get(); // get_file
+        long pgoff = Rmap.linearPageIndex(vma, haddr);
+        MmapLock.mmapReadUnlock(mm);
+        mmapUnlocked[0] = true;
+        Khugepaged.ScanResult result = Khugepaged.hpageCollapseScanFile(mm, haddr, file, pgoff);
+        if (result == Khugepaged.ScanResult.SCAN_PTE_MAPPED_HUGEPAGE) {
+            MmapLock.mmapReadLock(mm);
+            if (!Khugepaged.collapseTestExit(mm)) { // else goto breakouterloop
+                result = Khugepaged.tryCollapsePteMappedThp(mm, haddr, false);
+                if (result == Khugepaged.ScanResult.SCAN_PMD_MAPPED)
+                    result = Khugepaged.ScanResult.SCAN_SUCCEED;
+            }
+            MmapLock.mmapReadUnlock(mm);
+        }
+        return result;
     }
 
     /**

@@ -98,6 +98,11 @@ public final class Pgtable {
     }
     /** pmd_populate(): an entry pointing at a table. */
     public static long mkTableEntry(Page table) { return (table.pfn << PAGE_SHIFT) | _PAGE_TABLE; }
+    /**
+     * pmd_populate(mm, pmd, pmd_pgtable(pmdval)): the entry pointing at the table {@code pmdval}
+     * pointed to, computed from its pfn as the kernel does (pmd_pgtable of a none pmd is pfn 0).
+     */
+    public static long pmdPopulateEntry(long pmdval) { return (entryPfn(pmdval) << PAGE_SHIFT) | _PAGE_TABLE; }
 
     // --- PTEs ---
     public static boolean pteNone(long pte) { return pte == 0; }

@@ -1,5 +1,6 @@
 package mmrace.port;
 
+import mmrace.runtime.Kasan;
 import mmrace.runtime.Page;
 import mmrace.runtime.SpinLock;
 import mmrace.runtime.Task;
@@ -35,6 +36,10 @@ public final class PgtableGeneric {
         }
         Page table = Pgtable.tablePage(pmdval);
         if (table == null) {
+            // model: a pmd that points at no page of the model's memory (pmd_populate of
+            // pmd_pgtable of a none pmd gives pfn 0): the kernel would map that page as a PTE
+            // table; the model cannot, so it files the wild access and finds no table.
+            Kasan.badAccess(t, "pte_offset_map: pmd " + Long.toHexString(pmdval) + " points at no page table");
             t.kernel.rcu.readUnlock();
             return null;
         }

@@ -457,4 +457,61 @@ class KhugepagedTest {
         assertArrayEquals(d, read(mm, H + 0x4000, 128, ReadPath.FAST_ONE_VMA, WalkMode.RCU));
         assertQuiet(k, t, mm);
     }
+
+    /**
+     * MADV_DONTNEED under the VMA lock against anonymous collapse (366a4532d96f). khugepaged takes
+     * mmap_lock for writing, then vma_start_write, and only then checks the pmd again
+     * (check_pmd_still_valid). A MADV_DONTNEED that holds the VMA's read lock (the test thread,
+     * doing what madvise_dontneed_single_vma does: zap the whole range with reclaim_pt) empties
+     * the PTE table and frees it while khugepaged waits in vma_start_write. When it leaves,
+     * khugepaged finds no PTE table and gives up (SCAN_NO_PTE_TABLE), leaving the pmd none.
+     * Before 366a4532d96f the check came before vma_start_write: khugepaged had already passed it,
+     * so it went on to pmdp_collapse_flush a none pmd, found no table to isolate, and on its
+     * failure path pmd_populate()d pmd_pgtable() of that none pmd: a pmd pointing at page 0, the
+     * table DONTNEED freed never put back.
+     */
+    @Test
+    void anonCollapseChecksThePmdAfterDontneedUnderTheVmaLock() throws Exception {
+        Kernel k = new Kernel();
+        Task t = k.enter("t0");
+        MmStruct mm = TestMm.mm(k);
+        mmapFixed(mm, H, PMD_SIZE, RW, ANON, null, "A");
+        assertEquals(0, Fault.userStore(mm, H + 0x4000, TestMm.pattern(128, 9)));
+        Ptep pmd = pmdOf(mm, H);
+        Page table = Pgtable.tablePage(pmd.peek());
+        Page oldFolio = TestMm.pageAt(mm, H + 0x4000);
+
+        VmAreaStruct vma = MmapLock.lockVmaUnderRcu(mm, H); // madvise: try_vma_read_lock
+        assertNotNull(vma);
+        Task c = k.newTask("khugepaged", null);
+        AtomicLong result = new AtomicLong(-1);
+        Thread collapser = new Thread(() -> {
+            c.bind();
+            result.set(Daemons.collapse(mm, H));
+            Task.unbind();
+        });
+        collapser.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((vma.vmRefcnt.peek() & MmTypes.VM_REFCNT_EXCLUDE_READERS_FLAG) == 0 && System.nanoTime() < deadline)
+            Thread.onSpinWait();
+        assertTrue(mm.mmapLock.isWriteLockedBy(c), "khugepaged holds mmap_lock for writing");
+        assertTrue(collapser.isAlive(), "and waits in vma_start_write for the VMA-locked MADV_DONTNEED");
+
+        ZapDetails details = new ZapDetails(); // madvise_dontneed_single_vma
+        details.reclaimPt = true;
+        details.evenCows = true;
+        MmuGather tlb = MmuGather.tlbGatherMmu(mm);
+        Memory.zapPageRangeSingleBatched(tlb, vma, H, PMD_SIZE, details);
+        MmuGather.tlbFinishMmu(tlb);
+        assertEquals(0, pmd.peek(), "the empty PTE table was reclaimed under the VMA lock");
+        MmapLock.vmaEndRead(vma);
+
+        collapser.join(10_000);
+        assertFalse(collapser.isAlive());
+        assertEquals(ScanResult.SCAN_NO_PTE_TABLE.code(), result.get(), "check_pmd_still_valid sees the table gone");
+        assertEquals(0, pmd.peek(), "no table put back");
+        assertTrue(oldFolio.freed);
+        assertTrue(table.freed, "the table DONTNEED reclaimed is freed (RCU), not reused");
+        assertQuiet(k, t, mm);
+    }
 }
