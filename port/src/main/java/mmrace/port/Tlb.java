@@ -41,6 +41,14 @@ public final class Tlb {
         Task.current().kernel.irq.smpCallFunctionManyWait(mmCpumask(mm), "flush_tlb_mm_range");
     }
 
+    /**
+     * flush_tlb_range(vma, start, end) (arch/x86/include/asm/tlbflush.h): flush_tlb_mm_range of the
+     * VMA's mm, stride PAGE_SHIFT (no hugetlb in the model), no tables freed.
+     */
+    public static void flushTlbRange(VmAreaStruct vma, long start, long end) {
+        flushTlbMmRange(vma.vmMm.get(), start, end, false);
+    }
+
     /** flush_tlb_page(vma, addr). */
     public static void flushTlbPage(VmAreaStruct vma, long addr) {
         flushTlbMmRange(vma.vmMm.get(), addr, addr + mmrace.runtime.Page.PAGE_SIZE, false);
