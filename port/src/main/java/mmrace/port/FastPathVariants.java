@@ -34,7 +34,8 @@ public final class FastPathVariants {
      * slow path (no VMA lock, the range leaves the VMA, refused); else the bytes copied under the
      * one VMA lock (a fallback in the middle returns the count so far).
      */
-    static int accessRemoteVmFastOneVma(MmStruct mm, long addr, byte[] buf, int len, int gupFlags, WalkMode walk) {
+    static int accessRemoteVmFastOneVma(MmStruct mm, long addr, byte[] buf, int len, int gupFlags, WalkMode walk,
+            boolean zeroPage) {
         addr = Memory.untaggedAddrRemoteUnlocked(mm, addr);
         VmAreaStruct vma = MmapLock.lockVmaUnderRcu(mm, addr);
         if (vma == null) {
@@ -57,7 +58,7 @@ public final class FastPathVariants {
         }
         int copied = 0;
         while (len > 0) {
-            int bytes = Memory.fastCopyPage(vma, addr, buf, copied, len, walk);
+            int bytes = Memory.fastCopyPage(vma, addr, buf, copied, len, walk, zeroPage);
             if (bytes == 0) {
                 Probes.hit(P_FAST_MID);
                 Trace.note("fast path falls back at %#x: not present", addr);
@@ -73,11 +74,14 @@ public final class FastPathVariants {
 
     /**
      * access_remote_vm with the read path chosen per call: upstream, the patch's v1, or a
-     * single-VMA form; writes always take the slow path. Returns the bytes copied (0..len), never
+     * single-VMA form; writes always take the slow path. The fast path walks with FW_VMA_LOCKED
+     * (the patch's text); {@code zeroPage} (model-only) adds FW_ZEROPAGE, so that a zero-page PTE
+     * reads as zeros under the VMA lock instead of making the fast path fall back. Returns the bytes copied (0..len), never
      * negative, never throws. len <= 0 or a buffer too small for len copy nothing (model: the
      * kernel's callers never pass them; len == 0 still goes through the slow path, which returns 0).
      */
-    public static int accessRemoteVm(MmStruct mm, long addr, byte[] buf, int len, int gupFlags, ReadPath path, WalkMode walk) {
+    public static int accessRemoteVm(MmStruct mm, long addr, byte[] buf, int len, int gupFlags, ReadPath path, WalkMode walk,
+            boolean zeroPage) {
         Trace.tracepoint(Tracepoint.READ_BEGIN, mm, addr);
         int ret;
         if (len < 0 || buf == null || len > buf.length) {
@@ -88,13 +92,13 @@ public final class FastPathVariants {
             Probes.hit(P_FAST_WRITE);
             ret = Memory.__accessRemoteVm(mm, addr, buf, 0, len, gupFlags);
         } else if (path == ReadPath.FAST_V1) {
-            int copied = Memory.accessRemoteVmFast(mm, addr, buf, len, gupFlags, walk);
+            int copied = Memory.accessRemoteVmFast(mm, addr, buf, len, gupFlags, walk, zeroPage);
             Trace.note("access_remote_vm_fast(%s, %#x, %d) -> %d", mm, addr, len, copied);
             ret = copied;
             if (copied < len) // the remainder, under mmap_lock
                 ret = copied + Memory.__accessRemoteVm(mm, addr + copied, buf, copied, len - copied, gupFlags);
         } else {
-            int copied = accessRemoteVmFastOneVma(mm, addr, buf, len, gupFlags, walk);
+            int copied = accessRemoteVmFastOneVma(mm, addr, buf, len, gupFlags, walk, zeroPage);
             Trace.note("access_remote_vm_fast(%s, %#x, %d) -> %d", mm, addr, len, copied);
             if (copied < 0) {
                 ret = Memory.__accessRemoteVm(mm, addr, buf, 0, len, gupFlags);

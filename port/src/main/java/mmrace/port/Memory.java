@@ -1785,15 +1785,20 @@ public final class Memory {
     }
 
     /**
-     * One page under the VMA lock: folio_walk_start(FW_VMA_LOCKED | FW_ZEROPAGE), folio_get under the
-     * PTL, folio_walk_end, copy, folio_put. Returns the bytes copied, or 0 (not present).
-     * model: for the zero page (fw.page == NULL) zeros are copied and no reference is taken: the zero
-     * page is reserved, never freed and never written, so this is what a copy from it would read.
+     * One page under the VMA lock: folio_walk_start(FW_VMA_LOCKED), folio_get under the PTL,
+     * folio_walk_end, copy, folio_put. Returns the bytes copied, or 0 (not present: the caller falls
+     * back). As the patch's text has it, the walk does not ask for the zero page, so a zero-page PTE
+     * (never-written anonymous memory that was read) is "not present" and makes the fast path fall
+     * back. model: {@code zeroPage} is a model-only option, not the patch: walk with
+     * FW_VMA_LOCKED | FW_ZEROPAGE and, for the zero page (fw.page == NULL), copy zeros without
+     * taking a reference (the zero page is reserved, never freed and never written, so this is
+     * what a copy from it would read).
      */
-    static int fastCopyPage(VmAreaStruct vma, long addr, byte[] buf, int bufOff, int len, WalkMode walk) {
+    static int fastCopyPage(VmAreaStruct vma, long addr, byte[] buf, int bufOff, int len, WalkMode walk, boolean zeroPage) {
         Task t = Task.current();
         FolioWalk fw = new FolioWalk();
-        int flags = PageWalk.FW_VMA_LOCKED | PageWalk.FW_ZEROPAGE | (walk == WalkMode.IRQ_OFF ? PageWalk.FW_VMA_LOCKED_V2 : 0);
+        int flags = PageWalk.FW_VMA_LOCKED | (zeroPage ? PageWalk.FW_ZEROPAGE : 0)
+                | (walk == WalkMode.IRQ_OFF ? PageWalk.FW_VMA_LOCKED_V2 : 0);
         if (walk == WalkMode.IRQ_OFF)
             t.kernel.irq.disable();
         Page folio = PageWalk.folioWalkStart(fw, vma, addr, flags);
@@ -1828,9 +1833,10 @@ public final class Memory {
      * access_remote_vm_fast(mm, addr, buf, len, gup_flags), the patch's v1 (3/3): for each address,
      * lock_vma_under_rcu, the VMA check, one page copied under the VMA lock, vma_end_read; moves on
      * into the next VMA; stops at the first fallback. Returns the bytes copied; the caller reads the
-     * remainder under mmap_lock. {@code walk} chooses which 2/3 the page-table walk follows.
+     * remainder under mmap_lock. {@code walk} chooses which 2/3 the page-table walk follows;
+     * {@code zeroPage} is the model-only FW_ZEROPAGE option ({@link #fastCopyPage}).
      */
-    static int accessRemoteVmFast(MmStruct mm, long addr, byte[] buf, int len, int gupFlags, WalkMode walk) {
+    static int accessRemoteVmFast(MmStruct mm, long addr, byte[] buf, int len, int gupFlags, WalkMode walk, boolean zeroPage) {
         int copied = 0;
         addr = untaggedAddrRemoteUnlocked(mm, addr);
         VmAreaStruct prev = null;
@@ -1845,7 +1851,7 @@ public final class Memory {
                 Probes.hit(P_FAST_NEXT_VMA);
             prev = vma;
             String why = fastVmaRefusal(vma, gupFlags);
-            int bytes = why == null ? fastCopyPage(vma, addr, buf, copied, len, walk) : 0;
+            int bytes = why == null ? fastCopyPage(vma, addr, buf, copied, len, walk, zeroPage) : 0;
             MmapLock.vmaEndRead(vma);
             if (bytes == 0) {
                 Trace.note("fast path falls back at %#x: %s", addr, why != null ? why : "not present");
@@ -1860,9 +1866,20 @@ public final class Memory {
 
     /**
      * access_remote_vm with the read path chosen per call (the stress harness's entry): see
-     * {@link FastPathVariants#accessRemoteVm}.
+     * {@link FastPathVariants#accessRemoteVm}. The fast path walks with FW_VMA_LOCKED, as the
+     * patch's text has it.
      */
     public static int accessRemoteVm(MmStruct mm, long addr, byte[] buf, int len, int gupFlags, ReadPath path, WalkMode walk) {
-        return FastPathVariants.accessRemoteVm(mm, addr, buf, len, gupFlags, path, walk);
+        return FastPathVariants.accessRemoteVm(mm, addr, buf, len, gupFlags, path, walk, false);
+    }
+
+    /**
+     * As {@link #accessRemoteVm(MmStruct, long, byte[], int, int, ReadPath, WalkMode)}, with the
+     * model-only option {@code zeroPage}: the fast path walks with FW_VMA_LOCKED | FW_ZEROPAGE and
+     * copies zeros from a zero-page PTE instead of falling back (not the patch's text).
+     */
+    public static int accessRemoteVm(MmStruct mm, long addr, byte[] buf, int len, int gupFlags, ReadPath path, WalkMode walk,
+            boolean zeroPage) {
+        return FastPathVariants.accessRemoteVm(mm, addr, buf, len, gupFlags, path, walk, zeroPage);
     }
 }
