@@ -11,15 +11,15 @@ import mmrace.runtime.Trace;
 import static mmrace.port.MmTypes.*;
 
 /**
- * mm/gup.c at c17ee635fd3a482b2ad2bf5e269755c2eae5f25e (from a description of that commit's
- * functions; not yet compared line by line): get_user_pages_remote and the slow
+ * mm/gup.c read at c17ee635fd3a482b2ad2bf5e269755c2eae5f25e: get_user_pages_remote and the slow
  * GUP path it takes, plus get_user_page_vma_remote from include/linux/mm.h (a static inline there;
  * here because everything it calls is in this file).
  *
  * <p>model: no FOLL_PIN users in the read path (the pin branches are reduced to what FOLL_GET
  * callers see), no gate area, no secretmem, no fsdax, no protection keys, no huge leaves (PUD/PMD
  * leaves are "no page table"), no FOLL_MADV_POPULATE. FOLL_HONOR_NUMA_FAULT is not added by
- * is_valid_gup_args, so protnone PTEs are followed.
+ * is_valid_gup_args, so protnone PTEs are followed. FOLL_UNLOCKABLE is never set (the read path
+ * passes locked == NULL), so __get_user_pages_locked's VM_FAULT_RETRY loop is not ported.
  */
 public final class Gup {
     private Gup() {}
@@ -98,6 +98,9 @@ public final class Gup {
     /** __get_user_pages_locked(mm, start, nr_pages, pages, locked, flags). */
     static long __getUserPagesLocked(MmStruct mm, long start, long nrPages, Page[] pages, int[] locked, int flags) {
         boolean mustUnlock = false;
+        if (nrPages == 0)
+            return 0;
+        // The internal caller expects GUP to manage the lock internally.
         if (locked[0] == 0) {
             if (MmapLock.mmapReadLockKillable(mm) != 0)
                 return -Errno.EAGAIN;
@@ -143,13 +146,13 @@ public final class Gup {
             return -Errno.EFAULT;
         if ((gupFlags & FOLL_SPLIT_PMD) != 0 && Mm.isVmHugetlbPage(vma))
             return -Errno.EOPNOTSUPP;
+        // FOLL_LONGTERM on fsdax: no fsdax; vma_is_secretmem: no secretmem
         if (write) {
-            // writable_file_mapping_allowed: true without FOLL_LONGTERM
-            if ((vmFlags & Mm.VM_WRITE) == 0) {
+            // writable_file_mapping_allowed: true without FOLL_PIN | FOLL_LONGTERM
+            if ((vmFlags & Mm.VM_WRITE) == 0) { // VM_SHADOW_STACK: none
                 if ((gupFlags & FOLL_FORCE) == 0)
                     return -Errno.EFAULT;
-                if (Mm.isVmHugetlbPage(vma))
-                    return -Errno.EFAULT;
+                // anon pages in shared mappings are surprising: now just reject it
                 if (!Mm.isCowMapping(vmFlags))
                     return -Errno.EFAULT;
             }
@@ -263,6 +266,21 @@ public final class Gup {
         return 0;
     }
 
+    /** follow_pfn_pte(vma, address, pte, flags): mark a special PTE young (and dirty); -EEXIST. */
+    static int followPfnPte(VmAreaStruct vma, long address, Ptep pte, int flags) {
+        if ((flags & FOLL_TOUCH) != 0) {
+            long origEntry = pte.readOnce(); // ptep_get
+            long entry = origEntry;
+            if ((flags & FOLL_WRITE) != 0)
+                entry = Pgtable.pteMkdirty(entry);
+            entry = Pgtable.pteMkyoung(entry);
+            if (origEntry != entry)
+                pte.set(entry); // set_pte_at; update_mmu_cache: no-op on x86
+        }
+        // Proper page table entry exists, but no corresponding struct page
+        return -Errno.EEXIST;
+    }
+
     /** follow_page_pte(vma, address, pmd, flags). */
     static Page followPagePte(VmAreaStruct vma, long address, Ptep pmd, int flags) {
         MmStruct mm = vma.vmMm.get();
@@ -294,7 +312,7 @@ public final class Gup {
                     result = null;
                 } else {
                     Probes.hit(P_FOLLOW_PFN);
-                    result = Err.errPage(-Errno.EEXIST); // follow_pfn_pte
+                    result = Err.errPage(followPfnPte(vma, address, ptep, flags));
                 }
                 if (result != null) {
                     PgtableGeneric.pteUnmapUnlock(ptep, m.ptl());
@@ -309,9 +327,8 @@ public final class Gup {
             } else {
                 if ((flags & FOLL_TOUCH) != 0) {
                     if ((flags & FOLL_WRITE) != 0 && !Pgtable.pteDirty(pte) && (folio.flags.readOnce() & Page.PG_DIRTY) == 0)
-                        folio.flags.fetchOr(Page.PG_DIRTY);
-                    if (folio != Task.current().kernel.pages.zeroPage)
-                        Swap.folioMarkAccessed(folio);
+                        folio.flags.fetchOr(Page.PG_DIRTY); // folio_mark_dirty
+                    Swap.folioMarkAccessed(folio);
                 }
                 Probes.hit(P_FOLLOW_OK);
                 result = page;

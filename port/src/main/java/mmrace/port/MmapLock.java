@@ -17,7 +17,8 @@ import static mmrace.port.MmTypes.VM_REFCNT_LIMIT;
 
 /**
  * mm/mmap_lock.c (read at c17ee635fd3a482b2ad2bf5e269755c2eae5f25e) and include/linux/mmap_lock.h
- * (stored copy id 1940558157, the version that goes with it): the mmap_lock wrappers, mm_lock_seq,
+ * (not stored at that commit: stored copy id 1940558157, which declares the interface the .c at
+ * c17ee635 uses): the mmap_lock wrappers, mm_lock_seq,
  * and per-VMA locks (vm_refcnt / vm_lock_seq).
  *
  * <p>model: lock_next_vma and lock_mm_and_find_vma (the /proc/PID/maps reader and the arch fault
