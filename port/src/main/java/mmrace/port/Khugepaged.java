@@ -911,7 +911,7 @@ public final class Khugepaged {
                             }
                             // filemap_release_folio: no private data
                             if (Rmap.folioMapped(folio))
-                                Rmap.tryToUnmap(folio); // TTU_IGNORE_MLOCK | TTU_BATCH_FLUSH
+                                Rmap.tryToUnmap(folio, Rmap.TTU_IGNORE_MLOCK | Rmap.TTU_BATCH_FLUSH);
                             mapping.xaLock.lock();
                             if (folio != mapping.iPages.get((int) index).get())
                                 t.kernel.reports.file(t, Report.Kind.BUG, "VM_BUG_ON_FOLIO(folio != xa_load(xas.xa, index))", folio.name());
@@ -947,7 +947,8 @@ public final class Khugepaged {
                 }
                 mapping.xaLock.unlock(); // xa_locked
             }
-            // xa_unlocked: try_to_unmap_flush: model: try_to_unmap_one flushed each PTE
+            // xa_unlocked: if collapse is successful, flush must be done now before copying
+            Rmap.tryToUnmapFlush();
             if (result != ScanResult.SCAN_SUCCEED)
                 break rollback;
 

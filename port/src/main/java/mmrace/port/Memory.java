@@ -665,6 +665,8 @@ public final class Memory {
                 return addr;
             Ptep startPte = m.pte(), pte = startPte;
             SpinLock ptl = m.ptl();
+            Rmap.flushTlbBatchedPending(mm);
+            // lazy_mmu_mode_enable: none
             do {
                 zs.anySkipped = false;
                 // need_resched(): model: never

@@ -121,7 +121,8 @@ public final class Mprotect {
         if (m == null)
             return -Errno.EAGAIN;
         Ptep pte = m.pte();
-        // flush_tlb_batched_pending, lazy_mmu_mode_enable: none
+        Rmap.flushTlbBatchedPending(vma.vmMm.get());
+        // lazy_mmu_mode_enable: none
         for (;;) {
             long oldpte = pte.readOnce(); // ptep_get
             if (ptePresent(oldpte)) {

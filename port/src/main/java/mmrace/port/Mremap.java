@@ -187,7 +187,8 @@ public final class Mremap {
                 SpinLock oldPtl = old.ptl(), newPtl = nu.ptl();
                 if (newPtl != oldPtl)
                     newPtl.lock(); // spin_lock_nested
-                // flush_tlb_batched_pending, arch_enter_lazy_mmu_mode: none
+                Rmap.flushTlbBatchedPending(vma.vmMm.get());
+                // arch_enter_lazy_mmu_mode: none
                 Ptep oldPtep = old.pte(), newPtep = nu.pte();
                 for (; oldAddr < oldEnd; oldPtep = oldPtep.plus(1), oldAddr += Page.PAGE_SIZE,
                         newPtep = newPtep.plus(1), newAddr += Page.PAGE_SIZE) {

@@ -142,9 +142,23 @@ public final class Vmscan {
     /**
      * shrink_folio_list(folio_list, ...) for a list holding one isolated folio (the caller's
      * isolation reference is consumed: the folio is freed or put back). Returns RECLAIMED or why
-     * it was kept.
+     * it was kept. After the folio: try_to_unmap_flush() (the TLB flushes try_to_unmap deferred
+     * with TTU_BATCH_FLUSH), then the freed folio goes back to the page allocator.
      */
     static long shrinkFolioList(Page folio) {
+        long ret = shrinkFolio(folio);
+        Rmap.tryToUnmapFlush();
+        if (ret == RECLAIMED) // free_unref_folios(&free_folios)
+            Swap.__folioPut(folio);
+        return ret;
+    }
+
+    /**
+     * The loop body of shrink_folio_list for one folio: RECLAIMED with the folio on free_folios
+     * (refcount frozen at 0 by __remove_mapping, freed by the caller after the TLB flush), or why
+     * it was kept.
+     */
+    private static long shrinkFolio(Page folio) {
         Object mapping;
         int nrPages;
 
@@ -177,7 +191,8 @@ public final class Vmscan {
 
         // The folio is mapped into the page tables of one or more processes. Try to unmap it here.
         if (Rmap.folioMapped(folio)) {
-            Rmap.tryToUnmap(folio); // flags: TTU_SPLIT_HUGE_PMD/TTU_SYNC only for large folios
+            // flags: TTU_BATCH_FLUSH (TTU_SPLIT_HUGE_PMD / TTU_SYNC only for large folios)
+            Rmap.tryToUnmap(folio, Rmap.TTU_BATCH_FLUSH);
             if (Rmap.folioMapped(folio)) {
                 Probes.hit(P_STILL_MAPPED);
                 return activateLocked(folio, KEEP_MAPPED);
@@ -193,7 +208,9 @@ public final class Vmscan {
                 return activateLocked(folio, KEEP_DIRTY);
             }
             // may_enter_fs, sc->may_writepage: yes
-            // try_to_unmap_flush_dirty: model: try_to_unmap_one flushed the TLB for each PTE
+            // Folio is dirty. Flush the TLB if a writable entry potentially exists to avoid CPU
+            // writes after I/O starts.
+            Rmap.tryToUnmapFlushDirty();
             switch (pageout(mapping, folio)) {
                 case PAGE_KEEP:
                     return keepLocked(folio, KEEP_PAGEOUT);
@@ -225,11 +242,11 @@ public final class Vmscan {
         if (!__removeMapping(mapping, folio))
             return keepLocked(folio, KEEP_BUSY);
         Filemap.folioUnlock(folio);
-        // free_it: nr_reclaimed += nr_pages; folio_batch_add(&free_folios) -> free_unref_folios.
-        // The refcount is 0 (frozen by __remove_mapping): nobody else can reach the folio.
+        // free_it: nr_reclaimed += nr_pages; folio_batch_add(&free_folios): freed after
+        // try_to_unmap_flush. The refcount is 0 (frozen by __remove_mapping): nobody else can
+        // reach the folio.
         Probes.hit(P_FREED);
         Trace.note("shrink_folio_list: %s reclaimed", folio);
-        Swap.__folioPut(folio);
         return RECLAIMED;
     }
 

@@ -322,7 +322,7 @@ class ReadPathTest {
                 Swap.folioGet(folio);
                 assertTrue(Filemap.folioTrylock(folio));
                 assertNotEquals(0L, SwapState.folioAllocSwap(folio));
-                assertTrue(Rmap.tryToUnmap(folio));
+                assertTrue(Rmap.tryToUnmap(folio, 0));
                 SwapState.swapWritepage(folio);
                 SwapState.deleteFromSwapCache(folio);
                 Filemap.folioUnlock(folio);
