@@ -8,7 +8,8 @@ import mmrace.runtime.Task;
 import mmrace.runtime.Trace;
 
 /**
- * mm/pagewalk.c (stored id 49669971) and include/linux/pagewalk.h: folio_walk_start /
+ * mm/pagewalk.c (not stored at c17ee635; read from stored id 49669971, the folio_walk version
+ * with FW_MIGRATION) and include/linux/pagewalk.h: folio_walk_start /
  * folio_walk_end, with FW_VMA_LOCKED from the patch "mm/pagewalk: let folio_walk_start() run under
  * the per-VMA lock" (Rik van Riel, 2/3 of "mm: __access_remote_vm with per-VMA lock", v1 16 June
  * 2026 and v2 24 June 2026). vma_pgtable_walk_begin/end live in mm/memory.c, so they are in {@link Memory}.

@@ -16,7 +16,10 @@ import mmrace.runtime.Trace;
  * {@link File#disk}, a plain array the scheduler does not see; folio_mkclean (write-protecting the
  * PTEs of a mapped folio before clearing its dirty bit) is not ported: a store through a PTE that
  * is still dirty is not lost, because try_to_unmap and the zap path carry the PTE's dirty bit to
- * the folio again.
+ * the folio again. folio_mkclean also clears and flushes each shared PTE (ptep_clear_flush, an
+ * IPI with the PTE lock held); the model only reaches write-back after reclaim unmapped the
+ * folio, where folio_mkclean finds it unmapped and does nothing, unless a fault mapped it again
+ * in between: that instance of flushing under the PTE lock is not modelled.
  */
 public final class PageWriteback {
     private PageWriteback() {}
