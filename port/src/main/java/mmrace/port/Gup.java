@@ -1,5 +1,6 @@
 package mmrace.port;
 
+import mmrace.runtime.Err;
 import mmrace.runtime.Errno;
 import mmrace.runtime.Page;
 import mmrace.runtime.Probes;
@@ -10,15 +11,15 @@ import mmrace.runtime.Trace;
 import static mmrace.port.MmTypes.*;
 
 /**
- * mm/gup.c at c17ee635fd3a482b2ad2bf5e269755c2eae5f25e as described in PORT_SPEC 2.6 (the spec's
- * reading of that commit; this port did not re-read the file): get_user_pages_remote and the slow
+ * mm/gup.c read at c17ee635fd3a482b2ad2bf5e269755c2eae5f25e: get_user_pages_remote and the slow
  * GUP path it takes, plus get_user_page_vma_remote from include/linux/mm.h (a static inline there;
  * here because everything it calls is in this file).
  *
  * <p>model: no FOLL_PIN users in the read path (the pin branches are reduced to what FOLL_GET
  * callers see), no gate area, no secretmem, no fsdax, no protection keys, no huge leaves (PUD/PMD
  * leaves are "no page table"), no FOLL_MADV_POPULATE. FOLL_HONOR_NUMA_FAULT is not added by
- * is_valid_gup_args, so protnone PTEs are followed.
+ * is_valid_gup_args, so protnone PTEs are followed. FOLL_UNLOCKABLE is never set (the read path
+ * passes locked == NULL), so __get_user_pages_locked's VM_FAULT_RETRY loop is not ported.
  */
 public final class Gup {
     private Gup() {}
@@ -32,40 +33,28 @@ public final class Gup {
     static final int P_FOLLOW_NOWRITE = Probes.register("follow_page_pte: FOLL_WRITE on a read-only PTE, fault");
     static final int P_FOLLOW_NONE = Probes.register("follow_page_pte: not present, fault");
 
-    /** A page and the VMA it came from, or an error (page null). */
-    public record PageVma(Page page, VmAreaStruct vma, int err) {}
-
-    /** ERR_PTR(-EMLINK), ERR_PTR(-EFAULT), ERR_PTR(-EEXIST), ERR_PTR(-ENOMEM) from the follow functions. */
-    static final class Followed {
-        final Page page;
-        final int err;
-
-        Followed(Page page, int err) {
-            this.page = page;
-            this.err = err;
-        }
-
-        static final Followed NULL = new Followed(null, 0);
-    }
-
-    /** get_user_page_vma_remote(mm, addr, gup_flags, &vma) (include/linux/mm.h). */
-    public static PageVma getUserPageVmaRemote(MmStruct mm, long addr, int gupFlags) {
+    /**
+     * get_user_page_vma_remote(mm, addr, gup_flags, &vma) (include/linux/mm.h): the page, with
+     * {@code vmap[0]} set to its VMA, or an ERR_PTR.
+     */
+    public static Page getUserPageVmaRemote(MmStruct mm, long addr, int gupFlags, VmAreaStruct[] vmap) {
         Task t = Task.current();
         if ((gupFlags & FOLL_NOWAIT) != 0) {
             t.kernel.reports.file(t, Report.Kind.WARN, "WARN_ON_ONCE(FOLL_NOWAIT)", "get_user_page_vma_remote");
-            return new PageVma(null, null, -Errno.EINVAL);
+            return Err.errPage(-Errno.EINVAL);
         }
         Page[] pages = new Page[1];
         long got = getUserPagesRemote(mm, addr, 1, gupFlags, pages, null);
         if (got < 0)
-            return new PageVma(null, null, (int) got);
+            return Err.errPage((int) got);
         VmAreaStruct vma = Mmap.vmaLookup(mm, addr);
         if (vma == null) {
             t.kernel.reports.file(t, Report.Kind.WARN, "WARN_ON_ONCE(!vma)", "get_user_page_vma_remote");
             Swap.putPage(pages[0]);
-            return new PageVma(null, null, -Errno.EINVAL);
+            return Err.errPage(-Errno.EINVAL);
         }
-        return new PageVma(pages[0], vma, 0);
+        vmap[0] = vma;
+        return pages[0];
     }
 
     /** get_user_pages_remote(mm, start, nr_pages, gup_flags, pages, locked). */
@@ -109,6 +98,9 @@ public final class Gup {
     /** __get_user_pages_locked(mm, start, nr_pages, pages, locked, flags). */
     static long __getUserPagesLocked(MmStruct mm, long start, long nrPages, Page[] pages, int[] locked, int flags) {
         boolean mustUnlock = false;
+        if (nrPages == 0)
+            return 0;
+        // The internal caller expects GUP to manage the lock internally.
         if (locked[0] == 0) {
             if (MmapLock.mmapReadLockKillable(mm) != 0)
                 return -Errno.EAGAIN;
@@ -154,13 +146,13 @@ public final class Gup {
             return -Errno.EFAULT;
         if ((gupFlags & FOLL_SPLIT_PMD) != 0 && Mm.isVmHugetlbPage(vma))
             return -Errno.EOPNOTSUPP;
+        // FOLL_LONGTERM on fsdax: no fsdax; vma_is_secretmem: no secretmem
         if (write) {
-            // writable_file_mapping_allowed: true without FOLL_LONGTERM
-            if ((vmFlags & Mm.VM_WRITE) == 0) {
+            // writable_file_mapping_allowed: true without FOLL_PIN | FOLL_LONGTERM
+            if ((vmFlags & Mm.VM_WRITE) == 0) { // VM_SHADOW_STACK: none
                 if ((gupFlags & FOLL_FORCE) == 0)
                     return -Errno.EFAULT;
-                if (Mm.isVmHugetlbPage(vma))
-                    return -Errno.EFAULT;
+                // anon pages in shared mappings are surprising: now just reject it
                 if (!Mm.isCowMapping(vmFlags))
                     return -Errno.EFAULT;
             }
@@ -196,16 +188,16 @@ public final class Gup {
                     break;
                 }
             }
-            Followed page;
+            Page page;
             for (;;) { // retry:
                 if (t.fatalSignal) {
                     ret = -Errno.EINTR;
                     break out;
                 }
                 page = followPageMask(vma, start, gupFlags);
-                if (page.page == null && (page.err == 0 || page.err == -Errno.EMLINK)) {
+                if (page == null || Err.ptrErr(page) == -Errno.EMLINK) {
                     Probes.hit(P_FAULTIN);
-                    ret = faultinPage(vma, start, gupFlags, page.err == -Errno.EMLINK, locked);
+                    ret = faultinPage(vma, start, gupFlags, Err.ptrErr(page) == -Errno.EMLINK, locked);
                     if (ret == 0)
                         continue;
                     if (ret == -Errno.EBUSY || ret == -Errno.EAGAIN)
@@ -214,19 +206,20 @@ public final class Gup {
                         break out;
                     t.kernel.reports.file(t, Report.Kind.BUG, "BUG(): faultin_page returned " + ret, "");
                     break out;
-                } else if (page.err == -Errno.EEXIST) {
+                } else if (Err.ptrErr(page) == -Errno.EEXIST) {
+                    // Proper page table entry exists, but no corresponding struct page.
                     if (pages != null) {
-                        ret = page.err;
+                        ret = Err.ptrErr(page);
                         break out;
                     }
-                } else if (page.err != 0) {
-                    ret = page.err;
+                } else if (Err.isErr(page)) {
+                    ret = Err.ptrErr(page);
                     break out;
                 }
                 break;
             }
             if (pages != null)
-                pages[(int) i] = page.page;
+                pages[(int) i] = page;
             i++;
             start += Page.PAGE_SIZE;
             nrPages--;
@@ -235,11 +228,11 @@ public final class Gup {
     }
 
     /** no_page_table(vma, flags, address). */
-    static Followed noPageTable(VmAreaStruct vma, int flags, long address) {
+    static Page noPageTable(VmAreaStruct vma, int flags, long address) {
         VmOperations ops = vma.vmOps.get();
         if ((flags & FOLL_DUMP) != 0 && (Mm.vmaIsAnonymous(vma) || ops == VmOperations.DUMMY))
-            return new Followed(null, -Errno.EFAULT);
-        return Followed.NULL;
+            return Err.errPage(-Errno.EFAULT);
+        return null;
     }
 
     /** can_follow_write_pte(pte, page, vma, flags). */
@@ -273,15 +266,30 @@ public final class Gup {
         return 0;
     }
 
+    /** follow_pfn_pte(vma, address, pte, flags): mark a special PTE young (and dirty); -EEXIST. */
+    static int followPfnPte(VmAreaStruct vma, long address, Ptep pte, int flags) {
+        if ((flags & FOLL_TOUCH) != 0) {
+            long origEntry = pte.readOnce(); // ptep_get
+            long entry = origEntry;
+            if ((flags & FOLL_WRITE) != 0)
+                entry = Pgtable.pteMkdirty(entry);
+            entry = Pgtable.pteMkyoung(entry);
+            if (origEntry != entry)
+                pte.set(entry); // set_pte_at; update_mmu_cache: no-op on x86
+        }
+        // Proper page table entry exists, but no corresponding struct page
+        return -Errno.EEXIST;
+    }
+
     /** follow_page_pte(vma, address, pmd, flags). */
-    static Followed followPagePte(VmAreaStruct vma, long address, Ptep pmd, int flags) {
+    static Page followPagePte(VmAreaStruct vma, long address, Ptep pmd, int flags) {
         MmStruct mm = vma.vmMm.get();
         PgtableGeneric.PteMap m = PgtableGeneric.pteOffsetMapLock(mm, pmd, address);
         if (m == null)
             return noPageTable(vma, flags, address);
         Ptep ptep = m.pte();
         long pte = ptep.readOnce();
-        Followed result;
+        Page result;
         noPage:
         {
             if (!Pgtable.ptePresent(pte))
@@ -293,18 +301,18 @@ public final class Gup {
             if ((flags & FOLL_WRITE) != 0 && !canFollowWritePte(pte, page, vma, flags)) {
                 Probes.hit(P_FOLLOW_NOWRITE);
                 PgtableGeneric.pteUnmapUnlock(ptep, m.ptl());
-                return Followed.NULL;
+                return null;
             }
             if (page == null) {
                 if ((flags & FOLL_DUMP) != 0) {
-                    result = new Followed(null, -Errno.EFAULT);
+                    result = Err.errPage(-Errno.EFAULT);
                 } else if (Memory.isZeroPfn(Pgtable.ptePfn(pte))) {
                     page = Task.current().kernel.pages.zeroPage;
                     Probes.hit(P_FOLLOW_ZERO);
                     result = null;
                 } else {
                     Probes.hit(P_FOLLOW_PFN);
-                    result = new Followed(null, -Errno.EEXIST); // follow_pfn_pte
+                    result = Err.errPage(followPfnPte(vma, address, ptep, flags));
                 }
                 if (result != null) {
                     PgtableGeneric.pteUnmapUnlock(ptep, m.ptl());
@@ -315,16 +323,15 @@ public final class Gup {
             // gup_must_unshare: only for FOLL_PIN without FOLL_WRITE
             int ret = tryGrabFolio(folio, 1, flags);
             if (ret != 0) {
-                result = new Followed(null, ret);
+                result = Err.errPage(ret);
             } else {
                 if ((flags & FOLL_TOUCH) != 0) {
                     if ((flags & FOLL_WRITE) != 0 && !Pgtable.pteDirty(pte) && (folio.flags.readOnce() & Page.PG_DIRTY) == 0)
-                        folio.flags.fetchOr(Page.PG_DIRTY);
-                    if (folio != Task.current().kernel.pages.zeroPage)
-                        Swap.folioMarkAccessed(folio);
+                        folio.flags.fetchOr(Page.PG_DIRTY); // folio_mark_dirty
+                    Swap.folioMarkAccessed(folio);
                 }
                 Probes.hit(P_FOLLOW_OK);
-                result = new Followed(page, 0);
+                result = page;
             }
             PgtableGeneric.pteUnmapUnlock(ptep, m.ptl());
             return result;
@@ -332,12 +339,12 @@ public final class Gup {
         PgtableGeneric.pteUnmapUnlock(ptep, m.ptl());
         Probes.hit(P_FOLLOW_NONE);
         if (!Pgtable.pteNone(pte))
-            return Followed.NULL;
+            return null;
         return noPageTable(vma, flags, address);
     }
 
     /** follow_pmd_mask(vma, address, pudp, flags). */
-    static Followed followPmdMask(VmAreaStruct vma, long address, long pudval, int flags) {
+    static Page followPmdMask(VmAreaStruct vma, long address, long pudval, int flags) {
         Ptep pmd = Pgtable.pmdOffset(pudval, address);
         long pmdval = pmd.readOnce(); // pmdp_get_lockless
         if (Pgtable.pmdNone(pmdval))
@@ -350,10 +357,10 @@ public final class Gup {
     }
 
     /** follow_page_mask(vma, address, flags, &page_mask) with follow_p4d_mask/follow_pud_mask. */
-    static Followed followPageMask(VmAreaStruct vma, long address, int flags) {
+    static Page followPageMask(VmAreaStruct vma, long address, int flags) {
         MmStruct mm = vma.vmMm.get();
         Memory.vmaPgtableWalkBegin(vma);
-        Followed page;
+        Page page;
         Ptep pgd = Pgtable.pgdOffset(mm, address);
         Ptep p4dp = Pgtable.p4dOffset(pgd, address);
         long p4d = p4dp.readOnce(); // p4dp_get

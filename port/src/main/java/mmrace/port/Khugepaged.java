@@ -19,23 +19,19 @@ import static mmrace.runtime.Page.PAGE_SIZE;
 
 /**
  * mm/khugepaged.c: khugepaged collapsing one PMD range into a THP, for anonymous memory
- * (hpage_collapse_scan_pmd, collapse_huge_page) and for the page cache (collapse_scan_file,
+ * (hpage_collapse_scan_pmd, collapse_huge_page) and for the page cache (hpage_collapse_scan_file,
  * collapse_file, retract_page_tables, try_collapse_pte_mapped_thp).
  *
- * <p>Read: torvalds/linux mm/khugepaged.c at 00f58104202c472e487f0866fbd38832523fd4f9 (the whole
- * file: the anonymous path is ported from it: hpage_collapse_scan_pmd, collapse_huge_page,
- * __collapse_huge_page_swapin/isolate/copy, release_pte_pages, hugepage_vma_revalidate,
- * find_pmd_or_thp_or_none, check_pmd_still_valid); a 2026 copy of the file (stored id 60869764566:
- * the file path is ported from it: collapse_single_pmd, collapse_scan_file, collapse_file,
- * retract_page_tables with check_pmd_state and file_backed_vma_is_retractable,
- * try_collapse_pte_mapped_thp, collapse_scan_mm_slot, the khugepaged collapse policy); and the
- * pre-6.5 version at d69e8c63fcbbf695ff7ff2c6d26efead23cfbb3a for collapse_and_free_pmd (the
- * IPI-then-pte_free freeing that {@link RetractFree#SYNC_ONE_THEN_PTE_FREE} reproduces).
+ * <p>Read at c17ee635fd3a482b2ad2bf5e269755c2eae5f25e (the whole file); the loop body of
+ * khugepaged_scan_mm_slot for one range is {@link Daemons#collapse}. The pre-6.5 version at
+ * d69e8c63fcbbf695ff7ff2c6d26efead23cfbb3a for collapse_and_free_pmd (the IPI-then-pte_free
+ * freeing that {@link RetractFree#SYNC_ONE_THEN_PTE_FREE} reproduces).
  *
- * <p>What each path does to the PTE table it takes away (the question of REVIEW_THREAD 3.1):
+ * <p>What each path does to the PTE table it takes away (the question the patch's v2 2/3 raised:
+ * can a table be freed under a walker that holds only a VMA lock?):
  * <ul>
  * <li>Anonymous (collapse_huge_page): mmap_write_lock, vma_start_write (so no VMA-locked reader
- *     is inside the VMA, and none can enter), anon_vma_lock_write, pmdp_collapse_flush under the
+ *     is inside the VMA, and none can enter) before the pmd is checked again, anon_vma_lock_write, pmdp_collapse_flush under the
  *     pmd lock, then tlb_remove_table_sync_one() (the IPI: excludes interrupts-off walkers such as
  *     GUP-fast). The old table is NOT freed: it is deposited (pgtable_trans_huge_deposit) under the
  *     new huge pmd, after __collapse_huge_page_copy cleared its entries.
@@ -64,8 +60,8 @@ import static mmrace.runtime.Page.PAGE_SIZE;
  * <li>The page cache has no multi-index entries: the large folio is stored in each of its 512
  *     slots, under the i_pages lock, one slot at a time (lock-free readers re-check their slot, so
  *     each index is seen old or new).
- * <li>khugepaged's scan loop is reduced to the one PMD range asked for; mmap_read_trylock failing
- *     makes khugepaged come back later (a spin under the scheduler). Settings: THP "always"
+ * <li>khugepaged's scan loop is reduced to the one PMD range asked for ({@link Daemons#collapse});
+ *     mmap_read_trylock failing makes khugepaged come back later. Settings: THP "always"
  *     ({@link #thpEnabledAlways}), the khugepaged defaults max_ptes_none = 511, max_ptes_swap = 64,
  *     max_ptes_shared = 256; every page-cache file supports PMD-sized folios; no shmem, no
  *     userfaultfd, no mmu notifiers, no memcg, one NUMA node, no memory errors (copy_mc never
@@ -79,12 +75,12 @@ public final class Khugepaged {
     private Khugepaged() {}
 
     /**
-     * enum scan_result (2026 names). {@link #code()} is what {@link #collapse} returns: 0 for
+     * enum scan_result. {@link #code()} is what {@link Daemons#collapse} returns: 0 for
      * SCAN_SUCCEED, else 1 + the ordinal (model numbering, not the kernel's).
      */
     public enum ScanResult {
         SCAN_FAIL, SCAN_SUCCEED, SCAN_NO_PTE_TABLE, SCAN_PMD_MAPPED, SCAN_EXCEED_NONE_PTE, SCAN_EXCEED_SWAP_PTE,
-        SCAN_EXCEED_SHARED_PTE, SCAN_PTE_NON_PRESENT, SCAN_PTE_UFFD, SCAN_PTE_MAPPED_HUGEPAGE, SCAN_PAGE_RO,
+        SCAN_EXCEED_SHARED_PTE, SCAN_PTE_NON_PRESENT, SCAN_PTE_UFFD_WP, SCAN_PTE_MAPPED_HUGEPAGE,
         SCAN_LACK_REFERENCED_PAGE, SCAN_PAGE_NULL, SCAN_SCAN_ABORT, SCAN_PAGE_COUNT, SCAN_PAGE_LRU, SCAN_PAGE_LOCK,
         SCAN_PAGE_ANON, SCAN_PAGE_COMPOUND, SCAN_ANY_PROCESS, SCAN_VMA_NULL, SCAN_VMA_CHECK, SCAN_ADDRESS_RANGE,
         SCAN_DEL_PAGE_LRU, SCAN_ALLOC_HUGE_PAGE_FAIL, SCAN_CGROUP_CHARGE_FAIL, SCAN_TRUNCATED, SCAN_PAGE_HAS_PRIVATE,
@@ -94,7 +90,7 @@ public final class Khugepaged {
             return this == SCAN_SUCCEED ? 0 : 1 + ordinal();
         }
 
-        /** The result a {@link #collapse} return value stands for. */
+        /** The result a {@link Daemons#collapse} return value stands for. */
         public static ScanResult of(long code) {
             return code == 0 ? SCAN_SUCCEED : values()[(int) code - 1];
         }
@@ -121,7 +117,6 @@ public final class Khugepaged {
     /** model-only switch, see {@link RetractFree}. */
     public static volatile RetractFree retractTableFree = RetractFree.PTE_FREE_DEFER;
 
-    static final int P_TRYLOCK = Probes.register("khugepaged: mmap_read_trylock failed, come back later");
     static final int P_SCAN_PMD_MAPPED = Probes.register("hpage_collapse_scan_pmd: already a THP (model: PTE-mapped order-9 folio)");
     static final int P_SCAN_OK = Probes.register("hpage_collapse_scan_pmd: worth collapsing");
     static final int P_SWAPIN = Probes.register("__collapse_huge_page_swapin: do_swap_page");
@@ -173,7 +168,7 @@ public final class Khugepaged {
         return mm.mmUsers.read() == 0;
     }
 
-    /** check_pmd_state(pmd). */
+    /** check_pmd_state(pmd). model: no PMD migration entries (pmd_is_migration_entry: SCAN_PMD_MAPPED). */
     static ScanResult checkPmdState(Ptep pmd) {
         long pmde = pmd.readOnce(); // pmdp_get_lockless
         if (Pgtable.pmdNone(pmde))
@@ -237,81 +232,31 @@ public final class Khugepaged {
         return folio.mapcount.read() + 1;
     }
 
-    /** is_refcount_suitable(folio): the only references are the mappings (and the swap cache's). */
-    static boolean isRefcountSuitable(Page folio) {
-        int expected = folioMapcount(folio);
+    /**
+     * folio_expected_ref_count(folio) (include/linux/mm.h) for an anonymous folio: the swap cache's
+     * references and one per mapping. model: no PG_private, no page-cache case here.
+     */
+    static int folioExpectedRefCount(Page folio) {
+        int refCount = 0;
         if (SwapState.folioTestSwapcache(folio))
-            expected += 1 << folio.order;
-        return Swap.folioRefCount(folio) == expected;
+            refCount += 1 << folio.order;
+        return refCount + folioMapcount(folio);
     }
 
-    /** folio_likely_mapped_shared(folio). model: a small folio mapped more than once; large folios are mapped by one mm (no fork). */
-    static boolean folioLikelyMappedShared(Page folio) {
+    /**
+     * folio_maybe_mapped_shared(folio) (include/linux/mm.h): a small folio mapped more than once.
+     * model: a large folio is mapped by one mm only (no fork), which the kernel's per-folio mm-id
+     * tracking reports as not shared.
+     */
+    static boolean folioMaybeMappedShared(Page folio) {
         return folio.order == 0 && folio.mapcount.read() > 0;
     }
 
-    // ================================================================ the scenario entry
-
-    /**
-     * khugepaged collapsing the PMD range containing {@code addr} in {@code mm}: the body of
-     * collapse_scan_mm_slot for that one range (mmap_read_trylock, the VMA and its range checks,
-     * collapse_single_pmd). Returns 0 when the range was collapsed, else the
-     * {@link ScanResult#code()} of why not.
-     */
-    public static long collapse(MmStruct mm, long addr) {
-        Task t = Task.current();
-        long haddr = addr & PMD_MASK;
-        Trace.note("khugepaged: collapse of [%#x, %#x) in %s", haddr, haddr + PMD_SIZE, mm);
-        // Don't wait for semaphore (to avoid long wait times). Just move to the next mm on the list.
-        while (!MmapLock.mmapReadTrylock(mm)) {
-            Probes.hit(P_TRYLOCK);
-            // model: khugepaged moves on to the next mm and comes back after its scan sleep; here it
-            // comes back once nobody holds or waits for mmap_lock for write
-            t.waitUntil(mm.mmapLock.untilReadable("khugepaged: mmap_read_trylock failed, scan this mm later"));
-        }
-        boolean[] lockDropped = { false };
-        ScanResult result;
-        VmAreaStruct vma = collapseTestExit(mm) ? null : Mmap.findVma(mm, haddr); // for_each_vma from the scan address
-        if (vma == null) {
-            result = ScanResult.SCAN_VMA_NULL;
-        } else if (!thpVmaAllowableOrder(vma, vma.vmFlags.get(), false)) { // collapse_possible_orders
-            result = ScanResult.SCAN_VMA_CHECK;
-        } else {
-            long hstart = (vma.vmStart.get() + PMD_SIZE - 1) & PMD_MASK, hend = vma.vmEnd.get() & PMD_MASK;
-            if (haddr < hstart || haddr + PMD_SIZE > hend)
-                result = ScanResult.SCAN_ADDRESS_RANGE; // model: the scan loop would not visit haddr in this VMA
-            else
-                result = collapseSinglePmd(haddr, vma, lockDropped);
-        }
-        if (!lockDropped[0])
-            MmapLock.mmapReadUnlock(mm);
-        Trace.note("khugepaged: collapse of %#x -> %s", haddr, result);
-        return result.code();
-    }
-
-    /** collapse_single_pmd(addr, end, vma, &lock_dropped, cc): with mmap_read_lock held on entry. */
-    static ScanResult collapseSinglePmd(long addr, VmAreaStruct vma, boolean[] lockDropped) {
-        MmStruct mm = vma.vmMm.get();
-        MmapLock.mmapAssertLocked(mm);
-        if (Mm.vmaIsAnonymous(vma))
-            return hpageCollapseScanPmd(mm, vma, addr, lockDropped); // 00f58104's anonymous path
-        File file = vma.vmFile.get(); // get_file
-        long pgoff = Rmap.linearPageIndex(vma, addr);
-        MmapLock.mmapReadUnlock(mm);
-        lockDropped[0] = true;
-        ScanResult result = collapseScanFile(mm, addr, file, pgoff);
-        // policy.writeback_dirty is false for khugepaged
-        if (result == ScanResult.SCAN_PTE_MAPPED_HUGEPAGE) {
-            MmapLock.mmapReadLock(mm);
-            if (collapseTestExit(mm))
-                result = ScanResult.SCAN_ANY_PROCESS;
-            else
-                result = tryCollapsePteMappedThp(mm, addr, false); // policy.install_pmd = false
-            if (result == ScanResult.SCAN_PMD_MAPPED)
-                result = ScanResult.SCAN_SUCCEED;
-            MmapLock.mmapReadUnlock(mm);
-        }
-        return result;
+    /** pte_none_or_zero(pte). */
+    static boolean pteNoneOrZero(long pte) {
+        if (Pgtable.pteNone(pte))
+            return true;
+        return Pgtable.ptePresent(pte) && Memory.isZeroPfn(Pgtable.ptePfn(pte));
     }
 
     // ================================================================ anonymous memory
@@ -343,7 +288,6 @@ public final class Khugepaged {
     static ScanResult hpageCollapseScanPmd(MmStruct mm, VmAreaStruct vma, long address, boolean[] mmapUnlocked) {
         ScanResult result;
         int referenced = 0, noneOrZero = 0, shared = 0, unmapped = 0;
-        boolean writable = false;
         Ptep[] pmdp = new Ptep[1];
 
         result = findPmdOrThpOrNone(mm, address, pmdp);
@@ -364,23 +308,21 @@ public final class Khugepaged {
             long a = address;
             for (int i = 0; i < HPAGE_PMD_NR; i++, a += PAGE_SIZE) {
                 long pteval = pte.plus(i).readOnce(); // ptep_get
-                if (Pgtable.isSwapPte(pteval)) {
-                    ++unmapped;
-                    if (unmapped <= khugepagedMaxPtesSwap)
-                        continue; // pte_swp_uffd_wp_any: no userfaultfd
-                    result = ScanResult.SCAN_EXCEED_SWAP_PTE;
-                    break outUnmap;
-                }
-                if (Pgtable.pteNone(pteval) || Memory.isZeroPfn(Pgtable.ptePfn(pteval))) {
+                if (pteNoneOrZero(pteval)) {
                     ++noneOrZero;
                     if (noneOrZero <= khugepagedMaxPtesNone) // !userfaultfd_armed(vma)
                         continue;
                     result = ScanResult.SCAN_EXCEED_NONE_PTE;
                     break outUnmap;
                 }
+                if (!Pgtable.ptePresent(pteval)) {
+                    ++unmapped;
+                    if (unmapped <= khugepagedMaxPtesSwap)
+                        continue; // pte_swp_uffd_wp_any: no userfaultfd
+                    result = ScanResult.SCAN_EXCEED_SWAP_PTE;
+                    break outUnmap;
+                }
                 // pte_uffd_wp: no userfaultfd
-                if (Pgtable.pteWrite(pteval))
-                    writable = true;
                 Page page = Memory.vmNormalPage(vma, a, pteval);
                 if (page == null) {
                     result = ScanResult.SCAN_PAGE_NULL;
@@ -391,7 +333,7 @@ public final class Khugepaged {
                     result = ScanResult.SCAN_PAGE_ANON;
                     break outUnmap;
                 }
-                if (folioLikelyMappedShared(folio) && ++shared > khugepagedMaxPtesShared) {
+                if (folioMaybeMappedShared(folio) && ++shared > khugepagedMaxPtesShared) {
                     result = ScanResult.SCAN_EXCEED_SHARED_PTE;
                     break outUnmap;
                 }
@@ -404,7 +346,8 @@ public final class Khugepaged {
                     result = ScanResult.SCAN_PAGE_LOCK;
                     break outUnmap;
                 }
-                if (!isRefcountSuitable(folio)) {
+                // Check if the page has any GUP (or other external) pins.
+                if (folioExpectedRefCount(folio) != Swap.folioRefCount(folio)) {
                     result = ScanResult.SCAN_PAGE_COUNT;
                     break outUnmap;
                 }
@@ -412,9 +355,7 @@ public final class Khugepaged {
                 if (Pgtable.pteYoung(pteval) || (folio.flags.readOnce() & Page.PG_REFERENCED) != 0)
                     referenced++;
             }
-            if (!writable)
-                result = ScanResult.SCAN_PAGE_RO;
-            else if (referenced == 0 || (unmapped != 0 && referenced < HPAGE_PMD_NR / 2))
+            if (referenced == 0 || (unmapped != 0 && referenced < HPAGE_PMD_NR / 2))
                 result = ScanResult.SCAN_LACK_REFERENCED_PAGE;
             else
                 result = ScanResult.SCAN_SUCCEED;
@@ -480,28 +421,6 @@ public final class Khugepaged {
         return ScanResult.SCAN_SUCCEED;
     }
 
-    /**
-     * pte_offset_map_lock(mm, &_pmd, address, &pte_ptl) on collapse_huge_page's local copy of the
-     * pmd value (the pmd itself is already cleared): enter RCU, lock the table's PTL; the pmd_same
-     * re-check compares the local copy with itself and always passes.
-     */
-    static PgtableGeneric.PteMap pteOffsetMapLockLocal(long pmdval, long address) {
-        Task t = Task.current();
-        t.kernel.rcu.readLock();
-        if (Pgtable.pmdNone(pmdval) || Pgtable.pmdTransHuge(pmdval) || Pgtable.entryBad(pmdval)) {
-            t.kernel.rcu.readUnlock();
-            return null;
-        }
-        Page table = Pgtable.tablePage(pmdval);
-        if (table == null) {
-            t.kernel.rcu.readUnlock();
-            return null;
-        }
-        SpinLock ptl = table.ptl;
-        ptl.lock();
-        return new PgtableGeneric.PteMap(new Ptep(table, Pgtable.pteIndex(address)), pmdval, ptl);
-    }
-
     /** release_pte_folio(folio): folio_unlock + folio_putback_lru. */
     static void releasePteFolio(Page folio) {
         Filemap.folioUnlock(folio);
@@ -535,16 +454,15 @@ public final class Khugepaged {
     static ScanResult collapseHugePageIsolate(VmAreaStruct vma, long address, Ptep pte, List<Page> compoundPagelist) {
         Task t = Task.current();
         int noneOrZero = 0, shared = 0, referenced = 0;
-        boolean writable = false;
         ScanResult result;
         int i = 0;
         out:
         {
             for (; i < HPAGE_PMD_NR; i++, address += PAGE_SIZE) {
                 long pteval = pte.plus(i).readOnce(); // ptep_get
-                if (Pgtable.pteNone(pteval) || (Pgtable.ptePresent(pteval) && Memory.isZeroPfn(Pgtable.ptePfn(pteval)))) {
+                if (pteNoneOrZero(pteval)) {
                     ++noneOrZero;
-                    if (noneOrZero <= khugepagedMaxPtesNone)
+                    if (noneOrZero <= khugepagedMaxPtesNone) // !userfaultfd_armed(vma)
                         continue;
                     result = ScanResult.SCAN_EXCEED_NONE_PTE;
                     break out;
@@ -553,6 +471,7 @@ public final class Khugepaged {
                     result = ScanResult.SCAN_PTE_NON_PRESENT;
                     break out;
                 }
+                // pte_uffd_wp: no userfaultfd
                 Page page = Memory.vmNormalPage(vma, address, pteval);
                 if (page == null) {
                     result = ScanResult.SCAN_PAGE_NULL;
@@ -561,7 +480,7 @@ public final class Khugepaged {
                 Page folio = page.head;
                 if (!Rmap.folioTestAnon(folio))
                     t.kernel.reports.file(t, Report.Kind.BUG, "VM_BUG_ON_FOLIO(!folio_test_anon(folio))", folio.name());
-                if (folioLikelyMappedShared(folio) && ++shared > khugepagedMaxPtesShared) {
+                if (folioMaybeMappedShared(folio) && ++shared > khugepagedMaxPtesShared) {
                     result = ScanResult.SCAN_EXCEED_SHARED_PTE;
                     break out;
                 }
@@ -573,7 +492,7 @@ public final class Khugepaged {
                         break out;
                     }
                     // Check if the page has any GUP (or other external) pins.
-                    if (!isRefcountSuitable(folio)) {
+                    if (folioExpectedRefCount(folio) != Swap.folioRefCount(folio)) {
                         Filemap.folioUnlock(folio);
                         result = ScanResult.SCAN_PAGE_COUNT;
                         break out;
@@ -587,15 +506,11 @@ public final class Khugepaged {
                     if (folio.order > 0)
                         compoundPagelist.add(folio);
                 }
-                // next:
+                // next: if collapse was initiated by khugepaged, check that there is enough young pte
                 if (Pgtable.pteYoung(pteval) || (folio.flags.readOnce() & Page.PG_REFERENCED) != 0)
                     referenced++;
-                if (Pgtable.pteWrite(pteval))
-                    writable = true;
             }
-            if (!writable) {
-                result = ScanResult.SCAN_PAGE_RO;
-            } else if (referenced == 0) {
+            if (referenced == 0) {
                 result = ScanResult.SCAN_LACK_REFERENCED_PAGE;
             } else {
                 return ScanResult.SCAN_SUCCEED;
@@ -618,7 +533,7 @@ public final class Khugepaged {
         for (int i = 0; i < HPAGE_PMD_NR; i++) {
             long pteval = pte.plus(i).readOnce();
             Page page = folioPage(folio, i);
-            if (Pgtable.pteNone(pteval) || Memory.isZeroPfn(Pgtable.ptePfn(pteval))) {
+            if (pteNoneOrZero(pteval)) {
                 page.clear(); // clear_user_highpage
                 continue;
             }
@@ -632,19 +547,20 @@ public final class Khugepaged {
     /**
      * __collapse_huge_page_copy_succeeded(pte, vma, address, ptl, &compound_pagelist): clear every
      * entry of the old table (under its PTL, "mostly unnecessary"), drop the rmap and the mapping's
-     * reference of each old folio.
+     * reference of each old folio. model: the PTEs of a large folio are cleared one at a time
+     * (folio_pte_batch's batches are of one entry), each with its own PTL section.
      */
     static void collapseHugePageCopySucceeded(Ptep pte, VmAreaStruct vma, long address, SpinLock ptl, List<Page> compoundPagelist) {
         Task t = Task.current();
         for (int i = 0; i < HPAGE_PMD_NR; i++, address += PAGE_SIZE) {
             Ptep p = pte.plus(i);
             long pteval = p.readOnce();
-            if (Pgtable.pteNone(pteval) || Memory.isZeroPfn(Pgtable.ptePfn(pteval))) {
-                if (Memory.isZeroPfn(Pgtable.ptePfn(pteval)) && !Pgtable.pteNone(pteval)) {
-                    ptl.lock(); // ptl mostly unnecessary
-                    p.getAndClear(); // ptep_clear
-                    ptl.unlock();
-                }
+            if (pteNoneOrZero(pteval)) {
+                if (Pgtable.pteNone(pteval))
+                    continue;
+                ptl.lock(); // ptl mostly unnecessary
+                p.getAndClear(); // ptep_clear
+                ptl.unlock();
             } else {
                 Page srcPage = t.kernel.pages.pfnToPage(Pgtable.ptePfn(pteval));
                 Page src = srcPage.head;
@@ -652,12 +568,11 @@ public final class Khugepaged {
                     releasePteFolio(src);
                 // ptl mostly unnecessary, but preempt has to be disabled to update the per-cpu stats
                 ptl.lock();
-                p.getAndClear(); // ptep_clear
-                Rmap.folioRemoveRmapPtes(src, srcPage, 1, vma); // folio_remove_rmap_pte
+                p.getAndClear(); // clear_ptes(vma->vm_mm, address, _pte, nr_ptes)
+                Rmap.folioRemoveRmapPtes(src, srcPage, 1, vma);
                 ptl.unlock();
-                // free_page_and_swap_cache(src_page)
                 SwapState.freeSwapCache(src);
-                Swap.folioPut(src);
+                Swap.folioPutRefs(src, 1);
             }
         }
         for (Page src : compoundPagelist) {
@@ -744,11 +659,13 @@ public final class Khugepaged {
                     break outUpWrite;
                 }
                 VmAreaStruct vma = vmap[0];
-                result = checkPmdStillValid(mm, address, pmd); // check if the pmd is still valid
+                // check if the pmd is still valid: after vma_start_write (366a4532d96f), so that no
+                // VMA-locked MADV_DONTNEED can reclaim the PTE table between the check and the flush
+                MmapLock.vmaStartWrite(vma);
+                result = checkPmdStillValid(mm, address, pmd);
                 if (result != ScanResult.SCAN_SUCCEED)
                     break outUpWrite;
 
-                MmapLock.vmaStartWrite(vma);
                 AnonVma anonVma = vma.anonVma.get();
                 anonVma.rwsem.downWrite(); // anon_vma_lock_write
                 // mmu_notifier_invalidate_range_start: no notifiers
@@ -762,7 +679,7 @@ public final class Khugepaged {
                 Probes.hit(P_PMD_CLEARED);
                 MmuGather.tlbRemoveTableSyncOne();
 
-                PgtableGeneric.PteMap m = pteOffsetMapLockLocal(oldPmd, address);
+                PgtableGeneric.PteMap m = PgtableGeneric.pteOffsetMapLockLocal(mm, oldPmd, address);
                 Ptep pte = m == null ? null : m.pte();
                 if (m != null) {
                     result = collapseHugePageIsolate(vma, address, pte, compoundPagelist);
@@ -779,9 +696,7 @@ public final class Khugepaged {
                         t.kernel.reports.file(t, Report.Kind.BUG, "BUG_ON(!pmd_none(*pmd))", pmd.toString());
                     // We can only use set_pmd_at when establishing hugepmds and never for
                     // establishing regular pmds that points to regular pagetables.
-                    Page oldTable = Pgtable.tablePage(oldPmd); // pmd_pgtable(_pmd)
-                    if (oldTable != null)
-                        pmd.set(Pgtable.mkTableEntry(oldTable)); // pmd_populate(mm, pmd, pmd_pgtable(_pmd))
+                    pmd.set(Pgtable.pmdPopulateEntry(oldPmd)); // pmd_populate(mm, pmd, pmd_pgtable(_pmd))
                     pmdPtl.unlock();
                     anonVma.rwsem.upWrite();
                     break outUpWrite;
@@ -802,10 +717,12 @@ public final class Khugepaged {
                 pmdPtl.lock();
                 if (!Pgtable.pmdNone(pmd.load()))
                     t.kernel.reports.file(t, Report.Kind.BUG, "BUG_ON(!pmd_none(*pmd))", pmd.toString());
-                Rmap.folioAddNewAnonRmap(folio, vma, address); // RMAP_EXCLUSIVE; folio_add_lru_vma
-                // pgtable_trans_huge_deposit(mm, pmd, pgtable); set_pmd_at(mm, address, pmd, _pmd):
+                // pgtable_trans_huge_deposit(mm, pmd, pgtable); map_anon_folio_pmd_nopf(folio, pmd,
+                // vma, address): folio_add_new_anon_rmap (RMAP_EXCLUSIVE), folio_add_lru_vma,
+                // set_pmd_at, update_mmu_cache_pmd (no-op on x86), deferred_split_folio (a no-op for
+                // a folio mapped entirely)
+                Rmap.folioAddNewAnonRmap(folio, vma, address);
                 setPmdAtPteMapped(mm, vma, address, pmd, folio, pgtable); // model: see the class comment
-                // update_mmu_cache_pmd: no-op on x86
                 pmdPtl.unlock();
                 Probes.hit(P_ANON_DONE);
                 Trace.note("collapse_huge_page(%s, %#x): %s", vma, address, folio);
@@ -858,10 +775,10 @@ public final class Khugepaged {
     }
 
     /**
-     * collapse_scan_file(mm, addr, file, start, cc): look at the 512 page-cache slots under RCU;
-     * collapse_file if enough pages are there and nothing holds extra references.
+     * hpage_collapse_scan_file(mm, addr, file, start, cc): look at the 512 page-cache slots under
+     * RCU; collapse_file if enough pages are there and nothing holds extra references.
      */
-    static ScanResult collapseScanFile(MmStruct mm, long addr, File file, long start) {
+    static ScanResult hpageCollapseScanFile(MmStruct mm, long addr, File file, long start) {
         Task t = Task.current();
         int present = 0;
         ScanResult result = ScanResult.SCAN_SUCCEED;
@@ -883,13 +800,13 @@ public final class Khugepaged {
                 index--;
                 continue;
             }
-            if (folio.order == HPAGE_PMD_ORDER) {
-                // PMD-sized THP implies that we can only try retracting the PTE table.
+            if (folio.order == HPAGE_PMD_ORDER && folio.index.get() == start) {
+                // Maybe PMD-mapped: further processing by the caller won't touch the page cache.
                 result = ScanResult.SCAN_PTE_MAPPED_HUGEPAGE;
                 Swap.folioPut(folio);
                 break;
             }
-            // node = folio_nid(folio); collapse_scan_abort: one node
+            // node = folio_nid(folio); hpage_collapse_scan_abort: one node
             if (!Vmscan.folioTestLru(folio)) {
                 result = ScanResult.SCAN_PAGE_LRU;
                 Swap.folioPut(folio);
@@ -911,7 +828,7 @@ public final class Khugepaged {
             else
                 result = collapseFile(mm, addr, file, start);
         }
-        Trace.note("collapse_scan_file(%s, %d): %d present -> %s", file, start, present, result);
+        Trace.note("hpage_collapse_scan_file(%s, %d): %d present -> %s", file, start, present, result);
         return result;
     }
 
@@ -976,7 +893,7 @@ public final class Khugepaged {
                                 result = ScanResult.SCAN_FAIL;
                                 break outUnlock;
                             }
-                            if (folio.order == HPAGE_PMD_ORDER) {
+                            if (folio.order == HPAGE_PMD_ORDER && folio.index.get() == start) { // Maybe PMD-mapped
                                 result = ScanResult.SCAN_PTE_MAPPED_HUGEPAGE;
                                 break outUnlock;
                             }
@@ -994,7 +911,7 @@ public final class Khugepaged {
                             }
                             // filemap_release_folio: no private data
                             if (Rmap.folioMapped(folio))
-                                Rmap.tryToUnmap(folio); // TTU_IGNORE_MLOCK | TTU_BATCH_FLUSH
+                                Rmap.tryToUnmap(folio, Rmap.TTU_IGNORE_MLOCK | Rmap.TTU_BATCH_FLUSH);
                             mapping.xaLock.lock();
                             if (folio != mapping.iPages.get((int) index).get())
                                 t.kernel.reports.file(t, Report.Kind.BUG, "VM_BUG_ON_FOLIO(folio != xa_load(xas.xa, index))", folio.name());
@@ -1005,7 +922,12 @@ public final class Khugepaged {
                                 Vmscan.folioPutbackLru(folio);
                                 break outUnlock;
                             }
-                            // try_to_unmap() transferred a dirty PTE's bit to the folio: not collapsible.
+                            // model: the kernel has no check here; it refuses the whole collapse after
+                            // the loop when the file is open for writing (inode_is_open_for_write:
+                            // SCAN_FAIL), so that no writer can dirty the range. The model has no open
+                            // files (every mapping behaves as if its file were opened read-write), so
+                            // it refuses only where a writer left its mark: try_to_unmap() moved a
+                            // dirty PTE's bit to the folio, whose writes the clean new folio would lose.
                             if ((folio.flags.readOnce() & Page.PG_DIRTY) != 0) {
                                 result = ScanResult.SCAN_PAGE_DIRTY_OR_WRITEBACK;
                                 mapping.xaLock.unlock();
@@ -1020,10 +942,13 @@ public final class Khugepaged {
                         Swap.folioPut(folio);
                         break xaUnlocked;
                     }
+                    // !is_shmem: filemap_nr_thps_inc, smp_mb, inode_is_open_for_write: model: no
+                    // open files, see the dirty check above
                 }
                 mapping.xaLock.unlock(); // xa_locked
             }
-            // xa_unlocked: try_to_unmap_flush: model: try_to_unmap_one flushed each PTE
+            // xa_unlocked: if collapse is successful, flush must be done now before copying
+            Rmap.tryToUnmapFlush();
             if (result != ScanResult.SCAN_SUCCEED)
                 break rollback;
 

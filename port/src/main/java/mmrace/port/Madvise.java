@@ -7,9 +7,8 @@ import mmrace.runtime.Trace;
 import static mmrace.port.Mm.*;
 
 /**
- * mm/madvise.c at eeccf287a2a517954b57cf9d733b3cf5d47afa34 (stored id 11140967642; offsets
- * 16K-32K and 40K-60K read): madvise(MADV_DONTNEED) under a per-VMA read lock, falling back to
- * mmap_lock for reading when the range spans more than one VMA.
+ * mm/madvise.c read at c17ee635fd3a482b2ad2bf5e269755c2eae5f25e: madvise(MADV_DONTNEED) under a
+ * per-VMA read lock, falling back to mmap_lock for reading when the range spans more than one VMA.
  *
  * <p>model departures:
  * <ul>
@@ -76,7 +75,7 @@ public final class Madvise {
         // remote processes unsupported
         if (mb.mm != vma.vmMm.get())
             return false;
-        // userfaultfd_armed: none; prepares_anon_vma: only MADV_GUARD_INSTALL
+        // userfaultfd_armed: none; prepares_anon_vma: only MADV_GUARD_INSTALL, not ported
         return true;
     }
 
@@ -134,7 +133,7 @@ public final class Madvise {
 
     /** madvise_vma_behavior(madv_behavior), its DONTNEED branch. */
     static int madviseVmaBehavior(MadviseBehavior mb) {
-        // can_modify_vma_madv: no mseal
+        // can_madvise_modify: no mseal
         switch (mb.behavior) {
             case MADV_DONTNEED:
             case MADV_DONTNEED_LOCKED:

@@ -112,15 +112,6 @@ public final class MapleTree {
         return null;
     }
 
-    /** mas_prev(mas, min) from {@code addr}: the last entry with a range ending before addr, starting at or after min. */
-    public Object prev(long addr, long min) {
-        Node n = load();
-        int i = n.lowerBound(addr) - 1;
-        if (i >= 0 && Long.compareUnsigned(n.last[i], addr) < 0 && Long.compareUnsigned(n.last[i], min) >= 0)
-            return n.entry[i];
-        return null;
-    }
-
     /**
      * mas_store_gfp(): [index, last] maps to {@code entry} (null erases), overwriting whatever
      * was there; ranges partly covered keep their uncovered parts. Published with one release store.

@@ -1,6 +1,7 @@
 package mmrace.port;
 
 import mmrace.runtime.Barrier;
+import mmrace.runtime.Err;
 import mmrace.runtime.Errno;
 import mmrace.runtime.Kasan;
 import mmrace.runtime.Page;
@@ -24,9 +25,11 @@ import static mmrace.runtime.Page.PAGE_SIZE;
  * do_wp_page, wp_page_copy, wp_page_reuse, do_swap_page, do_numa_page, remap_pfn_range) were not
  * re-read for this port: they follow the kernel's steps as of 2025-26, for order-0 folios.
  *
- * <p>Also the patch under review ("mm: __access_remote_vm with per-VMA lock", REVIEW_THREAD 2): the
- * fast path in its v1 form and the single-VMA forms the reviewers asked for, selectable per call
- * ({@link ReadPath}, {@link WalkMode}).
+ * <p>Also the patch under review, "mm: read remote memory without the mmap lock where possible"
+ * (Rik van Riel, June 2026, 3/3 of "mm: __access_remote_vm with per-VMA lock"), which adds
+ * access_remote_vm_fast to mm/memory.c: its v1 form is {@link #accessRemoteVmFast}. The model's
+ * other forms of the fast path, and the per-call choice between them ({@link ReadPath},
+ * {@link WalkMode}), are in {@link FastPathVariants}.
  *
  * <p>model: no THP (thp_vma_allowable_order is false, so no huge PUD/PMD is ever created, and the
  * huge-entry branches are left out), no hugetlb page tables, no userfaultfd, no mmu notifiers, no
@@ -80,10 +83,6 @@ public final class Memory {
     static final int P_FAST_NOT_PRESENT = Probes.register("access_remote_vm_fast: falls back: not present");
     static final int P_FAST_REFUSED = Probes.register("access_remote_vm_fast: falls back: hugetlb/VM_IO/VM_PFNMAP");
     static final int P_FAST_PERM = Probes.register("access_remote_vm_fast: falls back: permission");
-    static final int P_FAST_WRITE = Probes.register("access_remote_vm_fast: write, slow path");
-    static final int P_FAST_RANGE = Probes.register("access_remote_vm_fast: range not within one VMA, whole request slow");
-    static final int P_FAST_MID = Probes.register("access_remote_vm_fast: fallback in the middle of the request");
-    static final int P_FAST_REDO = Probes.register("access_remote_vm_fast: fallback discards the copy, redo slow");
     static final int P_FAST_NEXT_VMA = Probes.register("access_remote_vm_fast (v1): moves on into the next VMA");
     static final int P_PFNMAP_FAIL = Probes.register("follow_pfnmap_start: -EINVAL");
     static final int P_ACCESS_PHYS_RETRY = Probes.register("generic_access_phys: mapping changed, retry");
@@ -666,6 +665,8 @@ public final class Memory {
                 return addr;
             Ptep startPte = m.pte(), pte = startPte;
             SpinLock ptl = m.ptl();
+            Rmap.flushTlbBatchedPending(mm);
+            // lazy_mmu_mode_enable: none
             do {
                 zs.anySkipped = false;
                 // need_resched(): model: never
@@ -807,13 +808,6 @@ public final class Memory {
         if (Mm.isVmHugetlbPage(vma)) {
             MmuGather.tlbFinishMmu(tlb); // model: a fresh gather would be needed; hugetlb is not modelled
         }
-    }
-
-    /** zap_page_range_single(vma, address, size, details). */
-    public static void zapPageRangeSingle(VmAreaStruct vma, long address, long size, ZapDetails details) {
-        MmuGather tlb = MmuGather.tlbGatherMmu(vma.vmMm.get());
-        zapPageRangeSingleBatched(tlb, vma, address, size, details);
-        MmuGather.tlbFinishMmu(tlb);
     }
 
     // ---------------------------------------------------------------- faults
@@ -1654,7 +1648,10 @@ public final class Memory {
 
     // ---------------------------------------------------------------- remote access
 
-    /** Which remote-read implementation a call uses. */
+    /**
+     * Which remote-read implementation a call uses: upstream, the patch's v1, or one of the
+     * single-VMA forms the reviewers asked for ({@link FastPathVariants}).
+     */
     public enum ReadPath {
         /** Upstream __access_remote_vm only. */
         SLOW,
@@ -1666,7 +1663,7 @@ public final class Memory {
         FAST_ONE_VMA_REDO
     }
 
-    /** How the fast path protects its page-table walk. */
+    /** How the fast path protects its page-table walk: the patch's 2/3 as of v1 or of v2. */
     public enum WalkMode {
         /** v1 2/3: FW_VMA_LOCKED relies on RCU table freeing. */
         RCU,
@@ -1708,8 +1705,9 @@ public final class Memory {
         }
         while (len != 0) {
             int bytes;
-            Gup.PageVma pv = Gup.getUserPageVmaRemote(mm, addr, gupFlags);
-            if (pv.page() == null) { // IS_ERR(page)
+            VmAreaStruct[] vmap = { null };
+            Page page = Gup.getUserPageVmaRemote(mm, addr, gupFlags, vmap);
+            if (Err.isErr(page)) {
                 VmAreaStruct vma = Mmap.vmaLookup(mm, addr); // We might need to expand the stack to access it
                 if (vma == null) {
                     Probes.hit(P_SLOW_EXPAND);
@@ -1732,11 +1730,10 @@ public final class Memory {
                 }
                 if (bytes <= 0) {
                     Probes.hit(P_SLOW_BREAK);
-                    Trace.note("__access_remote_vm stops at %#x: %s", addr, Errno.name(pv.err()));
+                    Trace.note("__access_remote_vm stops at %#x: %s", addr, Errno.name(Err.ptrErr(page)));
                     break;
                 }
             } else {
-                Page page = pv.page();
                 Page folio = page.head;
                 int offset = (int) (addr & (PAGE_SIZE - 1));
                 bytes = Math.min(len, PAGE_SIZE - offset);
@@ -1767,8 +1764,9 @@ public final class Memory {
     }
 
     /**
-     * The fast path's VMA check (the patch re-checks read permission "exactly like check_vma_flags";
-     * spec 2.11 step 3): null if the read may proceed under the VMA lock, else why not.
+     * The fast path's VMA check (the patch re-checks the read permission as check_vma_flags does,
+     * and refuses hugetlb, VM_IO and VM_PFNMAP): null if the read may proceed under the VMA lock,
+     * else why not.
      */
     static String fastVmaRefusal(VmAreaStruct vma, int gupFlags) {
         long f = vma.vmFlags.get();
@@ -1789,15 +1787,20 @@ public final class Memory {
     }
 
     /**
-     * One page under the VMA lock: folio_walk_start(FW_VMA_LOCKED | FW_ZEROPAGE), folio_get under the
-     * PTL, folio_walk_end, copy, folio_put. Returns the bytes copied, or 0 (not present).
-     * model: for the zero page (fw.page == NULL) zeros are copied and no reference is taken: the zero
-     * page is reserved, never freed and never written, so this is what a copy from it would read.
+     * One page under the VMA lock: folio_walk_start(FW_VMA_LOCKED), folio_get under the PTL,
+     * folio_walk_end, copy, folio_put. Returns the bytes copied, or 0 (not present: the caller falls
+     * back). As the patch's text has it, the walk does not ask for the zero page, so a zero-page PTE
+     * (never-written anonymous memory that was read) is "not present" and makes the fast path fall
+     * back. model: {@code zeroPage} is a model-only option, not the patch: walk with
+     * FW_VMA_LOCKED | FW_ZEROPAGE and, for the zero page (fw.page == NULL), copy zeros without
+     * taking a reference (the zero page is reserved, never freed and never written, so this is
+     * what a copy from it would read).
      */
-    static int fastCopyPage(VmAreaStruct vma, long addr, byte[] buf, int bufOff, int len, WalkMode walk) {
+    static int fastCopyPage(VmAreaStruct vma, long addr, byte[] buf, int bufOff, int len, WalkMode walk, boolean zeroPage) {
         Task t = Task.current();
         FolioWalk fw = new FolioWalk();
-        int flags = PageWalk.FW_VMA_LOCKED | PageWalk.FW_ZEROPAGE | (walk == WalkMode.IRQ_OFF ? PageWalk.FW_VMA_LOCKED_V2 : 0);
+        int flags = PageWalk.FW_VMA_LOCKED | (zeroPage ? PageWalk.FW_ZEROPAGE : 0)
+                | (walk == WalkMode.IRQ_OFF ? PageWalk.FW_VMA_LOCKED_V2 : 0);
         if (walk == WalkMode.IRQ_OFF)
             t.kernel.irq.disable();
         Page folio = PageWalk.folioWalkStart(fw, vma, addr, flags);
@@ -1828,8 +1831,14 @@ public final class Memory {
         return bytes;
     }
 
-    /** access_remote_vm_fast() of the v1 patch: returns the bytes copied before falling back. */
-    static int accessRemoteVmFastV1(MmStruct mm, long addr, byte[] buf, int len, int gupFlags, WalkMode walk) {
+    /**
+     * access_remote_vm_fast(mm, addr, buf, len, gup_flags), the patch's v1 (3/3): for each address,
+     * lock_vma_under_rcu, the VMA check, one page copied under the VMA lock, vma_end_read; moves on
+     * into the next VMA; stops at the first fallback. Returns the bytes copied; the caller reads the
+     * remainder under mmap_lock. {@code walk} chooses which 2/3 the page-table walk follows;
+     * {@code zeroPage} is the model-only FW_ZEROPAGE option ({@link #fastCopyPage}).
+     */
+    static int accessRemoteVmFast(MmStruct mm, long addr, byte[] buf, int len, int gupFlags, WalkMode walk, boolean zeroPage) {
         int copied = 0;
         addr = untaggedAddrRemoteUnlocked(mm, addr);
         VmAreaStruct prev = null;
@@ -1844,7 +1853,7 @@ public final class Memory {
                 Probes.hit(P_FAST_NEXT_VMA);
             prev = vma;
             String why = fastVmaRefusal(vma, gupFlags);
-            int bytes = why == null ? fastCopyPage(vma, addr, buf, copied, len, walk) : 0;
+            int bytes = why == null ? fastCopyPage(vma, addr, buf, copied, len, walk, zeroPage) : 0;
             MmapLock.vmaEndRead(vma);
             if (bytes == 0) {
                 Trace.note("fast path falls back at %#x: %s", addr, why != null ? why : "not present");
@@ -1858,83 +1867,21 @@ public final class Memory {
     }
 
     /**
-     * The single-VMA fast path: -1 if the whole request must go to the slow path (no VMA lock, the
-     * range leaves the VMA, refused); else the bytes copied under the one VMA lock (a fallback in
-     * the middle returns the count so far).
+     * access_remote_vm with the read path chosen per call (the stress harness's entry): see
+     * {@link FastPathVariants#accessRemoteVm}. The fast path walks with FW_VMA_LOCKED, as the
+     * patch's text has it.
      */
-    static int accessRemoteVmFastOneVma(MmStruct mm, long addr, byte[] buf, int len, int gupFlags, WalkMode walk) {
-        addr = untaggedAddrRemoteUnlocked(mm, addr);
-        VmAreaStruct vma = MmapLock.lockVmaUnderRcu(mm, addr);
-        if (vma == null) {
-            Probes.hit(P_FAST_NO_VMA);
-            Trace.note("fast path falls back at %#x: lock_vma_under_rcu failed", addr);
-            return -1;
-        }
-        long end = addr + len;
-        if (ult(end, addr) || end > vma.vmEnd.get()) { // [addr, addr + len) computed without overflow
-            Probes.hit(P_FAST_RANGE);
-            MmapLock.vmaEndRead(vma);
-            Trace.note("fast path falls back at %#x: range leaves %s", addr, vma);
-            return -1;
-        }
-        String why = fastVmaRefusal(vma, gupFlags);
-        if (why != null) {
-            MmapLock.vmaEndRead(vma);
-            Trace.note("fast path falls back at %#x: %s", addr, why);
-            return -1;
-        }
-        int copied = 0;
-        while (len > 0) {
-            int bytes = fastCopyPage(vma, addr, buf, copied, len, walk);
-            if (bytes == 0) {
-                Probes.hit(P_FAST_MID);
-                Trace.note("fast path falls back at %#x: not present", addr);
-                break;
-            }
-            copied += bytes;
-            len -= bytes;
-            addr += bytes;
-        }
-        MmapLock.vmaEndRead(vma);
-        return copied;
+    public static int accessRemoteVm(MmStruct mm, long addr, byte[] buf, int len, int gupFlags, ReadPath path, WalkMode walk) {
+        return FastPathVariants.accessRemoteVm(mm, addr, buf, len, gupFlags, path, walk, false);
     }
 
     /**
-     * access_remote_vm with the read path chosen per call: returns the bytes copied (0..len), never
-     * negative, never throws. len <= 0 or a buffer too small for len copy nothing (model: the
-     * kernel's callers never pass them; len == 0 still goes through the slow path, which returns 0).
+     * As {@link #accessRemoteVm(MmStruct, long, byte[], int, int, ReadPath, WalkMode)}, with the
+     * model-only option {@code zeroPage}: the fast path walks with FW_VMA_LOCKED | FW_ZEROPAGE and
+     * copies zeros from a zero-page PTE instead of falling back (not the patch's text).
      */
-    public static int accessRemoteVm(MmStruct mm, long addr, byte[] buf, int len, int gupFlags, ReadPath path, WalkMode walk) {
-        Trace.tracepoint(Tracepoint.READ_BEGIN, mm, addr);
-        int ret;
-        if (len < 0 || buf == null || len > buf.length) {
-            ret = 0;
-        } else if (path == ReadPath.SLOW || len == 0) {
-            ret = __accessRemoteVm(mm, addr, buf, 0, len, gupFlags);
-        } else if ((gupFlags & FOLL_WRITE) != 0) {
-            Probes.hit(P_FAST_WRITE);
-            ret = __accessRemoteVm(mm, addr, buf, 0, len, gupFlags);
-        } else if (path == ReadPath.FAST_V1) {
-            int copied = accessRemoteVmFastV1(mm, addr, buf, len, gupFlags, walk);
-            Trace.note("access_remote_vm_fast(%s, %#x, %d) -> %d", mm, addr, len, copied);
-            ret = copied;
-            if (copied < len) // the remainder, under mmap_lock
-                ret = copied + __accessRemoteVm(mm, addr + copied, buf, copied, len - copied, gupFlags);
-        } else {
-            int copied = accessRemoteVmFastOneVma(mm, addr, buf, len, gupFlags, walk);
-            Trace.note("access_remote_vm_fast(%s, %#x, %d) -> %d", mm, addr, len, copied);
-            if (copied < 0) {
-                ret = __accessRemoteVm(mm, addr, buf, 0, len, gupFlags);
-            } else if (copied == len) {
-                ret = copied;
-            } else if (path == ReadPath.FAST_ONE_VMA) {
-                ret = copied + __accessRemoteVm(mm, addr + copied, buf, copied, len - copied, gupFlags);
-            } else {
-                Probes.hit(P_FAST_REDO);
-                ret = __accessRemoteVm(mm, addr, buf, 0, len, gupFlags);
-            }
-        }
-        Trace.tracepoint(Tracepoint.READ_END, mm, ret);
-        return ret;
+    public static int accessRemoteVm(MmStruct mm, long addr, byte[] buf, int len, int gupFlags, ReadPath path, WalkMode walk,
+            boolean zeroPage) {
+        return FastPathVariants.accessRemoteVm(mm, addr, buf, len, gupFlags, path, walk, zeroPage);
     }
 }

@@ -165,11 +165,6 @@ public final class Mm {
         return !offsetInPage(x);
     }
 
-    /** IS_ERR_VALUE(x): the top 4095 values of an unsigned long are -errno. */
-    public static boolean isErrValue(long x) {
-        return Long.compareUnsigned(x, -4095L) >= 0;
-    }
-
     /** Human-readable VM_* flags for traces: "rw-p", "r--s", "---p". */
     public static String flagsString(long f) {
         return ((f & VM_READ) != 0 ? "r" : "-") + ((f & VM_WRITE) != 0 ? "w" : "-") + ((f & VM_EXEC) != 0 ? "x" : "-")

@@ -24,6 +24,7 @@ public final class MmStruct extends KObject {
     private static final Field MAP_COUNT = new Field("map_count");
     private static final Field MM_USERS = new Field("mm_users", true);
     private static final Field MM_COUNT = new Field("mm_count", true);
+    private static final Field TLB_FLUSH_BATCHED = new Field("tlb_flush_batched");
 
     public final Kernel kernel;
     public final String label;
@@ -38,6 +39,11 @@ public final class MmStruct extends KObject {
     public final Word mapCount;
     public final Atomic mmUsers;
     public final Atomic mmCount;
+    /**
+     * tlb_flush_batched: bits 0-14 count TLB flushes reclaim deferred (pending), bits 16-30 the
+     * pending count last flushed (CONFIG_ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH).
+     */
+    public final Atomic tlbFlushBatched;
     /** mm->pgd: the top-level page table. */
     public final Page pgd;
     public final long taskSize = Mm.TASK_SIZE;
@@ -57,6 +63,7 @@ public final class MmStruct extends KObject {
         this.mapCount = new Word(this, MAP_COUNT, 0);
         this.mmUsers = new Atomic(this, MM_USERS, 1);
         this.mmCount = new Atomic(this, MM_COUNT, 1);
+        this.tlbFlushBatched = new Atomic(this, TLB_FLUSH_BATCHED, 0);
         this.pgd = pgd;
     }
 

@@ -1,5 +1,6 @@
 package mmrace.port;
 
+import mmrace.runtime.Err;
 import mmrace.runtime.Errno;
 import mmrace.runtime.Page;
 import mmrace.runtime.Probes;
@@ -14,8 +15,8 @@ import static mmrace.port.Mm.*;
  *
  * <p>Read: the stored torvalds/linux copies of mm/mmap.c are old (rbtree era, commits
  * 2d6c928241add2848e4eebfce407e95164229976 and 00170fdd0846df7cdb5ad421d3a340440f930b8f), so the
- * port follows the current file through an annotated third-party copy (stored id 69760666676, the
- * one PORT_SPEC 2.10 used), whose code is the maple-tree mm/mmap.c of the v7.0 window.
+ * port follows the current file through an annotated third-party copy (stored id 69760666676),
+ * whose code is the maple-tree mm/mmap.c of the v7.0 window.
  *
  * <p>model departures:
  * <ul>
@@ -126,11 +127,6 @@ public final class Mmap {
 
     // ------------------------------------------------------------ stack
 
-    /** expand_stack_locked(vma, address): grows-down. */
-    public static int expandStackLocked(VmAreaStruct vma, long address) {
-        return Vma.expandDownwards(vma, address);
-    }
-
     /**
      * expand_stack(mm, addr): called with mmap read held; drops it, takes mmap write (killable),
      * looks up again and grows a stack down to addr. Returns the VMA with mmap read held again
@@ -218,7 +214,7 @@ public final class Mmap {
         if (file == null)
             pgoff = 0;
         addr = mmGetUnmappedAreaVmflags(mm, file, addr, len, pgoff, flags, vmFlags);
-        if (isErrValue(addr))
+        if (Err.isErrValue(addr))
             return addr;
         if (Long.compareUnsigned(addr, mm.taskSize - len) > 0)
             return -Errno.ENOMEM;
@@ -287,7 +283,7 @@ public final class Mmap {
         // execute_only_pkey: model no pkeys
         vmFlags |= calcVmProtBits(prot) | calcVmFlagBits(file, flags) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC; // | mm->def_flags (0)
         addr = __getUnmappedArea(mm, file, addr, len, pgoff, flags, vmFlags);
-        if (isErrValue(addr))
+        if (Err.isErrValue(addr))
             return addr;
         if ((flags & MAP_FIXED_NOREPLACE) != 0) {
             if (findVmaIntersection(mm, addr, addr + len) != null) {
@@ -339,7 +335,7 @@ public final class Mmap {
         if ((flags & MAP_NORESERVE) != 0)
             vmFlags |= VM_NORESERVE;
         addr = Vma.mmapRegion(mm, file, addr, len, vmFlags, pgoff, label);
-        if (!isErrValue(addr) && ((vmFlags & VM_LOCKED) != 0 || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE))
+        if (!Err.isErrValue(addr) && ((vmFlags & VM_LOCKED) != 0 || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE))
             populate[0] = len;
         return addr;
     }
@@ -371,8 +367,4 @@ public final class Mmap {
         return Vma.doVmiMunmap(vmi, mm, start, len, false);
     }
 
-    /** vm_munmap(start, len). */
-    public static int vmMunmap(MmStruct mm, long start, long len) {
-        return Vma.__vmMunmap(mm, start, len, false);
-    }
 }

@@ -1,6 +1,7 @@
 package mmrace.port;
 
 import mmrace.runtime.Barrier;
+import mmrace.runtime.Err;
 import mmrace.runtime.Errno;
 import mmrace.runtime.Mutant;
 import mmrace.runtime.Probes;
@@ -16,7 +17,8 @@ import static mmrace.port.MmTypes.VM_REFCNT_LIMIT;
 
 /**
  * mm/mmap_lock.c (read at c17ee635fd3a482b2ad2bf5e269755c2eae5f25e) and include/linux/mmap_lock.h
- * (stored copy id 1940558157, the version that goes with it): the mmap_lock wrappers, mm_lock_seq,
+ * (not stored at that commit: stored copy id 1940558157, which declares the interface the .c at
+ * c17ee635 uses): the mmap_lock wrappers, mm_lock_seq,
  * and per-VMA locks (vm_refcnt / vm_lock_seq).
  *
  * <p>model: lock_next_vma and lock_mm_and_find_vma (the /proc/PID/maps reader and the arch fault
@@ -67,18 +69,6 @@ public final class MmapLock {
         mm.mmLockSeq.setRelease(seq + 1);
     }
 
-    /** mmap_lock_speculate_try_begin(mm, &seq): raw_seqcount_try_begin; false while write-locked. */
-    public static boolean mmapLockSpeculateTryBegin(MmStruct mm, int[] seq) {
-        seq[0] = mm.mmLockSeq.readAcquire();
-        return (seq[0] & 1) == 0;
-    }
-
-    /** mmap_lock_speculate_retry(mm, seq): read_seqcount_retry. */
-    public static boolean mmapLockSpeculateRetry(MmStruct mm, int seq) {
-        Barrier.smpRmb();
-        return mm.mmLockSeq.read() != seq;
-    }
-
     /** vma_lock_init(vma, reset_refcnt). */
     public static void vmaLockInit(VmAreaStruct vma, boolean resetRefcnt) {
         if (resetRefcnt)
@@ -105,17 +95,6 @@ public final class MmapLock {
         int newcnt = __vmaRefcountPutReturn(vma);
         if (newcnt != 0 && __vmaAreReadersExcluded(newcnt))
             mm.vmaWriterWait.wakeUp();
-    }
-
-    /** vma_start_read_locked(vma): caller holds mmap_lock, so only overflow can fail. */
-    public static boolean vmaStartReadLocked(VmAreaStruct vma) {
-        Task t = Task.current();
-        mmapAssertLocked(vma.vmMm.get());
-        int[] oldcnt = new int[1];
-        if (!vma.vmRefcnt.refcountIncNotZeroLimitedAcquire(VM_REFCNT_LIMIT, oldcnt))
-            return false;
-        t.kernel.lockdep.acquire(t, vma.vmlockDepMap, true, true);
-        return true;
     }
 
     /** vma_end_read(vma). */
@@ -354,7 +333,7 @@ public final class MmapLock {
 
     /**
      * vma_start_read(mm, vma): try to read-lock a VMA found under RCU. Returns the VMA (RCU still
-     * held), null (failed; RCU released) or {@link #EAGAIN} (detached; RCU released).
+     * held), null (failed; RCU released) or ERR_PTR(-EAGAIN) (detached; RCU released).
      */
     static VmAreaStruct vmaStartRead(MmStruct mm, VmAreaStruct vma) {
         Task t = Task.current();
@@ -370,7 +349,7 @@ public final class MmapLock {
         if (!vma.vmRefcnt.refcountIncNotZeroLimitedAcquire(VM_REFCNT_LIMIT, oldcnt)) {
             Probes.hit(oldcnt[0] != 0 ? P_READ_EXCLUDED : P_READ_DETACHED);
             t.kernel.rcu.readUnlock();
-            return oldcnt[0] != 0 ? null : EAGAIN;
+            return oldcnt[0] != 0 ? null : Vma.errPtrVma(-Errno.EAGAIN); // detached from under us
         }
         t.kernel.lockdep.acquire(t, vma.vmlockDepMap, true, true); // __vma_lockdep_acquire_read
         if (vma.vmMm.get() != mm) {
@@ -392,12 +371,6 @@ public final class MmapLock {
         return vma;
     }
 
-    /** ERR_PTR(-EAGAIN) from vma_start_read. */
-    static final VmAreaStruct EAGAIN = new VmAreaStruct();
-    static {
-        EAGAIN.label = "ERR_PTR(-EAGAIN)";
-    }
-
     /**
      * lock_vma_under_rcu(mm, address): a read-locked VMA containing address, or null. The caller
      * must keep mm alive.
@@ -414,13 +387,15 @@ public final class MmapLock {
                 return inval(address);
             }
             vma = vmaStartRead(mm, vma);
-            if (vma == EAGAIN) {
-                // The area was replaced with another one: count VMA_LOCK_MISS, mas_set, retry.
-                Probes.hit(P_LOCK_MISS);
-                t.spin("lock_vma_under_rcu: vma detached, retry");
-                continue;
-            }
-            if (vma == null) {
+            if (Err.isErrOrNull(vma)) {
+                // Check if the VMA got isolated after we found it
+                if (Err.ptrErr(vma) == -Errno.EAGAIN) {
+                    // count VMA_LOCK_MISS; the area was replaced with another one: mas_set, retry
+                    Probes.hit(P_LOCK_MISS);
+                    t.spin("lock_vma_under_rcu: vma detached, retry");
+                    continue;
+                }
+                // Failed to lock the VMA
                 Probes.hit(P_LOCK_ABORT);
                 return inval(address);
             }

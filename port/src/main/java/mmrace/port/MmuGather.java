@@ -90,8 +90,10 @@ public final class MmuGather {
 
     /** __tlb_adjust_range(tlb, address, range_size). */
     void __tlbAdjustRange(long address, long rangeSize) {
-        start = Math.min(start, address);
-        end = Math.max(end, address + rangeSize);
+        if (Long.compareUnsigned(address, start) < 0) // min(tlb->start, address): unsigned long
+            start = address;
+        if (Long.compareUnsigned(address + rangeSize, end) > 0)
+            end = address + rangeSize;
     }
 
     /** tlb_flush_pte_range(tlb, address, size). */
@@ -153,12 +155,6 @@ public final class MmuGather {
     /** tlb_delay_rmap(tlb): true on SMP. */
     static boolean tlbDelayRmap(MmuGather tlb) {
         return true;
-    }
-
-    /** tlb_remove_page(tlb, page): tlb_remove_page_size, flushing when the batch is full. */
-    public static void tlbRemovePage(MmuGather tlb, Page page) {
-        if (__tlbRemovePageSize(tlb, page, Page.PAGE_SIZE))
-            tlbFlushMmu(tlb);
     }
 
     /** pte_free_tlb(tlb, ptep, address): the PTE table page is freed RCU-safely. */
@@ -238,11 +234,6 @@ public final class MmuGather {
             }
         }
         return false;
-    }
-
-    /** __tlb_remove_page_size(tlb, page, page_size). */
-    public static boolean __tlbRemovePageSize(MmuGather tlb, Page page, int pageSize) {
-        return __tlbRemoveFolioPages(tlb, page, 1, false);
     }
 
     /** __tlb_remove_table(table): pagetable_dtor_free(ptdesc). */

@@ -1,5 +1,6 @@
 package mmrace.port;
 
+import mmrace.runtime.Err;
 import mmrace.runtime.Errno;
 import mmrace.runtime.Page;
 import mmrace.runtime.Probes;
@@ -13,7 +14,7 @@ import static mmrace.port.Pgtable.*;
 /**
  * mm/mprotect.c, read as the annotated copy stored as id 69452960032 (the version of the v7.0
  * window, with vma_flags_t, vma_modify_flags and the mmu_gather argument; the stored torvalds/linux
- * copy at 4a6cc7a44e98a0460bd094b68c75f0705fdc450a is a v4.15 file, the one PORT_SPEC 3.4 used):
+ * copy at 4a6cc7a44e98a0460bd094b68c75f0705fdc450a is a v4.15 file):
  * do_mprotect_pkey, mprotect_fixup and change_protection down to the PTEs.
  *
  * <p>model departures:
@@ -120,7 +121,8 @@ public final class Mprotect {
         if (m == null)
             return -Errno.EAGAIN;
         Ptep pte = m.pte();
-        // flush_tlb_batched_pending, lazy_mmu_mode_enable: none
+        Rmap.flushTlbBatchedPending(vma.vmMm.get());
+        // lazy_mmu_mode_enable: none
         for (;;) {
             long oldpte = pte.readOnce(); // ptep_get
             if (ptePresent(oldpte)) {
@@ -256,8 +258,8 @@ public final class Mprotect {
         long[] nf = {newflags};
         vma = Vma.vmaModifyFlags(vmi, pprev[0], vma, start, end, nf);
         newflags = nf[0];
-        if (Vma.isErr(vma))
-            return Vma.ptrErr(vma); // fail: vm_unacct_memory: none
+        if (Err.isErr(vma))
+            return Err.ptrErr(vma); // fail: vm_unacct_memory: none
         pprev[0] = vma;
         Probes.hit(P_FIXUP);
         // vm_flags and vm_page_prot are protected by the mmap_lock held in write mode

@@ -1,5 +1,6 @@
 package mmrace.port;
 
+import mmrace.runtime.Err;
 import mmrace.runtime.Errno;
 import mmrace.runtime.Page;
 import mmrace.runtime.Probes;
@@ -29,7 +30,9 @@ import static mmrace.port.Pgtable.*;
  *     ported: a huge or non-present source PMD is reported as a BUG and the move stops short.
  * <li>pmd_lock / pmd_lockptr: the split PMD lock in the PMD table page (Page.ptl of the table
  *     holding the entry), as with x86's split PMD ptlocks.
- * <li>flush_tlb_range after moving present PTEs is a no-op (no TLB in the model); no soft-dirty bit.
+ * <li>No soft-dirty bit. flush_tlb_range is sent where the kernel sends it (move_ptes after moving
+ *     present PTEs, move_normal_pmd after moving a table), with both page-table locks held: the
+ *     IPI is the flush ({@link Tlb}).
  * <li>PTEs are moved one at a time (mremap_folio_pte_batch returns 1).
  * <li>The syscall takes the mm explicitly.
  * </ul>
@@ -184,7 +187,8 @@ public final class Mremap {
                 SpinLock oldPtl = old.ptl(), newPtl = nu.ptl();
                 if (newPtl != oldPtl)
                     newPtl.lock(); // spin_lock_nested
-                // flush_tlb_batched_pending, arch_enter_lazy_mmu_mode: none
+                Rmap.flushTlbBatchedPending(vma.vmMm.get());
+                // arch_enter_lazy_mmu_mode: none
                 Ptep oldPtep = old.pte(), newPtep = nu.pte();
                 for (; oldAddr < oldEnd; oldPtep = oldPtep.plus(1), oldAddr += Page.PAGE_SIZE,
                         newPtep = newPtep.plus(1), newAddr += Page.PAGE_SIZE) {
@@ -204,9 +208,9 @@ public final class Mremap {
                     Probes.hit(P_MOVE_PTE);
                     Trace.note("move_ptes: pte %#x -> %#x (%#x)", oldAddr, newAddr, pte);
                 }
-                // arch_leave_lazy_mmu_mode; flush_tlb_range if force_flush: model no TLB
+                // arch_leave_lazy_mmu_mode
                 if (forceFlush)
-                    Trace.note("move_ptes: flush_tlb_range(%#x, %#x)", oldEnd - extent, oldEnd);
+                    Tlb.flushTlbRange(vma, oldEnd - extent, oldEnd);
                 if (newPtl != oldPtl)
                     newPtl.unlock();
                 PgtableGeneric.pteUnmap(newPtep);
@@ -244,10 +248,10 @@ public final class Mremap {
                 Task t = Task.current();
                 t.kernel.reports.file(t, Report.Kind.BUG, "move_normal_pmd: VM_BUG_ON(!pmd_none(*new_pmd))", newPmd.toString());
             }
-            newPmd.set(mkTableEntry(tablePage(pmd))); // pmd_populate
-            // flush_tlb_range: model no TLB
+            newPmd.set(pmdPopulateEntry(pmd)); // pmd_populate(mm, new_pmd, pmd_pgtable(pmd))
             Probes.hit(P_MOVE_PMD);
             Trace.note("move_normal_pmd: table %#x -> %#x", pmc.oldAddr, pmc.newAddr);
+            Tlb.flushTlbRange(vma, pmc.oldAddr, pmc.oldAddr + PMD_SIZE);
         }
         if (newPtl != oldPtl)
             newPtl.unlock();
@@ -405,7 +409,7 @@ public final class Mremap {
         if ((vma.vmFlags.get() & VM_MAYSHARE) != 0)
             mapFlags |= MAP_SHARED;
         long res = Mmap.getUnmappedArea(vrm.mm, vma.vmFile.get(), newAddr, vrm.newLen, pgoff, mapFlags);
-        if (isErrValue(res))
+        if (Err.isErrValue(res))
             return res;
         vrm.newAddr = res;
         return 0;

@@ -8,9 +8,11 @@ import mmrace.runtime.Task;
 import mmrace.runtime.Trace;
 
 /**
- * mm/pagewalk.c (stored id 49669971, the version the spec read) and include/linux/pagewalk.h:
- * folio_walk_start / folio_walk_end, with the patch's FW_VMA_LOCKED (REVIEW_THREAD 2.1: v1 2/3 and
- * v2 2/3). vma_pgtable_walk_begin/end live in mm/memory.c, so they are in {@link Memory}.
+ * mm/pagewalk.c (not stored at c17ee635; read from stored id 49669971, the folio_walk version
+ * with FW_MIGRATION) and include/linux/pagewalk.h: folio_walk_start /
+ * folio_walk_end, with FW_VMA_LOCKED from the patch "mm/pagewalk: let folio_walk_start() run under
+ * the per-VMA lock" (Rik van Riel, 2/3 of "mm: __access_remote_vm with per-VMA lock", v1 16 June
+ * 2026 and v2 24 June 2026). vma_pgtable_walk_begin/end live in mm/memory.c, so they are in {@link Memory}.
  *
  * <p>FW_VMA_LOCKED: the caller holds the VMA read lock instead of the mmap lock. v1: assert the VMA
  * lock, require CONFIG_MMU_GATHER_RCU_TABLE_FREE, refuse hugetlb. v2: the same, and assert that
@@ -19,7 +21,9 @@ import mmrace.runtime.Trace;
  * <p>model: FW_MIGRATION is left out (the 2026 mm tree drops it and the patch numbers FW_ZEROPAGE
  * BIT(0), FW_VMA_LOCKED BIT(1)); which version of FW_VMA_LOCKED is meant is chosen per call with
  * the model-only flag {@link #FW_VMA_LOCKED_V2}. No huge PUD/PMD leaves are ever created in the
- * model, but the walk handles them as the kernel does (present leaf: its page; else not found).
+ * model: where the kernel returns the folio of a present PUD or PMD leaf (vm_normal_page_pud /
+ * vm_normal_page_pmd), the model's walk drops the lock and returns "not found", as it does for a
+ * non-present leaf (a PMD migration entry).
  */
 public final class PageWalk {
     private PageWalk() {}

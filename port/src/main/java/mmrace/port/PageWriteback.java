@@ -9,14 +9,17 @@ import mmrace.runtime.Trace;
  * conversion shares): folio_clear_dirty_for_io, and the flusher's write-back of one dirty
  * page-cache folio. Since 2025 reclaim no longer writes file folios itself (pageout() in mm/vmscan.c
  * only writes anonymous and shmem folios, and activates a dirty file folio with PG_reclaim set so
- * that the flusher writes it and it is reclaimed when clean); {@link Vmscan#reclaimPage} calls
+ * that the flusher writes it and it is reclaimed when clean); {@link Daemons#reclaimPage} calls
  * {@link #writebackFolio} in between its two passes to stand for the flusher.
  *
  * <p>model: I/O completes at once (no PG_writeback, no folio_end_writeback); the "disk" is
  * {@link File#disk}, a plain array the scheduler does not see; folio_mkclean (write-protecting the
  * PTEs of a mapped folio before clearing its dirty bit) is not ported: a store through a PTE that
  * is still dirty is not lost, because try_to_unmap and the zap path carry the PTE's dirty bit to
- * the folio again.
+ * the folio again. folio_mkclean also clears and flushes each shared PTE (ptep_clear_flush, an
+ * IPI with the PTE lock held); the model only reaches write-back after reclaim unmapped the
+ * folio, where folio_mkclean finds it unmapped and does nothing, unless a fault mapped it again
+ * in between: that instance of flushing under the PTE lock is not modelled.
  */
 public final class PageWriteback {
     private PageWriteback() {}

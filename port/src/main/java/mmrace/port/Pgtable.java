@@ -81,7 +81,6 @@ public final class Pgtable {
     public static long entryPfn(long e) { return (e & PTE_PFN_MASK) >>> PAGE_SHIFT; }
 
     // --- upper levels ---
-    public static boolean pgdNone(long e) { return e == 0; }
     public static boolean p4dNone(long e) { return e == 0; }
     public static boolean pudNone(long e) { return e == 0; }
     public static boolean pmdNone(long e) { return e == 0; }
@@ -99,6 +98,11 @@ public final class Pgtable {
     }
     /** pmd_populate(): an entry pointing at a table. */
     public static long mkTableEntry(Page table) { return (table.pfn << PAGE_SHIFT) | _PAGE_TABLE; }
+    /**
+     * pmd_populate(mm, pmd, pmd_pgtable(pmdval)): the entry pointing at the table {@code pmdval}
+     * pointed to, computed from its pfn as the kernel does (pmd_pgtable of a none pmd is pfn 0).
+     */
+    public static long pmdPopulateEntry(long pmdval) { return (entryPfn(pmdval) << PAGE_SHIFT) | _PAGE_TABLE; }
 
     // --- PTEs ---
     public static boolean pteNone(long pte) { return pte == 0; }

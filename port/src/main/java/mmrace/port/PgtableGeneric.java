@@ -1,5 +1,6 @@
 package mmrace.port;
 
+import mmrace.runtime.Kasan;
 import mmrace.runtime.Page;
 import mmrace.runtime.SpinLock;
 import mmrace.runtime.Task;
@@ -18,15 +19,27 @@ public final class PgtableGeneric {
 
     /** ___pte_offset_map(pmd, addr, &pmdval): null (RCU released) if there is no PTE table. */
     public static PteMap pteOffsetMap(Ptep pmd, long addr) {
-        Task t = Task.current();
-        t.kernel.rcu.readLock();
+        Task.current().kernel.rcu.readLock();
         long pmdval = pmd.readOnce(); // pmdp_get_lockless
+        return pteOffsetMapValue(pmdval, addr);
+    }
+
+    /**
+     * The steps of ___pte_offset_map after it read the pmd, with the RCU read section entered:
+     * null (RCU released) if {@code pmdval} maps no PTE table.
+     */
+    private static PteMap pteOffsetMapValue(long pmdval, long addr) {
+        Task t = Task.current();
         if (Pgtable.pmdNone(pmdval) || Pgtable.pmdTransHuge(pmdval) || Pgtable.entryBad(pmdval)) {
             t.kernel.rcu.readUnlock();
             return null;
         }
         Page table = Pgtable.tablePage(pmdval);
         if (table == null) {
+            // model: a pmd that points at no page of the model's memory (pmd_populate of
+            // pmd_pgtable of a none pmd gives pfn 0): the kernel would map that page as a PTE
+            // table; the model cannot, so it files the wild access and finds no table.
+            Kasan.badAccess(t, "pte_offset_map: pmd " + Long.toHexString(pmdval) + " points at no page table");
             t.kernel.rcu.readUnlock();
             return null;
         }
@@ -50,6 +63,21 @@ public final class PgtableGeneric {
                 return new PteMap(m.pte, m.pmdval, ptl);
             pteUnmapUnlock(m.pte, ptl);
         }
+    }
+
+    /**
+     * pte_offset_map_lock(mm, &_pmd, addr, &ptl) where {@code _pmd} is a local copy of a pmd value
+     * (collapse_huge_page, after the pmd itself was cleared): map the table it points to and lock
+     * its PTL; the pmd_same re-check compares the copy with itself, so it always passes.
+     */
+    public static PteMap pteOffsetMapLockLocal(MmStruct mm, long pmdval, long addr) {
+        Task.current().kernel.rcu.readLock();
+        PteMap m = pteOffsetMapValue(pmdval, addr);
+        if (m == null)
+            return null;
+        SpinLock ptl = pteLockptr(mm, pmdval);
+        ptl.lock();
+        return new PteMap(m.pte, pmdval, ptl);
     }
 
     /** pte_offset_map_ro_nolock(mm, pmd, addr, &ptl): mapped, lock pointer returned but not taken. */

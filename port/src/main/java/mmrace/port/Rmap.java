@@ -8,7 +8,9 @@ import mmrace.runtime.Task;
 import mmrace.runtime.Trace;
 
 /**
- * mm/rmap.c (not re-read for this port; the protocol is the kernel's since the folio conversion):
+ * mm/rmap.c read at c17ee635fd3a482b2ad2bf5e269755c2eae5f25e (folio_lock_anon_vma_read, mm_find_pmd,
+ * try_to_unmap_one, try_to_unmap and the TLB flush batching of CONFIG_ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH;
+ * the anon_vma and rmap counting functions are the model below):
  * anon_vma set-up and tear-down, adding and removing the reverse mapping of folios, and
  * try_to_unmap of one folio for reclaim.
  *
@@ -26,6 +28,109 @@ public final class Rmap {
     static final int P_PREPARE_REUSE = Probes.register("__anon_vma_prepare: reuse a neighbour's anon_vma (find_mergeable_anon_vma)");
     static final int P_UNMAP_SWAP = Probes.register("try_to_unmap_one: anonymous PTE replaced by a swap entry");
     static final int P_UNMAP_FILE = Probes.register("try_to_unmap_one: file PTE cleared");
+    static final int P_UNMAP_DEFER = Probes.register("try_to_unmap_one: TLB flush deferred to the end of the batch (TTU_BATCH_FLUSH)");
+    static final int P_BATCHED_PENDING = Probes.register("flush_tlb_batched_pending: a deferred flush is pending, flush_tlb_mm");
+
+    /** enum ttu_flags, the ones the port passes. */
+    public static final int TTU_SPLIT_HUGE_PMD = 1 << 2, TTU_IGNORE_MLOCK = 1 << 3, TTU_SYNC = 1 << 4,
+            TTU_HWPOISON = 1 << 5, TTU_BATCH_FLUSH = 1 << 6, TTU_RMAP_LOCKED = 1 << 7;
+
+    /** TLB_FLUSH_BATCH_FLUSHED_SHIFT, TLB_FLUSH_BATCH_PENDING_MASK, TLB_FLUSH_BATCH_PENDING_LARGE. */
+    static final int TLB_FLUSH_BATCH_FLUSHED_SHIFT = 16;
+    static final int TLB_FLUSH_BATCH_PENDING_MASK = (1 << (TLB_FLUSH_BATCH_FLUSHED_SHIFT - 1)) - 1;
+    static final int TLB_FLUSH_BATCH_PENDING_LARGE = TLB_FLUSH_BATCH_PENDING_MASK / 2;
+
+    /**
+     * struct tlbflush_unmap_batch (current->tlb_ubc) with x86's arch_tlbflush_unmap_batch (the
+     * CPUs to flush). Private to its task, so plain fields.
+     */
+    static final class TlbflushUnmapBatch {
+        final java.util.Set<Task> cpumask = new java.util.LinkedHashSet<>();
+        boolean flushRequired;
+        boolean writable;
+    }
+
+    /** The tlb_ubc of every task of a machine. */
+    static final class TlbUbcs {
+        final java.util.Map<Task, TlbflushUnmapBatch> byTask = new java.util.concurrent.ConcurrentHashMap<>();
+    }
+
+    /** current->tlb_ubc. */
+    static TlbflushUnmapBatch tlbUbc() {
+        Task t = Task.current();
+        return t.kernel.global(TlbUbcs.class, TlbUbcs::new).byTask.computeIfAbsent(t, x -> new TlbflushUnmapBatch());
+    }
+
+    /**
+     * try_to_unmap_flush(): flush the TLB entries reclaim unmapped without flushing, on the CPUs
+     * that may hold them, before the folios are written out or freed.
+     */
+    public static void tryToUnmapFlush() {
+        TlbflushUnmapBatch tlbUbc = tlbUbc();
+        if (!tlbUbc.flushRequired)
+            return;
+        Tlb.archTlbbatchFlush(tlbUbc.cpumask);
+        tlbUbc.flushRequired = false;
+        tlbUbc.writable = false;
+    }
+
+    /** try_to_unmap_flush_dirty(): flush iff there are potentially writable TLB entries that can race with IO. */
+    public static void tryToUnmapFlushDirty() {
+        if (tlbUbc().writable)
+            tryToUnmapFlush();
+    }
+
+    /** set_tlb_ubc_flush_pending(mm, pteval, start, end). */
+    static void setTlbUbcFlushPending(MmStruct mm, long pteval, long start, long end) {
+        TlbflushUnmapBatch tlbUbc = tlbUbc();
+        boolean writable = Pgtable.pteDirty(pteval);
+        if ((pteval & Pgtable._PAGE_PRESENT) == 0) // !pte_accessible(mm, pteval): model no tlb_flush_pending
+            return;
+        Tlb.archTlbbatchAddPending(tlbUbc.cpumask, mm, start, end);
+        tlbUbc.flushRequired = true;
+        // Ensure compiler does not re-order the setting of tlb_flush_batched before the PTE is cleared.
+        int batch = mm.tlbFlushBatched.read();
+        for (;;) { // retry:
+            if ((batch & TLB_FLUSH_BATCH_PENDING_MASK) > TLB_FLUSH_BATCH_PENDING_LARGE) {
+                // Prevent `pending' from catching up with `flushed' because of overflow.
+                int seen = mm.tlbFlushBatched.cmpxchg(batch, 1);
+                if (seen != batch) {
+                    batch = seen;
+                    continue;
+                }
+            } else {
+                mm.tlbFlushBatched.addReturn(1); // atomic_inc
+            }
+            break;
+        }
+        // If the PTE was dirty then it's best to assume it's writable.
+        if (writable)
+            tlbUbc.writable = true;
+    }
+
+    /** should_defer_flush(mm, flags). */
+    static boolean shouldDeferFlush(MmStruct mm, int flags) {
+        if ((flags & TTU_BATCH_FLUSH) == 0)
+            return false;
+        return Tlb.archTlbbatchShouldDefer(mm);
+    }
+
+    /**
+     * flush_tlb_batched_pending(mm): under a PTL, before changing PTEs, flush the whole mm if
+     * reclaim deferred a flush that has not happened yet (a stale TLB entry must not outlive this
+     * change).
+     */
+    public static void flushTlbBatchedPending(MmStruct mm) {
+        int batch = mm.tlbFlushBatched.read();
+        int pending = batch & TLB_FLUSH_BATCH_PENDING_MASK;
+        int flushed = batch >>> TLB_FLUSH_BATCH_FLUSHED_SHIFT;
+        if (pending != flushed) {
+            Probes.hit(P_BATCHED_PENDING);
+            Tlb.flushTlbMm(mm);
+            // If the new TLB flushing is pending during flushing, leave mm->tlb_flush_batched as is.
+            mm.tlbFlushBatched.cmpxchg(batch, pending | (pending << TLB_FLUSH_BATCH_FLUSHED_SHIFT));
+        }
+    }
 
     /** anon_vma_cachep. */
     static KmemCache<AnonVma> anonVmaCachep(mmrace.runtime.Kernel k) {
@@ -170,10 +275,11 @@ public final class Rmap {
     /**
      * try_to_unmap(folio, flags) for a locked folio: every PTE that maps it is cleared under the
      * PTL (anonymous: replaced by a swap entry for folio->swap, which must be set; file: cleared),
-     * the TLB is flushed, the rmap and the mapping's reference dropped. Returns whether the folio is
-     * unmapped afterwards.
+     * the TLB is flushed (or, with TTU_BATCH_FLUSH, the flush is deferred to try_to_unmap_flush),
+     * the rmap and the mapping's reference dropped. Returns whether the folio is unmapped afterwards
+     * (model: the kernel returns nothing; its callers test folio_mapped).
      */
-    public static boolean tryToUnmap(Page folio) {
+    public static boolean tryToUnmap(Page folio, int flags) {
         if (!Filemap.folioTestLocked(folio)) {
             Task t = Task.current();
             t.kernel.reports.file(t, Report.Kind.BUG, "VM_BUG_ON_FOLIO(!folio_test_locked(folio))", folio.name());
@@ -201,7 +307,7 @@ public final class Rmap {
             long address = vmaAddress(vma, pgoff);
             if (address < 0)
                 continue;
-            tryToUnmapOne(folio, vma, address, anon);
+            tryToUnmapOne(folio, vma, address, anon, flags);
             if (!folioMapped(folio))
                 break;
         }
@@ -242,21 +348,24 @@ public final class Rmap {
         }
     }
 
-    /** mm_find_pmd(mm, address): the pmd entry for address, or null if an upper level is missing. */
+    /**
+     * mm_find_pmd(mm, address): the pmd entry where address would be mapped, or null if an upper
+     * level is not present; no checks on what the pmd represents.
+     */
     public static Ptep mmFindPmd(MmStruct mm, long address) {
-        Ptep pgd = Pgtable.pgdOffset(mm, address);
+        Ptep pgd = Pgtable.pgdOffset(mm, address); // pgd_present: p4d folded into pgd
         long p4d = Pgtable.p4dOffset(pgd, address).readOnce();
-        if (!Pgtable.pudPresent(p4d) || Pgtable.entryBad(p4d))
+        if (!Pgtable.pudPresent(p4d)) // p4d_present
             return null;
         Ptep pud = Pgtable.pudOffset(p4d, address);
         long pudv = pud.readOnce();
-        if (!Pgtable.pudPresent(pudv) || Pgtable.pudLeaf(pudv) || Pgtable.entryBad(pudv))
+        if (!Pgtable.pudPresent(pudv))
             return null;
         return Pgtable.pmdOffset(pudv, address);
     }
 
-    /** try_to_unmap_one(folio, vma, address): page_vma_mapped_walk for one small folio. */
-    static boolean tryToUnmapOne(Page folio, VmAreaStruct vma, long address, boolean anon) {
+    /** try_to_unmap_one(folio, vma, address, flags): page_vma_mapped_walk for one small folio. */
+    static boolean tryToUnmapOne(Page folio, VmAreaStruct vma, long address, boolean anon, int flags) {
         MmStruct mm = vma.vmMm.get();
         Ptep pmd = mmFindPmd(mm, address);
         if (pmd == null)
@@ -270,17 +379,27 @@ public final class Rmap {
             PgtableGeneric.pteUnmapUnlock(pte, m.ptl());
             return true;
         }
-        pteval = pte.getAndClear(); // ptep_clear_flush
-        Tlb.flushTlbPage(vma, address);
+        long endAddr = address + Page.PAGE_SIZE; // folio_unmap_pte_batch: one PTE
+        pteval = pte.getAndClear(); // get_and_clear_ptes: nuke the page table entry
+        // We clear the PTE but do not flush so potentially a remote CPU could still be writing to
+        // the folio: a clear->dirty transition on a cached TLB entry is written through and traps.
+        if (shouldDeferFlush(mm, flags)) {
+            Probes.hit(P_UNMAP_DEFER);
+            setTlbUbcFlushPending(mm, pteval, address, endAddr);
+        } else {
+            Tlb.flushTlbRange(vma, address, endAddr);
+        }
         if (Pgtable.pteDirty(pteval))
-            folio.flags.fetchOr(Page.PG_DIRTY);
+            folio.flags.fetchOr(Page.PG_DIRTY); // folio_mark_dirty
         if (anon) {
-            long entry = folio.privateWord.get();
-            if (!SwapState.folioTestSwapcache(folio) || entry == 0) {
-                pte.set(pteval); // set_pte_at(mm, address, pvmw.pte, pteval): not in the swap cache
-                PgtableGeneric.pteUnmapUnlock(pte, m.ptl());
+            long entry = folio.privateWord.get(); // page_swap_entry(subpage)
+            if ((folio.flags.readOnce() & Page.PG_SWAPBACKED) != 0 != SwapState.folioTestSwapcache(folio)) {
+                Task t = Task.current();
+                t.kernel.reports.file(t, Report.Kind.WARN, "WARN_ON_ONCE(folio_test_swapbacked != folio_test_swapcache)", folio.name());
+                PgtableGeneric.pteUnmapUnlock(pte, m.ptl()); // walk_abort: the PTE stays cleared
                 return false;
             }
+            // !folio_test_swapbacked (MADV_FREE): model: no lazyfree folios
             SwapState.swapDuplicate(entry);
             Probes.hit(P_UNMAP_SWAP);
             pte.set(Pgtable.swpEntryToPte(entry));

@@ -1,7 +1,8 @@
 package mmrace.port;
 
 /**
- * struct unmap_desc (mm/vma.h): what unmap_region() hands unmap_vmas() and free_pgtables().
+ * struct unmap_desc (mm/vma.h, read at c17ee635fd3a482b2ad2bf5e269755c2eae5f25e): what
+ * unmap_region() hands unmap_vmas() and free_pgtables().
  * {@code mas} is the tree to walk from {@code first}: the private tree of detached VMAs (munmap)
  * or mm->mm_mt (an mmap error path).
  */

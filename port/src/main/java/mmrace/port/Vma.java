@@ -1,5 +1,6 @@
 package mmrace.port;
 
+import mmrace.runtime.Err;
 import mmrace.runtime.Errno;
 import mmrace.runtime.Lockdep;
 import mmrace.runtime.Page;
@@ -9,9 +10,7 @@ import mmrace.runtime.Task;
 import mmrace.runtime.Trace;
 
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 import static mmrace.port.Mm.*;
 import static mmrace.port.MmapLock.mmapAssertWriteLocked;
@@ -82,31 +81,6 @@ public final class Vma {
     static final int P_EXPAND_DOWN = Probes.register("expand_downwards: stack grown");
     static final int P_COPY_MERGED = Probes.register("copy_vma: merged into a neighbour");
     static final int P_COPY_NEW = Probes.register("copy_vma: new vma linked");
-
-    // ------------------------------------------------------------ ERR_PTR
-
-    private static final Map<Integer, VmAreaStruct> ERR = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final Map<VmAreaStruct, Integer> ERR_OF = java.util.Collections.synchronizedMap(new IdentityHashMap<>());
-
-    /** ERR_PTR(err) for functions returning a VMA or an error ({@code err} negative). */
-    public static VmAreaStruct errPtr(int err) {
-        return ERR.computeIfAbsent(err, e -> {
-            VmAreaStruct v = new VmAreaStruct();
-            v.label = "ERR_PTR(-" + Errno.name(e) + ")";
-            ERR_OF.put(v, e);
-            return v;
-        });
-    }
-
-    /** IS_ERR(vma). */
-    public static boolean isErr(VmAreaStruct v) {
-        return v != null && ERR_OF.containsKey(v);
-    }
-
-    /** PTR_ERR(vma). */
-    public static int ptrErr(VmAreaStruct v) {
-        return ERR_OF.get(v);
-    }
 
     // ------------------------------------------------------------ small helpers (mm/vma.h, mm/internal.h)
 
@@ -717,25 +691,6 @@ public final class Vma {
         return 0;
     }
 
-    /** vma_shrink(vmi, vma, start, end, pgoff): 0 or -ENOMEM. */
-    public static int vmaShrink(VmaIter vmi, VmAreaStruct vma, long start, long end, long pgoff) {
-        warn(vma.vmStart.get() != start && vma.vmEnd.get() != end, "vma_shrink: both ends move", vma);
-        if (vma.vmStart.get() < start)
-            vmi.vmaIterConfig(vma.vmStart.get(), start);
-        else
-            vmi.vmaIterConfig(end, vma.vmEnd.get());
-        if (vmi.vmaIterPrealloc(null) != 0)
-            return -Errno.ENOMEM;
-        vmaStartWrite(vma);
-        VmaPrepare vp = initVmaPrep(vma);
-        vmaPrepare(vp);
-        // vma_adjust_trans_huge: model not ported
-        vmi.vmaIterClear();
-        vmaSetRange(vma, start, end, pgoff);
-        vmaComplete(vp, vmi, vma.vmMm.get());
-        return 0;
-    }
-
     // ------------------------------------------------------------ munmap
 
     /** vms_clear_ptes(vms, mas_detach, mm_wr_locked): unmap_region over the detached VMAs. */
@@ -939,6 +894,11 @@ public final class Vma {
 
     // ------------------------------------------------------------ modify (mprotect and friends)
 
+    /** ERR_PTR(error) as a VMA pointer. */
+    static VmAreaStruct errPtrVma(int error) {
+        return Err.errPtr(error, VmAreaStruct.class, VmAreaStruct::new);
+    }
+
     /**
      * vma_modify(vmg): merge the changed range with its neighbours, or split vmg->middle so that
      * the range is a VMA of its own. Returns that VMA or ERR_PTR.
@@ -950,17 +910,17 @@ public final class Vma {
         if (merged != null)
             return merged;
         if (vmg.vmgNomem())
-            return errPtr(-Errno.ENOMEM);
+            return errPtrVma(-Errno.ENOMEM);
         warn(vmg.giveUpOnOom && (vma.vmStart.get() != start || vma.vmEnd.get() != end), "vma_modify: give_up_on_oom with a split", vmg);
         if (vma.vmStart.get() < start) { // split any preceding portion
             int err = splitVma(vmg.vmi, vma, start, true);
             if (err != 0)
-                return errPtr(err);
+                return errPtrVma(err);
         }
         if (vma.vmEnd.get() > end) { // split any trailing portion
             int err = splitVma(vmg.vmi, vma, end, false);
             if (err != 0)
-                return errPtr(err);
+                return errPtrVma(err);
         }
         return vma;
     }
@@ -973,7 +933,7 @@ public final class Vma {
         VmaMergeStruct vmg = VmaMergeStruct.vmgVmaState(vmi, prev, vma, start, end);
         vmg.vmFlags = vmFlags[0];
         VmAreaStruct ret = vmaModify(vmg);
-        if (isErr(ret))
+        if (Err.isErr(ret))
             return ret;
         if (vmg.state == VmaMergeStruct.State.SUCCESS)
             vmFlags[0] = ret.vmFlags.get();
@@ -1144,13 +1104,6 @@ public final class Vma {
         if ((vma.vmFlags.get() & VM_PFNMAP) != 0)
             return false;
         return vma.vmFile.get() != null;
-    }
-
-    /** vma_needs_dirty_tracking(vma). model: no ->page_mkwrite hooks. */
-    public static boolean vmaNeedsDirtyTracking(VmAreaStruct vma) {
-        if (!vmaIsSharedWritable(vma))
-            return false;
-        return vmaFsCanWriteback(vma);
     }
 
     /**

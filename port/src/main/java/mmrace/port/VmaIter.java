@@ -115,13 +115,24 @@ public final class VmaIter {
         }
     }
 
-    /** mas_find(mas, max): the entry at the position, or the next one starting at or before max. */
-    Object masFind(long max) {
-        MapleTree.Node n = tree.load();
+    /**
+     * What a mas_*_setup returns when the operation is not answered yet and the caller must step
+     * to the next or previous slot (the C functions return false and leave *entry alone).
+     */
+    private static final Object STEP = new Object();
+
+    /**
+     * mas_find_setup(mas, max, &entry): re-walk at index where the status asks for it; the answer
+     * (an entry or null), or {@link #STEP}. model: the tree is always a node (never empty or a
+     * single root pointer), so the ma_none, ma_root and pointer cases after the walk do not arise.
+     */
+    private Object masFindSetup(MapleTree.Node n, long max) {
         switch (status) {
             case ACTIVE:
-                if (uge(last, max))
-                    return null;
+                if (Long.compareUnsigned(last, max) < 0)
+                    return STEP;
+                return null;
+            case START:
                 break;
             case PAUSE:
                 if (uge(last, max))
@@ -135,7 +146,7 @@ public final class VmaIter {
                 index = last;
                 status = Status.START;
                 break;
-            case UNDERFLOW:
+            case UNDERFLOW: // mas is pointing at entry before unable to go lower
                 if (uge(index, max)) {
                     status = Status.OVERFLOW;
                     return null;
@@ -151,94 +162,109 @@ public final class VmaIter {
                 if (o != null)
                     return o;
                 break;
-            default:
-                break;
         }
-        if (status == Status.START) {
+        if (status == Status.START) { // first run or continue
             if (Long.compareUnsigned(index, max) > 0)
                 return null;
             Object e = set(rangeAt(n, index));
             if (e != null)
                 return e;
         }
-        Object e = masNextSlot(n, max, false);
+        if (index == max)
+            return null;
+        return STEP;
+    }
+
+    /** mas_find(mas, max): the entry at the position, or the next one starting at or before max. */
+    Object masFind(long max) {
+        MapleTree.Node n = tree.load();
+        Object e = masFindSetup(n, max);
+        if (e != STEP)
+            return e;
+        e = masNextSlot(n, max, false);
         status = Status.ACTIVE; // "Ignore overflow"
         return e;
     }
 
-    /** mas_prev(mas, min): the entry before the position (gaps skipped). */
-    Object masPrev(long min) {
-        MapleTree.Node n = tree.load();
-        if (ule(index, min)) {
-            status = Status.UNDERFLOW;
-            return null;
-        }
-        switch (status) {
-            case START:
-            case NONE:
-            case PAUSE:
-                set(rangeAt(n, index));
-                break;
-            case OVERFLOW:
-                Object o = set(rangeAt(n, index));
-                if (o != null)
-                    return o;
-                break;
-            default:
-                status = Status.ACTIVE;
-                break;
-        }
-        return masPrevSlot(n, min, false);
-    }
-
-    /** mas_next_range(mas, max): the next range, entry or gap. */
-    Object masNextRange(long max) {
-        MapleTree.Node n = tree.load();
+    /**
+     * mas_next_setup(mas, max, &entry): the answer (an entry or null), or {@link #STEP}.
+     * model: the tree is always a node (see {@link #masFindSetup}).
+     */
+    private Object masNextSetup(MapleTree.Node n, long max) {
         if (uge(last, max)) {
             status = Status.OVERFLOW;
             return null;
         }
         switch (status) {
-            case START:
+            case ACTIVE:
+                return STEP;
             case NONE:
             case PAUSE:
-                set(rangeAt(n, index));
+                status = Status.START;
+                // fallthrough
+            case START:
+                set(rangeAt(n, index)); // mas_walk
                 break;
-            case UNDERFLOW:
+            case OVERFLOW: // overflowed before, but the max changed
+                status = Status.ACTIVE;
+                break;
+            case UNDERFLOW: // the user expects the mas to be one before where it is
                 Object u = set(rangeAt(n, index));
                 if (u != null)
                     return u;
                 break;
-            default:
-                status = Status.ACTIVE;
-                break;
         }
-        return masNextSlot(n, max, true);
+        return STEP;
     }
 
-    /** mas_prev_range(mas, min): the previous range, entry or gap. */
-    Object masPrevRange(long min) {
-        MapleTree.Node n = tree.load();
+    /**
+     * mas_prev_setup(mas, min, &entry): the answer (an entry or null), or {@link #STEP}.
+     * model: the tree is always a node (see {@link #masFindSetup}).
+     */
+    private Object masPrevSetup(MapleTree.Node n, long min) {
         if (ule(index, min)) {
             status = Status.UNDERFLOW;
             return null;
         }
         switch (status) {
+            case ACTIVE:
+                return STEP;
             case START:
             case NONE:
             case PAUSE:
-                set(rangeAt(n, index));
+                set(rangeAt(n, index)); // mas_walk from ma_start
                 break;
-            case OVERFLOW:
+            case UNDERFLOW: // underflowed before but the min changed
+                status = Status.ACTIVE;
+                break;
+            case OVERFLOW: // user expects mas to be one after where it is
                 Object o = set(rangeAt(n, index));
                 if (o != null)
                     return o;
                 break;
-            default:
-                status = Status.ACTIVE;
-                break;
         }
-        return masPrevSlot(n, min, true);
+        return STEP;
+    }
+
+    /** mas_prev(mas, min): the entry before the position (gaps skipped). */
+    Object masPrev(long min) {
+        MapleTree.Node n = tree.load();
+        Object e = masPrevSetup(n, min);
+        return e != STEP ? e : masPrevSlot(n, min, false);
+    }
+
+    /** mas_next_range(mas, max): the next range, entry or gap. */
+    Object masNextRange(long max) {
+        MapleTree.Node n = tree.load();
+        Object e = masNextSetup(n, max);
+        return e != STEP ? e : masNextSlot(n, max, true);
+    }
+
+    /** mas_prev_range(mas, min): the previous range, entry or gap. */
+    Object masPrevRange(long min) {
+        MapleTree.Node n = tree.load();
+        Object e = masPrevSetup(n, min);
+        return e != STEP ? e : masPrevSlot(n, min, true);
     }
 
     /** mas_set(mas, addr). */
@@ -293,11 +319,6 @@ public final class VmaIter {
         last = end - 1;
     }
 
-    /** vma_iter_reset(vmi): mas_reset. */
-    public void vmaIterReset() {
-        status = Status.START;
-    }
-
     /** vma_iter_invalidate(vmi): mas_pause. */
     void vmaIterInvalidate() {
         status = Status.PAUSE;
@@ -333,11 +354,6 @@ public final class VmaIter {
         return (VmAreaStruct) masPrev(0);
     }
 
-    /** vma_prev_limit(vmi, min): mas_prev(&vmi->mas, min). */
-    public VmAreaStruct vmaPrevLimit(long min) {
-        return (VmAreaStruct) masPrev(min);
-    }
-
     /** vma_iter_next_range(vmi): mas_next_range(&vmi->mas, ULONG_MAX). */
     public VmAreaStruct vmaIterNextRange() {
         return (VmAreaStruct) masNextRange(ULONG_MAX);
@@ -351,11 +367,6 @@ public final class VmaIter {
     /** vma_iter_next_range_limit(vmi, max). */
     public VmAreaStruct vmaIterNextRangeLimit(long max) {
         return (VmAreaStruct) masNextRange(max);
-    }
-
-    /** vma_iter_prev_range_limit(vmi, min). */
-    public VmAreaStruct vmaIterPrevRangeLimit(long min) {
-        return (VmAreaStruct) masPrevRange(min);
     }
 
     /**
@@ -384,11 +395,6 @@ public final class VmaIter {
     /** vma_iter_free(vmi): mas_destroy, frees unused preallocated nodes. */
     public void vmaIterFree() {
         preallocated = false;
-    }
-
-    /** vma_iter_clear(vmi): mas_store_prealloc(&vmi->mas, NULL). */
-    public void vmaIterClear() {
-        masStorePrealloc(null);
     }
 
     /** vma_iter_clear_gfp(vmi, start, end, gfp): 0 or -ENOMEM. */

@@ -28,18 +28,6 @@ public final class VmaMergeStruct {
     // internal flags set during the merge
     boolean adjustMiddleStart, adjustNextStart, removeMiddle, removeNext;
 
-    /** VMG_STATE(name, mm, vmi, start, end, vm_flags, pgoff). */
-    static VmaMergeStruct vmgState(MmStruct mm, VmaIter vmi, long start, long end, long vmFlags, long pgoff) {
-        VmaMergeStruct v = new VmaMergeStruct();
-        v.mm = mm;
-        v.vmi = vmi;
-        v.start = start;
-        v.end = end;
-        v.vmFlags = vmFlags;
-        v.pgoff = pgoff;
-        return v;
-    }
-
     /** VMG_VMA_STATE(name, vmi, prev, vma, start, end): a merge that modifies {@code vma}. */
     static VmaMergeStruct vmgVmaState(VmaIter vmi, VmAreaStruct prev, VmAreaStruct vma, long start, long end) {
         VmaMergeStruct v = new VmaMergeStruct();

@@ -1,6 +1,5 @@
 package mmrace.port;
 
-import mmrace.runtime.Errno;
 import mmrace.runtime.Page;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Report;
@@ -17,8 +16,9 @@ import mmrace.runtime.Trace;
  * mm/vmscan.c lines 700-808 on v6.19 in a kernel test robot report of 9 Feb 2026 (stored id
  * 52464399011). Not re-read: swap_writeout (mm/page_io.c), whose first step is folio_free_swap.
  *
- * <p>The entry point {@link #reclaimPage} is the scenario operation "page reclaim of the folio
- * mapped at ADDR". The steps for the folio are the kernel's, in the kernel's order:
+ * <p>{@link Daemons#reclaimPage} (the scenario operation "page reclaim of the folio mapped at
+ * ADDR") picks the folio and calls shrink_folio_list. The steps for the folio are the kernel's,
+ * in the kernel's order:
  * folio_trylock; (anonymous) folio_alloc_swap + folio_mark_dirty; try_to_unmap; (dirty) a file
  * folio is activated for the flusher, an anonymous one goes through pageout() = swap_writeout;
  * __remove_mapping freezes the refcount at 1 + nr (isolation + page/swap cache) under the
@@ -26,8 +26,8 @@ import mmrace.runtime.Trace;
  *
  * <p>model departures:
  * <ul>
- * <li>The folio is not taken from an LRU list: reclaimPage finds it through the page tables
- *     (mmap_read_lock + folio_walk_start, so under the PTL) and isolates it there. There are no
+ * <li>The folio is not taken from an LRU list: {@link Daemons#reclaimPage} finds it through the
+ *     page tables (mmap_read_lock + folio_walk_start, so under the PTL) and isolates it there. There are no
  *     LRU lists: a folio counts as "on the LRU" unless isolated, and {@link #PG_ISOLATED} (a
  *     model-only page flag, test-and-set like folio_test_clear_lru) makes isolation exclusive
  *     between reclaim and khugepaged, as the LRU flag does.
@@ -41,7 +41,7 @@ import mmrace.runtime.Trace;
  *     or split it (split_folio_to_list), and for file THPs unmap every subpage; the model keeps
  *     them ({@link #KEEP_LARGE}).
  * <li>A dirty file folio is kept by the first pass (activated, as the kernel does since pageout()
- *     stopped writing file folios); reclaimPage then runs the flusher's write-back
+ *     stopped writing file folios); {@link Daemons#reclaimPage} then runs the flusher's write-back
  *     ({@link PageWriteback#writebackFolio}) and a second pass, which frees it if it is clean and
  *     unreferenced.
  * <li>The i_pages lock is taken without disabling interrupts (as everywhere in the port) and
@@ -69,8 +69,6 @@ public final class Vmscan {
     public static final long KEEP_LARGE = 7;
     /** No mapping to remove the folio from (folio_mapping() == NULL): keep_locked. */
     public static final long KEEP_NO_MAPPING = 8;
-    /** ENOENT: nothing reclaimable is mapped at the address (none, swap entry, zero page, PFN map). */
-    static final int ENOENT = 2;
 
     /**
      * model: the folio is isolated from the LRU (the kernel's !PG_lru). Page flags the port uses:
@@ -94,7 +92,6 @@ public final class Vmscan {
     static final int P_REMOVED_SWAP = Probes.register("__remove_mapping: removed from the swap cache");
     static final int P_REMOVED_FILE = Probes.register("__remove_mapping: removed from the page cache");
     static final int P_FREED = Probes.register("shrink_folio_list: folio freed");
-    static final int P_FLUSHER = Probes.register("reclaim: dirty file folio written back by the flusher, second pass");
 
     /** enum pageout_t. */
     enum Pageout { PAGE_KEEP, PAGE_ACTIVATE, PAGE_SUCCESS, PAGE_CLEAN }
@@ -140,68 +137,28 @@ public final class Vmscan {
         return folio.mapping.get();
     }
 
-    // ---------------------------------------------------------------- the scenario entry
-
-    /**
-     * Page reclaim of the folio mapped at {@code addr} in {@code mm}. Returns {@link #RECLAIMED} (0)
-     * when the folio was freed; a positive KEEP_* code when shrink_folio_list keeps it; -EFAULT when
-     * no VMA contains addr, -ENOENT when nothing reclaimable is mapped there, -EBUSY when the folio
-     * is already isolated (by another reclaimer or khugepaged).
-     *
-     * <p>model: the LRU pick. The folio is found under mmap_read_lock with folio_walk_start (the PTL
-     * held) and isolated there (folio_get is legal: the PTE holds a reference); then every lock is
-     * dropped and shrink_folio_list runs on the isolated folio, as it does in the kernel.
-     */
-    public static long reclaimPage(MmStruct mm, long addr) {
-        Trace.note("reclaim of the folio at %#x in %s", addr, mm);
-        MmapLock.mmapReadLock(mm);
-        VmAreaStruct vma = Mmap.vmaLookup(mm, addr);
-        if (vma == null) {
-            MmapLock.mmapReadUnlock(mm);
-            return -Errno.EFAULT;
-        }
-        FolioWalk fw = new FolioWalk();
-        Page folio = PageWalk.folioWalkStart(fw, vma, addr, 0);
-        if (folio == null) {
-            MmapLock.mmapReadUnlock(mm);
-            return -ENOENT;
-        }
-        boolean isolated = folioIsolateLru(folio);
-        PageWalk.folioWalkEnd(fw, vma);
-        MmapLock.mmapReadUnlock(mm);
-        if (!isolated)
-            return -Errno.EBUSY;
-        // Stable while we hold a reference: a page-cache folio changes mapping only once frozen.
-        File file = Rmap.folioTestAnon(folio) ? null : (File) folio.mapping.get();
-        long index = folio.index.get();
-
-        long ret = shrinkFolioList(folio);
-        if (ret == KEEP_DIRTY && file != null) {
-            // model: the flusher writes the folio back, and reclaim meets it again at the tail of
-            // the inactive list (folio_rotate_reclaimable after its write-back).
-            Probes.hit(P_FLUSHER);
-            PageWriteback.writebackFolio(file, index);
-            Page again = Filemap.filemapGetFolio(file, index);
-            if (again == null)
-                return ret; // gone from the page cache meanwhile: not our doing
-            isolated = folioIsolateLru(again);
-            Swap.folioPut(again); // the look-up's reference; the isolation holds its own
-            if (!isolated)
-                return -Errno.EBUSY;
-            ret = shrinkFolioList(again);
-        }
-        Trace.note("reclaim of the folio at %#x -> %d", addr, ret);
-        return ret;
-    }
-
     // ---------------------------------------------------------------- shrink_folio_list, one folio
 
     /**
      * shrink_folio_list(folio_list, ...) for a list holding one isolated folio (the caller's
      * isolation reference is consumed: the folio is freed or put back). Returns RECLAIMED or why
-     * it was kept.
+     * it was kept. After the folio: try_to_unmap_flush() (the TLB flushes try_to_unmap deferred
+     * with TTU_BATCH_FLUSH), then the freed folio goes back to the page allocator.
      */
     static long shrinkFolioList(Page folio) {
+        long ret = shrinkFolio(folio);
+        Rmap.tryToUnmapFlush();
+        if (ret == RECLAIMED) // free_unref_folios(&free_folios)
+            Swap.__folioPut(folio);
+        return ret;
+    }
+
+    /**
+     * The loop body of shrink_folio_list for one folio: RECLAIMED with the folio on free_folios
+     * (refcount frozen at 0 by __remove_mapping, freed by the caller after the TLB flush), or why
+     * it was kept.
+     */
+    private static long shrinkFolio(Page folio) {
         Object mapping;
         int nrPages;
 
@@ -234,7 +191,8 @@ public final class Vmscan {
 
         // The folio is mapped into the page tables of one or more processes. Try to unmap it here.
         if (Rmap.folioMapped(folio)) {
-            Rmap.tryToUnmap(folio); // flags: TTU_SPLIT_HUGE_PMD/TTU_SYNC only for large folios
+            // flags: TTU_BATCH_FLUSH (TTU_SPLIT_HUGE_PMD / TTU_SYNC only for large folios)
+            Rmap.tryToUnmap(folio, Rmap.TTU_BATCH_FLUSH);
             if (Rmap.folioMapped(folio)) {
                 Probes.hit(P_STILL_MAPPED);
                 return activateLocked(folio, KEEP_MAPPED);
@@ -250,7 +208,9 @@ public final class Vmscan {
                 return activateLocked(folio, KEEP_DIRTY);
             }
             // may_enter_fs, sc->may_writepage: yes
-            // try_to_unmap_flush_dirty: model: try_to_unmap_one flushed the TLB for each PTE
+            // Folio is dirty. Flush the TLB if a writable entry potentially exists to avoid CPU
+            // writes after I/O starts.
+            Rmap.tryToUnmapFlushDirty();
             switch (pageout(mapping, folio)) {
                 case PAGE_KEEP:
                     return keepLocked(folio, KEEP_PAGEOUT);
@@ -282,11 +242,11 @@ public final class Vmscan {
         if (!__removeMapping(mapping, folio))
             return keepLocked(folio, KEEP_BUSY);
         Filemap.folioUnlock(folio);
-        // free_it: nr_reclaimed += nr_pages; folio_batch_add(&free_folios) -> free_unref_folios.
-        // The refcount is 0 (frozen by __remove_mapping): nobody else can reach the folio.
+        // free_it: nr_reclaimed += nr_pages; folio_batch_add(&free_folios): freed after
+        // try_to_unmap_flush. The refcount is 0 (frozen by __remove_mapping): nobody else can
+        // reach the folio.
         Probes.hit(P_FREED);
         Trace.note("shrink_folio_list: %s reclaimed", folio);
-        Swap.__folioPut(folio);
         return RECLAIMED;
     }
 

@@ -1,9 +1,12 @@
 package mmrace.runtime;
 
 /**
- * How a scheduler takes control of the port. There is exactly one call site for each method,
- * in {@link Task}: every runtime primitive goes through {@link Task#point}, every wait through
- * {@link Task#waitUntil}. With no hook installed (real threads, JCStress) the port runs free.
+ * How a scheduler takes control of the port. Each method has exactly one call site:
+ * {@link #point}, {@link #block} and {@link #spin} in {@link Task} (every runtime primitive goes
+ * through {@link Task#point}, every wait through {@link Task#waitUntil}, every retry loop through
+ * {@link Task#spin}); {@link #note} and {@link #tracepoint} in {@link Trace}; {@link #probe} in
+ * {@link Probes}; {@link #report} in {@link Reports}. With no hook installed (real threads,
+ * JCStress) the port runs free.
  */
 public interface Hook {
     /** Before a shared access ({@code arg}: an index or operand, 0 if none): the scheduler may run other tasks first. */

@@ -16,6 +16,9 @@ public abstract class KObject {
         return index;
     }
 
+    /** Nonzero (a -errno) only for an ERR_PTR sentinel made by {@link Err}: never a live object. */
+    int errPtr;
+
     /** How many times this memory has been handed out; a recycled object has a higher number. */
     public volatile int allocations;
 
@@ -33,6 +36,6 @@ public abstract class KObject {
 
     @Override
     public String toString() {
-        return name();
+        return errPtr != 0 ? "ERR_PTR(-" + Errno.name(errPtr) + ")" : name();
     }
 }

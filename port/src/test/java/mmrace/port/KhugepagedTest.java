@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * khugepaged collapsing a PMD range ({@link Khugepaged#collapse}): anonymous collapse under
+ * khugepaged collapsing a PMD range ({@link Daemons#collapse}): anonymous collapse under
  * mmap_lock + the VMA write lock, copying into an order-9 folio (the old table is deposited, in the
  * model reused for the PTE-mapped THP); file collapse replacing the page cache's small folios and
  * retracting the PTE tables of every VMA mapping the range, without their VMA locks, freeing each
@@ -105,7 +105,7 @@ class KhugepagedTest {
         long pmdBefore = pmd.peek();
         Page table = Pgtable.tablePage(pmdBefore);
 
-        assertEquals(0, Khugepaged.collapse(mm, H + 0x1234));
+        assertEquals(0, Daemons.collapse(mm, H + 0x1234));
         assertQuiet(k, t, mm);
         for (Page f : old)
             assertTrue(f.freed, f + " freed after the copy");
@@ -125,8 +125,8 @@ class KhugepagedTest {
             }
         assertEquals(HPAGE_PMD_NR, thp.refcount.peek(), "reads left the references as they were");
 
-        assertEquals(ScanResult.SCAN_PMD_MAPPED.code(), Khugepaged.collapse(mm, H));
-        assertEquals(Vmscan.KEEP_LARGE, Vmscan.reclaimPage(mm, H + 0x3000));
+        assertEquals(ScanResult.SCAN_PMD_MAPPED.code(), Daemons.collapse(mm, H));
+        assertEquals(Vmscan.KEEP_LARGE, Daemons.reclaimPage(mm, H + 0x3000));
         byte[] more = TestMm.pattern(64, 77);
         assertEquals(0, Fault.userStore(mm, H + 0x7000, more));
         assertArrayEquals(more, read(mm, H + 0x7000, 64, ReadPath.FAST_ONE_VMA, WalkMode.IRQ_OFF));
@@ -153,7 +153,7 @@ class KhugepagedTest {
         MmStruct mm = TestMm.mm(k);
         mmapFixed(mm, H, PMD_SIZE, RW, ANON, null, "A");
         read(mm, H + 0x1000, 8, ReadPath.SLOW, WalkMode.RCU);
-        assertEquals(ScanResult.SCAN_EXCEED_NONE_PTE.code(), Khugepaged.collapse(mm, H));
+        assertEquals(ScanResult.SCAN_EXCEED_NONE_PTE.code(), Daemons.collapse(mm, H));
         byte[] d = TestMm.pattern(100, 1);
         assertEquals(0, Fault.userStore(mm, H + 0x3000, d));
         Page folio = TestMm.pageAt(mm, H + 0x3000);
@@ -161,10 +161,10 @@ class KhugepagedTest {
         TestMm.Balance before = TestMm.balance(k, mm);
 
         assertTrue(Filemap.folioTrylock(folio));
-        assertEquals(ScanResult.SCAN_PAGE_LOCK.code(), Khugepaged.collapse(mm, H));
+        assertEquals(ScanResult.SCAN_PAGE_LOCK.code(), Daemons.collapse(mm, H));
         Filemap.folioUnlock(folio);
         Swap.folioGet(folio); // a GUP or fast-path reference
-        assertEquals(ScanResult.SCAN_PAGE_COUNT.code(), Khugepaged.collapse(mm, H));
+        assertEquals(ScanResult.SCAN_PAGE_COUNT.code(), Daemons.collapse(mm, H));
         Swap.folioPut(folio);
         TestMm.assertBalanced(k, t, before);
         assertEquals(pmdBefore, pmdOf(mm, H).peek());
@@ -172,8 +172,8 @@ class KhugepagedTest {
 
         mmapFixed(mm, H2, PMD_SIZE / 2, RW, ANON, null, "B");
         assertEquals(0, Fault.userStore(mm, H2, d));
-        assertEquals(ScanResult.SCAN_VMA_CHECK.code(), Khugepaged.collapse(mm, H2));
-        assertEquals(ScanResult.SCAN_VMA_NULL.code(), Khugepaged.collapse(mm, 0x40000000L));
+        assertEquals(ScanResult.SCAN_VMA_CHECK.code(), Daemons.collapse(mm, H2));
+        assertEquals(ScanResult.SCAN_VMA_NULL.code(), Daemons.collapse(mm, 0x40000000L));
         assertQuiet(k, t, mm);
     }
 
@@ -213,7 +213,7 @@ class KhugepagedTest {
         Page tA = Pgtable.tablePage(pmdA.peek()), tB = Pgtable.tablePage(pmdB.peek());
         long pmdCBefore = pmdC.peek();
 
-        assertEquals(0, Khugepaged.collapse(mmA, H));
+        assertEquals(0, Daemons.collapse(mmA, H));
         assertQuiet(k, t, mmA, mmB);
         Page thp = f.iPages.get(0).peek();
         assertEquals(HPAGE_PMD_ORDER, thp.order);
@@ -246,7 +246,7 @@ class KhugepagedTest {
                 mappedByA++;
         assertEquals(3, mappedByA, "pages 2, 3 and 4 were refaulted by the reads");
         int refsBefore = thp.refcount.peek(), mapsBefore = thp.mapcount.peek();
-        assertEquals(0, Khugepaged.collapse(mmA, H));
+        assertEquals(0, Daemons.collapse(mmA, H));
         assertEquals(0, pmdA.peek());
         assertTrue(tA2.freed);
         assertEquals(refsBefore - mappedByA, thp.refcount.peek(), "the retracted PTEs' references dropped");
@@ -272,7 +272,8 @@ class KhugepagedTest {
     }
 
     /**
-     * The review question (REVIEW_THREAD 3.1): a VMA-locked walker that has mapped the PTE table
+     * The question the patch's v2 raised (must a VMA-locked walker keep interrupts off because a
+     * table can be freed under it?): a VMA-locked walker that has mapped the PTE table
      * (pte_offset_map: inside RCU, before it takes the PTL) while khugepaged retracts that table
      * without the VMA's lock. pte_free_defer waits: the table stays allocated until the walker
      * leaves its RCU section, the walker's pmd re-check under the PTL sees the change, and no
@@ -300,7 +301,7 @@ class KhugepagedTest {
             assertNotNull(walker);
             t.bind();
 
-            assertEquals(0, Khugepaged.collapse(mm, H)); // no VMA lock needed, none taken
+            assertEquals(0, Daemons.collapse(mm, H)); // no VMA lock needed, none taken
             assertEquals(0, pmd.peek(), "retracted under the walker's feet");
             assertFalse(table.freed, "pte_free_defer: not while the walker is inside RCU");
             assertEquals(1, k.rcu.pendingCallbacks());
@@ -349,7 +350,7 @@ class KhugepagedTest {
             PgtableGeneric.PteMap walker = PgtableGeneric.pteOffsetMap(pmd, H);
             t.bind();
 
-            assertEquals(0, Khugepaged.collapse(mm, H));
+            assertEquals(0, Daemons.collapse(mm, H));
             assertTrue(table.freed, "freed at once: the IPI does not wait for RCU readers");
             w.bind();
             walker.pte().readOnce();
@@ -404,7 +405,7 @@ class KhugepagedTest {
             });
             walker.start();
             assertTrue(mapped.await(10, TimeUnit.SECONDS));
-            assertEquals(0, Khugepaged.collapse(mm, H));
+            assertEquals(0, Daemons.collapse(mm, H));
             TestThreads.joinOrFail(List.of(walker), Duration.ofSeconds(30)); // more than its own waits
             assertTrue(cleared.get(), "the walker saw khugepaged clear the pmd");
             assertTrue(ipiWaits.get(), "khugepaged waited for the walker's interrupt acknowledgement");
@@ -440,7 +441,7 @@ class KhugepagedTest {
         AtomicLong result = new AtomicLong(-1);
         Thread collapser = new Thread(() -> {
             c.bind();
-            result.set(Khugepaged.collapse(mm, H));
+            result.set(Daemons.collapse(mm, H));
             Task.unbind();
         });
         collapser.start();
@@ -456,6 +457,63 @@ class KhugepagedTest {
         assertEquals(0, result.get());
         assertTrue(oldFolio.freed);
         assertArrayEquals(d, read(mm, H + 0x4000, 128, ReadPath.FAST_ONE_VMA, WalkMode.RCU));
+        assertQuiet(k, t, mm);
+    }
+
+    /**
+     * MADV_DONTNEED under the VMA lock against anonymous collapse (366a4532d96f). khugepaged takes
+     * mmap_lock for writing, then vma_start_write, and only then checks the pmd again
+     * (check_pmd_still_valid). A MADV_DONTNEED that holds the VMA's read lock (the test thread,
+     * doing what madvise_dontneed_single_vma does: zap the whole range with reclaim_pt) empties
+     * the PTE table and frees it while khugepaged waits in vma_start_write. When it leaves,
+     * khugepaged finds no PTE table and gives up (SCAN_NO_PTE_TABLE), leaving the pmd none.
+     * Before 366a4532d96f the check came before vma_start_write: khugepaged had already passed it,
+     * so it went on to pmdp_collapse_flush a none pmd, found no table to isolate, and on its
+     * failure path pmd_populate()d pmd_pgtable() of that none pmd: a pmd pointing at page 0, the
+     * table DONTNEED freed never put back.
+     */
+    @Test
+    void anonCollapseChecksThePmdAfterDontneedUnderTheVmaLock() throws Exception {
+        Kernel k = new Kernel();
+        Task t = k.enter("t0");
+        MmStruct mm = TestMm.mm(k);
+        mmapFixed(mm, H, PMD_SIZE, RW, ANON, null, "A");
+        assertEquals(0, Fault.userStore(mm, H + 0x4000, TestMm.pattern(128, 9)));
+        Ptep pmd = pmdOf(mm, H);
+        Page table = Pgtable.tablePage(pmd.peek());
+        Page oldFolio = TestMm.pageAt(mm, H + 0x4000);
+
+        VmAreaStruct vma = MmapLock.lockVmaUnderRcu(mm, H); // madvise: try_vma_read_lock
+        assertNotNull(vma);
+        Task c = k.newTask("khugepaged", null);
+        AtomicLong result = new AtomicLong(-1);
+        Thread collapser = new Thread(() -> {
+            c.bind();
+            result.set(Daemons.collapse(mm, H));
+            Task.unbind();
+        });
+        collapser.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((vma.vmRefcnt.peek() & MmTypes.VM_REFCNT_EXCLUDE_READERS_FLAG) == 0 && System.nanoTime() < deadline)
+            Thread.onSpinWait();
+        assertTrue(mm.mmapLock.isWriteLockedBy(c), "khugepaged holds mmap_lock for writing");
+        assertTrue(collapser.isAlive(), "and waits in vma_start_write for the VMA-locked MADV_DONTNEED");
+
+        ZapDetails details = new ZapDetails(); // madvise_dontneed_single_vma
+        details.reclaimPt = true;
+        details.evenCows = true;
+        MmuGather tlb = MmuGather.tlbGatherMmu(mm);
+        Memory.zapPageRangeSingleBatched(tlb, vma, H, PMD_SIZE, details);
+        MmuGather.tlbFinishMmu(tlb);
+        assertEquals(0, pmd.peek(), "the empty PTE table was reclaimed under the VMA lock");
+        MmapLock.vmaEndRead(vma);
+
+        collapser.join(10_000);
+        assertFalse(collapser.isAlive());
+        assertEquals(ScanResult.SCAN_NO_PTE_TABLE.code(), result.get(), "check_pmd_still_valid sees the table gone");
+        assertEquals(0, pmd.peek(), "no table put back");
+        assertTrue(oldFolio.freed);
+        assertTrue(table.freed, "the table DONTNEED reclaimed is freed (RCU), not reused");
         assertQuiet(k, t, mm);
     }
 }

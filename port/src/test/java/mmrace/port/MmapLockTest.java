@@ -1,5 +1,7 @@
 package mmrace.port;
 
+import mmrace.runtime.Err;
+import mmrace.runtime.Errno;
 import mmrace.runtime.Kernel;
 import mmrace.runtime.Report;
 import mmrace.runtime.Task;
@@ -14,8 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Per-VMA locks single-threaded (mm/mmap_lock.c): lock_vma_under_rcu read-locks an attached,
- * unlocked VMA and refuses a write-locked or detached one; vm_refcnt and mm_lock_seq follow the
- * state machine of PORT_SPEC 1.3; changing an attached VMA without vma_start_write is reported.
+ * unlocked VMA and refuses a write-locked or detached one; vm_refcnt (0 detached, 1 attached, +1
+ * per reader, + VM_REFCNT_EXCLUDE_READERS_FLAG while a writer waits for readers) and mm_lock_seq
+ * (odd while mmap_lock is held for writing) move as mm/mmap_lock.c moves them; changing an
+ * attached VMA without vma_start_write is reported.
  */
 class MmapLockTest {
     Kernel k;
@@ -94,13 +98,57 @@ class MmapLockTest {
         MmapLock.mmapWriteUnlock(mm);
         // a reader that found the detached VMA in the tree before it was removed: -EAGAIN, retry
         k.rcu.readLock();
-        assertSame(MmapLock.EAGAIN, MmapLock.vmaStartRead(mm, a), "a detached VMA gives -EAGAIN");
+        VmAreaStruct got = MmapLock.vmaStartRead(mm, a);
+        assertTrue(Err.isErr(got), "a detached VMA gives an error pointer");
+        assertEquals(-Errno.EAGAIN, Err.ptrErr(got), "a detached VMA gives ERR_PTR(-EAGAIN)");
         assertTrue(!t.inRcuReadSection(), "vma_start_read leaves the RCU section on failure");
         MmapLock.mmapWriteLock(mm);
         mm.mmMt.store(0x10000, 0x11fff, null);
         MmapLock.mmapWriteUnlock(mm);
         assertNull(MmapLock.lockVmaUnderRcu(mm, 0x10000));
         VmaInit.vmAreaFree(a);
+        k.lockdep.checkReturnToUser(t);
+        assertTrue(k.reports.isEmpty(), k.reports.all().toString());
+    }
+
+    /**
+     * vma_start_write_killable (fork's dup_mmap write-locks each source VMA with it): like
+     * vma_start_write it marks readers excluded and waits for the readers to leave, but a fatal
+     * signal ends the wait with -EINTR, the exclusion flag taken off again and the VMA not
+     * write-locked. With no reader it write-locks at once; a second call in the same mmap_lock
+     * section returns 0 without waiting.
+     */
+    @Test
+    void vmaStartWriteKillableGivesUpOnAFatalSignal() throws Exception {
+        VmAreaStruct a = insert("A", 0x10000, 0x12000);
+        // a reader on another thread (task "reader") holds A's read lock: vm_refcnt 2
+        Task[] reader = new Task[1];
+        VmAreaStruct[] got = new VmAreaStruct[1];
+        Thread r = new Thread(() -> {
+            reader[0] = k.enter("reader");
+            got[0] = MmapLock.lockVmaUnderRcu(mm, 0x10000);
+        });
+        r.start();
+        r.join();
+        assertSame(a, got[0]);
+        assertEquals(2, a.vmRefcnt.peek());
+        MmapLock.mmapWriteLock(mm);
+        t.fatalSignal = true;
+        assertEquals(-Errno.EINTR, MmapLock.vmaStartWriteKillable(a), "a reader is inside: the killed writer gives up");
+        assertEquals(2, a.vmRefcnt.peek(), "VM_REFCNT_EXCLUDE_READERS_FLAG taken off again");
+        assertTrue(a.vmLockSeq.peek() != mm.mmLockSeq.peek(), "not write-locked");
+        t.fatalSignal = false;
+        r = new Thread(() -> {
+            reader[0].bind();
+            MmapLock.vmaEndRead(got[0]);
+        });
+        r.start();
+        r.join();
+        assertEquals(0, MmapLock.vmaStartWriteKillable(a), "no reader: write-locked at once");
+        assertEquals(mm.mmLockSeq.peek(), a.vmLockSeq.peek());
+        assertEquals(1, a.vmRefcnt.peek());
+        assertEquals(0, MmapLock.vmaStartWriteKillable(a), "already write-locked in this section");
+        MmapLock.mmapWriteUnlock(mm);
         k.lockdep.checkReturnToUser(t);
         assertTrue(k.reports.isEmpty(), k.reports.all().toString());
     }

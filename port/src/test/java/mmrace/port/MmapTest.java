@@ -186,4 +186,25 @@ class MmapTest {
         assertEquals("", f.layout());
         f.assertQuiescent();
     }
+
+    /**
+     * vma_is_shared_maywrite (include/linux/mm.h; fork's dup_mmap calls mapping_allow_writable for
+     * such a child VMA): true for a MAP_SHARED mapping that may be made writable, even while it is
+     * mapped read-only (VM_MAYWRITE without VM_WRITE); false for a private writable mapping and for
+     * a shared mapping of a file that may not be written.
+     */
+    @Test
+    void sharedMaywriteIsAboutTheMappingNotTheProtection() {
+        File file = new File("f", new byte[4 * (int) P]);
+        long shared = Syscalls.mmap(f.mm, 0x20000, P, PROT_READ, MAP_SHARED, file, 0, "S");
+        long priv = Syscalls.mmap(f.mm, 0x30000, P, RW, MAP_PRIVATE, file, 0, "P");
+        assertTrue(vmaIsSharedMaywrite(f.vmaAt(shared)), "MAP_SHARED, PROT_READ: VM_SHARED | VM_MAYWRITE");
+        assertTrue(!vmaIsSharedMaywrite(f.vmaAt(priv)), "MAP_PRIVATE, writable: not shared");
+        MmapLock.mmapWriteLock(f.mm);
+        VmAreaStruct s = f.vmaAt(shared);
+        vmFlagsClear(s, VM_MAYWRITE); // what mmap of a file opened read-only leaves
+        assertTrue(!vmaIsSharedMaywrite(s), "VM_SHARED without VM_MAYWRITE");
+        MmapLock.mmapWriteUnlock(f.mm);
+        f.assertQuiescent();
+    }
 }

@@ -269,4 +269,48 @@ class PageTableTest {
         assertEquals(1, r.size());
         assertEquals(Report.Kind.LOCKDEP, r.get(0).kind());
     }
+
+    /**
+     * pte_wrprotect (fork's copy_present_pte write-protects both the parent's and the child's PTE
+     * of a private writable page, so the first write after fork copies): only _PAGE_RW goes; the
+     * pfn, present, dirty and accessed bits stay.
+     */
+    @Test
+    void pteWrprotectClearsOnlyTheWriteBit() {
+        long pte = Pgtable.pteMkdirty(Pgtable.pteMkyoung(Pgtable.pteMkwrite(Pgtable.pfnPte(0x1234, Pgtable.PAGE_READONLY))));
+        long ro = Pgtable.pteWrprotect(pte);
+        assertFalse(Pgtable.pteWrite(ro));
+        assertTrue(Pgtable.ptePresent(ro));
+        assertTrue(Pgtable.pteDirty(ro));
+        assertTrue(Pgtable.pteYoung(ro));
+        assertEquals(0x1234, Pgtable.ptePfn(ro));
+        assertEquals(ro, Pgtable.pteWrprotect(ro), "idempotent");
+    }
+
+    /**
+     * tlb_gather_mmu_fullmm (exit_mmap tears the whole address space down with it): the range is
+     * ~0 (nothing to narrow), tlb_end_vma does not flush between VMAs, and the flush at
+     * tlb_finish_mmu covers the whole address space, once.
+     */
+    @Test
+    void fullmmGatherFlushesOnceAtTheEnd() {
+        Kernel k = new Kernel();
+        Recorder rec = new Recorder();
+        Task t = k.newTask("t0", rec);
+        t.bind();
+        MmStruct mm = TestMm.mm(k);
+        VmAreaStruct a = TestMm.anon(mm, 0x10000, 0x12000, TestMm.RW, "A");
+        MmuGather tlb = MmuGather.tlbGatherMmuFullmm(mm);
+        assertEquals(~0L, tlb.start);
+        assertEquals(~0L, tlb.end);
+        MmuGather.tlbStartVma(tlb, a);
+        MmuGather.tlbRemoveTlbEntry(tlb, new Ptep(mm.pgd, 0), 0x10000);
+        rec.clear();
+        MmuGather.tlbEndVma(tlb, a);
+        assertTrue(rec.notes.stream().noneMatch(n -> n.startsWith("flush_tlb_mm_range")), rec.notes::toString);
+        MmuGather.tlbFinishMmu(tlb);
+        assertEquals(List.of("flush_tlb_mm_range(" + mm + ", 0x0, " + String.format("%#x", Mm.TASK_SIZE) + ", freed_tables=false)"),
+                rec.notes.stream().filter(n -> n.startsWith("flush_tlb_mm_range")).toList());
+        assertTrue(k.reports.all().isEmpty(), () -> k.reports.all().toString());
+    }
 }

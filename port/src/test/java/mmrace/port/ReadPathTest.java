@@ -2,6 +2,8 @@ package mmrace.port;
 
 import mmrace.port.Memory.ReadPath;
 import mmrace.port.Memory.WalkMode;
+import mmrace.runtime.Err;
+import mmrace.runtime.Errno;
 import mmrace.runtime.Kernel;
 import mmrace.runtime.Page;
 import mmrace.runtime.Task;
@@ -14,6 +16,7 @@ import static mmrace.port.MmTypes.FOLL_FORCE;
 import static mmrace.port.MmTypes.FOLL_WRITE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -21,8 +24,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The remote read (access_remote_vm), single-threaded, for every read path and walk mode: what it
- * returns is what __access_remote_vm returns (spec 2.8, outcomes A1-A4), and each call leaves every
- * lock and reference as it found it (spec 5.1 F4/F5) with no report filed.
+ * returns is what __access_remote_vm returns (the bytes copied, never an error: a short count that
+ * stops at the first address with no VMA, no permission or nothing to copy; 0 when the first
+ * address fails; zeros for never-touched anonymous memory), and each call leaves every lock (VMA
+ * read lock, PTL, mmap_lock, RCU) and every reference (vm_refcnt, folio references) as it found
+ * it, with no report filed.
  */
 class ReadPathTest {
     static final long A = 0x10000, A_END = 0x12000, B = 0x12000, B_END = 0x14000;
@@ -38,10 +44,11 @@ class ReadPathTest {
     }
 
     /**
-     * Never-touched anonymous memory reads as zeros (A4): GUP faults in the zero page
+     * Never-touched anonymous memory reads as zeros: GUP faults in the zero page
      * (do_anonymous_page maps it for a read fault); the fast paths find nothing present, fall back,
-     * and the slow path does the same; once the zero page is mapped, folio_walk_start(FW_ZEROPAGE)
-     * returns it and the fast path copies zeros.
+     * and the slow path does the same; once the zero page is mapped, the fast path (walking with
+     * FW_VMA_LOCKED only, as the patch's text has it) still finds nothing it may copy and falls
+     * back again, and the slow path reads zeros.
      */
     @Test
     void neverTouchedAnonymousReadsZeros() {
@@ -289,7 +296,7 @@ class ReadPathTest {
         MmapLock.mmapWriteUnlock(mm);
         assertNull(MmapLock.lockVmaUnderRcu(mm, B));
         k.rcu.readLock();
-        assertSame(MmapLock.EAGAIN, MmapLock.vmaStartRead(mm, b)); // drops RCU
+        assertEquals(-Errno.EAGAIN, Err.ptrErr(MmapLock.vmaStartRead(mm, b))); // ERR_PTR(-EAGAIN); drops RCU
         assertEquals(1, a.vmRefcnt.peek());
         assertEquals(0, b.vmRefcnt.peek());
         TestMm.assertBalanced(k, t, TestMm.balance(k, mm));
@@ -315,7 +322,7 @@ class ReadPathTest {
                 Swap.folioGet(folio);
                 assertTrue(Filemap.folioTrylock(folio));
                 assertNotEquals(0L, SwapState.folioAllocSwap(folio));
-                assertTrue(Rmap.tryToUnmap(folio));
+                assertTrue(Rmap.tryToUnmap(folio, 0));
                 SwapState.swapWritepage(folio);
                 SwapState.deleteFromSwapCache(folio);
                 Filemap.folioUnlock(folio);
@@ -367,5 +374,45 @@ class ReadPathTest {
         assertEquals(-mmrace.runtime.Errno.EFAULT, Fault.userStore(mm, A, new byte[4]));
         assertArrayEquals(new byte[4], read(k, t, mm, A, 4, 0, ReadPath.SLOW, WalkMode.RCU, 4));
         TestMm.assertBalanced(k, t, TestMm.balance(k, mm));
+    }
+
+    /**
+     * FW_ZEROPAGE. The patch walks with folio_walk_start(..., FW_VMA_LOCKED): a zero-page PTE has no
+     * normal page (vm_normal_page is NULL for it), so the walk returns NULL and the fast path falls
+     * back to the mmap_lock path, which reads zeros. With the model-only option (FW_VMA_LOCKED |
+     * FW_ZEROPAGE) the walk returns the zero page (fw.page NULL) and the fast path copies zeros
+     * under the VMA lock, without falling back.
+     */
+    @Test
+    void zeroPagePteFallsBackUnlessAskedFor() {
+        for (WalkMode w : WalkMode.values()) {
+            Kernel k = new Kernel();
+            Recorder rec = new Recorder();
+            Task t = k.newTask("t0", rec);
+            t.bind();
+            MmStruct mm = TestMm.mm(k);
+            TestMm.anon(mm, A, A_END, TestMm.RW, "A");
+            byte[] buf = new byte[64];
+            assertEquals(64, Memory.accessRemoteVm(mm, A + 0x100, buf, 64, 0, ReadPath.SLOW, w)); // maps the zero page
+            assertTrue(Memory.isZeroPfn(Pgtable.ptePfn(TestMm.pteAt(mm, A))), "a zero-page PTE");
+            TestMm.Balance before = TestMm.balance(k, mm);
+            for (ReadPath p : new ReadPath[] { ReadPath.FAST_V1, ReadPath.FAST_ONE_VMA, ReadPath.FAST_ONE_VMA_REDO }) {
+                rec.clear();
+                java.util.Arrays.fill(buf, (byte) 1);
+                assertEquals(64, Memory.accessRemoteVm(mm, A + 0x100, buf, 64, 0, p, w));
+                assertArrayEquals(new byte[64], buf, p + "/" + w);
+                assertTrue(rec.hit("access_remote_vm_fast: falls back: not present"), p + "/" + w + ": " + rec.probes);
+                assertTrue(rec.hit("__access_remote_vm: copied from a GUP page"), p + "/" + w + ": " + rec.probes);
+                assertFalse(rec.hit("access_remote_vm_fast: zero page, copied zeros"), rec.probes::toString);
+                rec.clear();
+                java.util.Arrays.fill(buf, (byte) 1);
+                assertEquals(64, Memory.accessRemoteVm(mm, A + 0x100, buf, 64, 0, p, w, true));
+                assertArrayEquals(new byte[64], buf, p + "/" + w + " zero page");
+                assertTrue(rec.hit("access_remote_vm_fast: zero page, copied zeros"), p + "/" + w + ": " + rec.probes);
+                assertFalse(rec.hit("__access_remote_vm: copied from a GUP page"), rec.probes::toString);
+            }
+            TestMm.assertBalanced(k, t, before);
+            Task.unbind();
+        }
     }
 }

@@ -58,17 +58,17 @@ class ReclaimCollapseStressTest {
             k.enter("reclaimer");
             for (int i = 0; !readerDone.get() && i < 100_000; i++) {
                 Thread.yield();
-                long r = Vmscan.reclaimPage(mm, ANON_AT + 0x1000 + (i % 6) * Page.PAGE_SIZE);
-                assertTrue(r >= -Vmscan.ENOENT || r == -mmrace.runtime.Errno.EBUSY || r == -mmrace.runtime.Errno.EFAULT, "reclaim " + r);
-                Vmscan.reclaimPage(mm, FILE_AT + (i % 8) * Page.PAGE_SIZE);
+                long r = Daemons.reclaimPage(mm, ANON_AT + 0x1000 + (i % 6) * Page.PAGE_SIZE);
+                assertTrue(r >= -mmrace.runtime.Errno.ENOENT || r == -mmrace.runtime.Errno.EBUSY || r == -mmrace.runtime.Errno.EFAULT, "reclaim " + r);
+                Daemons.reclaimPage(mm, FILE_AT + (i % 8) * Page.PAGE_SIZE);
             }
         })));
         threads.add(new Thread(() -> run(failure, () -> {
             k.enter("khugepaged");
             for (int i = 0; !readerDone.get() && i < 100_000; i++) {
-                if (Khugepaged.collapse(mm, ANON_AT) == 0)
+                if (Daemons.collapse(mm, ANON_AT) == 0)
                     collapsed.incrementAndGet();
-                if (Khugepaged.collapse(mm, FILE_AT) == 0)
+                if (Daemons.collapse(mm, FILE_AT) == 0)
                     collapsed.incrementAndGet();
                 Thread.yield();
             }

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Page reclaim of one folio ({@link Vmscan#reclaimPage}, shrink_folio_list for one isolated
+ * Page reclaim of one folio ({@link Daemons#reclaimPage}, shrink_folio_list for one isolated
  * folio): anonymous folios go to swap and come back through do_swap_page; clean file folios are
  * dropped from the page cache and re-read from disk; dirty ones are written back first; a folio
  * someone else holds a reference to is kept (pageout's is_page_cache_freeable check, or
@@ -72,9 +72,9 @@ class VmscanTest {
                 byte[] data = TestMm.pattern((int) P, 7);
                 assertEquals(0, Fault.userStore(mm, A + 0x800, data)); // both pages
                 Page f0 = TestMm.pageAt(mm, A), f1 = TestMm.pageAt(mm, A + P);
-                assertEquals(Vmscan.RECLAIMED, Vmscan.reclaimPage(mm, A));
+                assertEquals(Vmscan.RECLAIMED, Daemons.reclaimPage(mm, A));
                 assertTrue(f0.freed, "freed (the next allocation may reuse it)");
-                assertEquals(Vmscan.RECLAIMED, Vmscan.reclaimPage(mm, A + P));
+                assertEquals(Vmscan.RECLAIMED, Daemons.reclaimPage(mm, A + P));
                 assertTrue(f1.freed);
                 long pte = TestMm.pteAt(mm, A);
                 assertTrue(Pgtable.isSwapPte(pte), "swap entry installed by try_to_unmap");
@@ -111,7 +111,7 @@ class VmscanTest {
         assertSame(folio, f.iPages.get(0).peek());
         assertEquals(2, folio.refcount.peek(), "page cache + the PTE");
 
-        assertEquals(Vmscan.RECLAIMED, Vmscan.reclaimPage(mm, A));
+        assertEquals(Vmscan.RECLAIMED, Daemons.reclaimPage(mm, A));
         assertTrue(folio.freed);
         assertNull(f.iPages.get(0).peek(), "gone from the page cache");
         assertEquals(0, TestMm.pteAt(mm, A));
@@ -143,7 +143,7 @@ class VmscanTest {
         Page folio = TestMm.pageAt(mm, A);
         assertTrue((folio.flags.peek() & Page.PG_DIRTY) != 0, "dirty after the store");
 
-        assertEquals(Vmscan.RECLAIMED, Vmscan.reclaimPage(mm, A));
+        assertEquals(Vmscan.RECLAIMED, Daemons.reclaimPage(mm, A));
         assertTrue(folio.freed);
         assertNull(f.iPages.get(0).peek());
         assertArrayEquals(data, Arrays.copyOfRange(f.disk, 50, 150), "written back before it was dropped");
@@ -176,7 +176,7 @@ class VmscanTest {
         Page folio = TestMm.pageAt(mm, A);
 
         Swap.folioGet(folio); // the reader's reference
-        assertEquals(Vmscan.KEEP_BUSY, Vmscan.reclaimPage(mm, A));
+        assertEquals(Vmscan.KEEP_BUSY, Daemons.reclaimPage(mm, A));
         assertFalse(folio.freed);
         assertEquals(0, TestMm.pteAt(mm, A), "try_to_unmap ran before __remove_mapping failed");
         assertSame(folio, f.iPages.get(0).peek(), "still in the page cache");
@@ -189,7 +189,7 @@ class VmscanTest {
         assertEquals((int) P, Memory.accessRemoteVm(mm, A, buf, (int) P, 0, ReadPath.FAST_ONE_VMA, WalkMode.IRQ_OFF));
         assertArrayEquals(contents, buf);
         assertSame(folio, TestMm.pageAt(mm, A), "refaulted from the page cache");
-        assertEquals(Vmscan.RECLAIMED, Vmscan.reclaimPage(mm, A));
+        assertEquals(Vmscan.RECLAIMED, Daemons.reclaimPage(mm, A));
         assertTrue(folio.freed);
         assertQuiet(k, t, mm);
     }
@@ -212,7 +212,7 @@ class VmscanTest {
         Page folio = TestMm.pageAt(mm, A);
 
         Swap.folioGet(folio); // the reader's reference
-        assertEquals(Vmscan.KEEP_PAGEOUT, Vmscan.reclaimPage(mm, A));
+        assertEquals(Vmscan.KEEP_PAGEOUT, Daemons.reclaimPage(mm, A));
         assertFalse(folio.freed);
         assertTrue(Pgtable.isSwapPte(TestMm.pteAt(mm, A)));
         assertTrue(SwapState.folioTestSwapcache(folio), "kept in the swap cache");
@@ -222,7 +222,7 @@ class VmscanTest {
 
         assertArrayEquals(data, ReadPathTest.read(k, t, mm, A, (int) P, 0, ReadPath.SLOW, WalkMode.RCU, (int) P));
         assertSame(folio, TestMm.pageAt(mm, A), "swap cache hit: the same folio is mapped again");
-        assertEquals(Vmscan.RECLAIMED, Vmscan.reclaimPage(mm, A));
+        assertEquals(Vmscan.RECLAIMED, Daemons.reclaimPage(mm, A));
         assertTrue(folio.freed);
         assertArrayEquals(data, ReadPathTest.read(k, t, mm, A, (int) P, 0, ReadPath.FAST_V1, WalkMode.RCU, (int) P));
         assertEquals(0, Syscalls.munmap(mm, A, P));
@@ -242,25 +242,25 @@ class VmscanTest {
         Task t = k.enter("t0");
         MmStruct mm = TestMm.mm(k);
         mmapFixed(mm, A, 4 * P, RW, ANON, null, "A");
-        assertEquals(-Errno.EFAULT, Vmscan.reclaimPage(mm, 0x100000));
-        assertEquals(-Vmscan.ENOENT, Vmscan.reclaimPage(mm, A));
+        assertEquals(-Errno.EFAULT, Daemons.reclaimPage(mm, 0x100000));
+        assertEquals(-Errno.ENOENT, Daemons.reclaimPage(mm, A));
         ReadPathTest.read(k, t, mm, A + P, 8, 0, ReadPath.SLOW, WalkMode.RCU, 8); // maps the zero page
-        assertEquals(-Vmscan.ENOENT, Vmscan.reclaimPage(mm, A + P));
+        assertEquals(-Errno.ENOENT, Daemons.reclaimPage(mm, A + P));
         byte[] data = TestMm.pattern(64, 5);
         assertEquals(0, Fault.userStore(mm, A + 2 * P, data));
         Page folio = TestMm.pageAt(mm, A + 2 * P);
         TestMm.Balance before = TestMm.balance(k, mm);
 
         assertTrue(Vmscan.folioIsolateLru(folio)); // khugepaged or another reclaimer has it
-        assertEquals(-Errno.EBUSY, Vmscan.reclaimPage(mm, A + 2 * P));
+        assertEquals(-Errno.EBUSY, Daemons.reclaimPage(mm, A + 2 * P));
         Vmscan.folioPutbackLru(folio);
 
         assertTrue(Filemap.folioTrylock(folio));
-        assertEquals(Vmscan.KEEP_LOCKED, Vmscan.reclaimPage(mm, A + 2 * P));
+        assertEquals(Vmscan.KEEP_LOCKED, Daemons.reclaimPage(mm, A + 2 * P));
         Filemap.folioUnlock(folio);
 
         k.faults.failNth("swap_slot", "*", 1);
-        assertEquals(Vmscan.KEEP_NO_SWAP, Vmscan.reclaimPage(mm, A + 2 * P));
+        assertEquals(Vmscan.KEEP_NO_SWAP, Daemons.reclaimPage(mm, A + 2 * P));
 
         assertSame(folio, TestMm.pageAt(mm, A + 2 * P));
         assertArrayEquals(data, contents(folio, 0, 64));

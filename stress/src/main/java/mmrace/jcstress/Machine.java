@@ -287,13 +287,13 @@ public final class Machine {
     /** Page reclaim of the folio at addr: whether it was freed or kept is reclaim's business, not a failure. */
     void reclaim(long addr) {
         did("reclaim " + Num.hex(addr));
-        note(mmrace.port.Vmscan.reclaimPage(mm, addr));
+        note(mmrace.port.Daemons.reclaimPage(mm, addr));
     }
 
     /** khugepaged on the PMD range of addr: collapsed or refused, both legitimate under a race. */
     void collapse(long addr) {
         did("collapse " + Num.hex(addr));
-        note(mmrace.port.Khugepaged.collapse(mm, addr));
+        note(mmrace.port.Daemons.collapse(mm, addr));
     }
 
     private void did(String scenarioLine) {

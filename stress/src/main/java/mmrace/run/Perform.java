@@ -3,12 +3,11 @@ package mmrace.run;
 import mmrace.oracle.Oracle;
 import mmrace.port.Fault;
 import mmrace.port.File;
-import mmrace.port.Khugepaged;
 import mmrace.port.Memory;
 import mmrace.port.Mm;
 import mmrace.port.MmStruct;
 import mmrace.port.Syscalls;
-import mmrace.port.Vmscan;
+import mmrace.port.Daemons;
 import mmrace.runtime.Task;
 import mmrace.runtime.Trace;
 import mmrace.runtime.Tracepoint;
@@ -64,8 +63,8 @@ final class Perform {
                 Arrays.fill(data, w.fill().value());
                 yield Fault.userStore(mm, w.addr(), data);
             }
-            case Op.Reclaim r -> Vmscan.reclaimPage(mm, r.addr());
-            case Op.Collapse c -> Khugepaged.collapse(mm, c.addr());
+            case Op.Reclaim r -> Daemons.reclaimPage(mm, r.addr());
+            case Op.Collapse c -> Daemons.collapse(mm, c.addr());
         };
     }
 }
