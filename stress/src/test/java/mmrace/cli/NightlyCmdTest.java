@@ -91,7 +91,6 @@ class NightlyCmdTest {
         return m;
     }
 
-    /** {@code git status --porcelain} of the directory, or "" outside a git work tree. */
     /** git status of dir; the test needs a git checkout (CI runs on a clone), so a failing git fails the test. */
     static String gitStatus(Path dir) throws Exception {
         Process p = new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=all", "--ignored", "--", ".")
