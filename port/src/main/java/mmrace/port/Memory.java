@@ -70,6 +70,7 @@ public final class Memory {
     static final int P_WP_COPY_RACE = Probes.register("wp_page_copy: PTE changed, drop the copy");
     static final int P_SWAP_IN = Probes.register("do_swap_page: swapped in");
     static final int P_SWAP_RACE = Probes.register("do_swap_page: PTE changed, back out");
+    static final int P_SWAP_OOM = Probes.register("do_swap_page: no folio for the entry, yet the PTE still holds it: VM_FAULT_OOM");
     static final int P_PTE_SPURIOUS = Probes.register("handle_pte_fault: PTE changed before the PTL, nothing to do");
     static final int P_SLOW_EXPAND = Probes.register("__access_remote_vm: no vma, expand_stack (drops mmap_lock)");
     static final int P_SLOW_EXPAND_FAIL = Probes.register("__access_remote_vm: expand_stack failed, return (lock already dropped)");
@@ -1231,8 +1232,10 @@ public final class Memory {
             if (folio == null) {
                 // Back out if somebody else faulted in this pte while we released the pte lock.
                 if (vmfMapLock(vmf, vmf.address)) {
-                    if (vmfPte(vmf).readOnce() == vmf.origPte)
+                    if (vmfPte(vmf).readOnce() == vmf.origPte) {
+                        Probes.hit(P_SWAP_OOM);
                         ret = VM_FAULT_OOM;
+                    }
                     vmfUnmapUnlock(vmf);
                 }
                 return ret;

@@ -5,9 +5,27 @@ import java.util.List;
 
 /**
  * Allocation failure that a test or scenario injects (the kernel's fail_page_alloc/failslab):
- * "the Nth allocation at SITE by TASK fails". Sites: "page", "pgtable", "slab:NAME", "maple".
+ * "the Nth allocation at SITE by TASK fails". The sites are {@link #SITES}; a rule names one, or
+ * a prefix of some ending at a ':' ("slab" fails any slab allocation).
  */
 public final class FaultInject {
+    /**
+     * Every allocation site the port names (PageAlloc.alloc/allocPages/allocTable, KmemCache,
+     * shouldFail): pages, page tables, a THP, device memory, swap slots and their blocks, the
+     * mmu_gather batch pages, the maple tree's nodes and preallocation, the VMA and anon_vma slabs.
+     * A test keeps it in step with the port's sources.
+     */
+    public static final java.util.List<String> SITES = java.util.List.of("page", "pgtable", "thp", "devmem", "swap_slot", "swap_block",
+            "tlb_batch", "tlb_page_batch", "maple", "maple:prealloc", "slab:vm_area_struct", "slab:anon_vma");
+
+    /** Does a rule for {@code site} match any allocation of the port? */
+    public static boolean knownSite(String site) {
+        for (String s : SITES)
+            if (s.equals(site) || s.startsWith(site + ":"))
+                return true;
+        return false;
+    }
+
     private static final class Rule {
         final String site, task;
         int left;

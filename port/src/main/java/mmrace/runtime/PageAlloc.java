@@ -153,7 +153,7 @@ public final class PageAlloc extends Shared {
 
     private Page newPage() {
         if (memmap.size() >= MAX_PAGES)
-            throw new IllegalStateException("model out of memory: more than " + MAX_PAGES + " pages");
+            throw new ModelLimit("model out of memory: the model has " + MAX_PAGES + " pages (" + (MAX_PAGES >> 8) + " MiB)");
         Page p = new Page(memmap.size());
         memmap.add(p);
         p.freed = true;

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** ./mmrace bench [JMH options]: the JMH benchmarks (docs/PERFORMANCE.md). */
-@Command(name = "bench", description = {"Runs the JMH benchmarks (executions per second of the scheduler and oracle).",
+@Command(name = "bench", mixinStandardHelpOptions = true, description = {"Runs the JMH benchmarks (executions per second of the scheduler and oracle).",
         "Arguments go to JMH, e.g. ./mmrace bench ExploreBench -p variant=slow -rf json -rff out.json"})
 final class BenchCmd implements Callable<Integer> {
     /** Everything after "bench" goes to JMH as it is (JMH's own options start with '-'). */

@@ -8,8 +8,6 @@ import mmrace.runtime.Shared;
 import mmrace.oracle.Verdict;
 import mmrace.run.Runner;
 import mmrace.scenario.Scenario;
-import mmrace.scenario.ScenarioError;
-import mmrace.scenario.ScenarioParser;
 import mmrace.scenario.Variant;
 import mmrace.sched.Bounded;
 import mmrace.sched.Config;
@@ -37,7 +35,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /** ./mmrace explore: many schedules of one scenario, a table of outcomes, and the forbidden ones saved. */
-@Command(name = "explore", description = {"Runs many schedules of one scenario under one variant and prints a table of outcomes",
+@Command(name = "explore", mixinStandardHelpOptions = true, description = {"Runs many schedules of one scenario under one variant and prints a table of outcomes",
         "(count, class, reason) the way JCStress prints its results. The first schedule of each forbidden",
         "reason is saved as a scenario file with that schedule."})
 final class ExploreCmd implements Callable<Integer> {
@@ -74,12 +72,7 @@ final class ExploreCmd implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Scenario s;
-        try {
-            s = ScenarioParser.parse(file);
-        } catch (ScenarioError e) {
-            throw new Main.BadInput(e.getMessage());
-        }
+        Scenario s = Scenarios.loadOrBad(file);
         List<Variant> vs = Scenarios.parseVariants(variant);
         if (vs.size() != 1)
             throw new Main.BadInput("explore takes one variant");

@@ -8,6 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** ./mmrace fuzz: the coverage-guided fuzzer of mapping mutations and interleavings. */
-@Command(name = "fuzz", description = {"Coverage-guided fuzzing of address-space layouts, mutation sequences and schedules.",
+@Command(name = "fuzz", mixinStandardHelpOptions = true, description = {"Coverage-guided fuzzing of address-space layouts, mutation sequences and schedules.",
         "Every forbidden outcome is minimised and saved under CORPUS/findings/ as a scenario that ./mmrace run replays.",
         "A progress line goes to stderr every few seconds; the summary to stdout. Resumes from what CORPUS holds."})
 final class FuzzCmd implements Callable<Integer> {
@@ -46,18 +47,31 @@ final class FuzzCmd implements Callable<Integer> {
     @Option(names = "--no-feedback", description = "Baseline: fresh random inputs with the same mutators, nothing kept.")
     boolean noFeedback;
 
+    @Option(names = "--stop-on-known", description = {"With --stop-on-forbidden: stop at a known issue too (a root cause",
+            "corpus/known-issues.txt records); without it those are counted apart and stop nothing."})
+    boolean stopOnKnown;
+
+    @Option(names = "--known-issues", paramLabel = "FILE", description = {"The known issues (default: CORPUS/known-issues.txt,",
+            "else the checked-in corpus/known-issues.txt)."})
+    Path knownIssues;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         List<Variant> vs = Scenarios.parseVariants(variant);
+        java.time.Duration budget = duration(time);
         if (jobs < 1)
             throw new Main.BadInput("--jobs must be at least 1");
         if (jobs > 1 && noCorpus)
             throw new Main.BadInput("several jobs share a corpus directory: drop --no-corpus");
-        Campaign.Options o = Campaign.Options.of(vs).withTime(duration(time)).withJobs(jobs).withSeed(seed)
-                .withCorpus(noCorpus ? null : corpus).withStopOnForbidden(stop).withFeedback(!noFeedback);
+        int n = cappedJobs(jobs, Runtime.getRuntime().availableProcessors(), spec.commandLine().getErr());
+        if (!noCorpus)
+            writableDirectory(corpus, "--corpus");
+        Campaign.Options o = Campaign.Options.of(vs).withTime(budget).withJobs(n).withSeed(seed)
+                .withCorpus(noCorpus ? null : corpus).withStopOnForbidden(stop).withFeedback(!noFeedback)
+                .withKnownIssues(Known.issues(knownIssues, noCorpus ? null : corpus), stopOnKnown);
         if (stopReasons != null)
             o = o.withStopReasons(Set.of(stopReasons.split(",")));
         Campaign.Summary sum;
@@ -74,19 +88,61 @@ final class FuzzCmd implements Callable<Integer> {
         return sum.exitCode();
     }
 
-    /** "90s", "10m", "2h", "1500ms", or seconds. */
+    /** The longest budget a duration may give: a year (longer ones overflow the clocks they are added to). */
+    static final Duration MAX_DURATION = Duration.ofDays(366);
+
+    /** "90s", "10m", "2h", "1500ms", or seconds; positive and at most {@link #MAX_DURATION}. */
     static Duration duration(String s) {
+        Duration d;
         try {
             String t = s.strip().toLowerCase();
             if (t.endsWith("ms"))
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            long n = Long.parseLong(t.replaceAll("[smh]$", ""));
-            Duration d = t.endsWith("h") ? Duration.ofHours(n) : t.endsWith("m") ? Duration.ofMinutes(n) : Duration.ofSeconds(n);
-            if (d.isNegative() || d.isZero())
-                throw new NumberFormatException();
-            return d;
-        } catch (NumberFormatException e) {
+                d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            else {
+                long n = Long.parseLong(t.replaceAll("[smh]$", ""));
+                d = t.endsWith("h") ? Duration.ofHours(n) : t.endsWith("m") ? Duration.ofMinutes(n) : Duration.ofSeconds(n);
+            }
+        } catch (NumberFormatException | ArithmeticException e) {
             throw new Main.BadInput("expected a duration like 90s, 10m or 2h, found '" + s + "'");
+        }
+        if (d.isNegative() || d.isZero())
+            throw new Main.BadInput("expected a positive duration like 90s, 10m or 2h, found '" + s + "'");
+        if (d.compareTo(MAX_DURATION) > 0)
+            throw new Main.BadInput("duration '" + s + "' is longer than a year (at most " + MAX_DURATION.toHours() + "h)");
+        return d;
+    }
+
+    /** Workers per CPU at most: see {@link #cappedJobs}. */
+    static final int JOBS_PER_CPU = 2;
+
+    /**
+     * {@code --jobs}, capped at {@link #JOBS_PER_CPU} per CPU. Each worker is a JVM whose
+     * executions all run on one carrier thread (the scheduler hands control from virtual thread to
+     * virtual thread with parallelism 1), so one worker keeps about one core busy; more workers
+     * than that only share the same cores (two per CPU leave room for minimisation and GC) while
+     * each adds a JVM's memory. Said on stderr when it caps.
+     */
+    static int cappedJobs(int jobs, int cpus, java.io.PrintWriter err) {
+        int cap = Math.max(1, cpus) * JOBS_PER_CPU;
+        if (jobs <= cap)
+            return jobs;
+        err.println("mmrace: --jobs " + jobs + " capped at " + cap + " (" + JOBS_PER_CPU + " per CPU, " + cpus + " CPUs): each worker is a JVM"
+                + " that keeps about one core busy, so more only share the same cores and each adds a JVM's memory");
+        err.flush();
+        return cap;
+    }
+
+    /** BadInput unless {@code dir} is a directory this process can create files in (making it if needed). */
+    static void writableDirectory(Path dir, String option) {
+        if (Files.exists(dir) && !Files.isDirectory(dir))
+            throw new Main.BadInput(dir + ": " + option + " must be a directory, and this is a file");
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".tmp-probe-", ".part");
+            Files.delete(probe);
+        } catch (java.io.IOException | SecurityException e) {
+            throw new Main.BadInput(dir + ": " + option + " must be a directory mmrace can write in: "
+                    + (e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage()));
         }
     }
 }

@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * scenario it cannot judge (malformed, its layout cannot be set up, its replay crashes) is a FAIL
  * line with the command that shows why, and the JUnit XML is written whatever happens.
  */
-@Command(name = "gate", description = {"The regression gate: corpus replay against recorded verdicts, then a time-boxed JCStress",
+@Command(name = "gate", mixinStandardHelpOptions = true, description = {"The regression gate: corpus replay against recorded verdicts, then a time-boxed JCStress",
         "pass over the variants expected to be safe. One FAIL line per failure with the command that replays it;",
         "a scenario that cannot be judged (malformed, set-up failed, replay crashed) is a FAIL line too.",
         "Exit status: 0 pass, 1 a regression, 2 no regression but a scenario could not be judged (or bad input)."})

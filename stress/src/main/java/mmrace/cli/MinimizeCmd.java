@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** ./mmrace minimize FILE: shrink a scenario that gets a forbidden verdict to the least that still does. */
-@Command(name = "minimize", description = {"Minimises a scenario with a forbidden verdict (fewest operations, actors, preemptions,",
+@Command(name = "minimize", mixinStandardHelpOptions = true, description = {"Minimises a scenario with a forbidden verdict (fewest operations, actors, preemptions,",
         "smallest layout, same reason) and writes FILE.min.scn with its trace."})
 final class MinimizeCmd implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE")

@@ -41,7 +41,7 @@ import java.util.stream.Stream;
  * a browser (OUT/index.html: what is new tonight first, then what changed since the night before)
  * and OUT/summary.json for machines and for the next night.
  */
-@Command(name = "nightly", description = {"The nightly run: JCStress, a fuzzing campaign per variant on a copy of the corpus (OUT/corpus),",
+@Command(name = "nightly", mixinStandardHelpOptions = true, description = {"The nightly run: JCStress, a fuzzing campaign per variant on a copy of the corpus (OUT/corpus),",
         "exploration of the corpus under every variant, the gate; report in OUT/index.html and OUT/summary.json.",
         "Writes only under OUT (and tonight's summary into --history DIR when given). Keep a finding with ./mmrace promote.",
         "Exit status: 0 the gate and JCStress passed, 1 either failed (a forbidden outcome in a variant expected",

@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
  * finding is checked before any is moved; the new file is written whole or not at all (a
  * temporary file renamed into place), and only then is the original removed.
  */
-@Command(name = "promote", description = {"Moves findings into the corpus (default corpus/findings), with an expect line per variant",
+@Command(name = "promote", mixinStandardHelpOptions = true, description = {"Moves findings into the corpus (default corpus/findings), with an expect line per variant",
         "recording the verdict it replays with; its .trace moves with it. Checks every finding first and moves none",
         "if one is missing, malformed, does not replay with the verdict it records, or its name is taken in DIR.",
         "Exit status: 0 moved, 2 refused (nothing written)."})

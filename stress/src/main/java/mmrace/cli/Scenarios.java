@@ -1,5 +1,6 @@
 package mmrace.cli;
 
+import mmrace.run.Names;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.ScenarioError;
 import mmrace.scenario.ScenarioParser;
@@ -17,23 +18,60 @@ import java.util.stream.Stream;
 final class Scenarios {
     private Scenarios() {}
 
-    /** Every .scn file under the given files and directories, sorted; BadInput for a missing path. */
-    static List<Path> files(List<Path> args) {
+    /**
+     * Every .scn file under the given files and directories, sorted. A path that does not exist, or
+     * a directory with no .scn file in it, is a problem: added to {@code problems} (the command
+     * goes on with the rest and exits 2); BadInput if no file is left at all.
+     */
+    static List<Path> files(List<Path> args, List<String> problems) {
         List<Path> out = new ArrayList<>();
         for (Path p : args) {
             if (Files.isDirectory(p)) {
                 try (Stream<Path> s = Files.walk(p)) {
-                    s.filter(f -> f.toString().endsWith(".scn") && Files.isRegularFile(f)).sorted().forEach(out::add);
-                } catch (IOException e) {
-                    throw new Main.BadInput(p + ": cannot read directory: " + e.getMessage());
+                    List<Path> found = s.filter(f -> f.toString().endsWith(".scn") && Files.isRegularFile(f)).sorted().toList();
+                    if (found.isEmpty())
+                        problems.add(p + ": no scenario (.scn) file in this directory");
+                    out.addAll(found);
+                } catch (IOException | java.io.UncheckedIOException e) {
+                    problems.add(p + ": cannot read directory: " + e.getMessage());
                 }
             } else if (Files.exists(p)) {
                 out.add(p);
             } else {
-                throw new Main.BadInput(p + ": no such file or directory");
+                problems.add(p + ": no such file or directory");
             }
         }
+        if (out.isEmpty())
+            throw new Main.BadInput(problems.isEmpty() ? "no scenario to run" : String.join("; ", problems));
         return out;
+    }
+
+    /** Every .scn file under the given paths; BadInput for a missing path or a directory with none. */
+    static List<Path> files(List<Path> args) {
+        List<String> problems = new ArrayList<>();
+        List<Path> out = files(args, problems);
+        if (!problems.isEmpty())
+            throw new Main.BadInput(String.join("; ", problems));
+        return out;
+    }
+
+    /**
+     * Reads a scenario file as every command does: parsed ({@link ScenarioParser}), then its reason
+     * codes and injection sites checked against the oracle's and the port's ({@link Names}).
+     */
+    static Scenario load(Path f) throws ScenarioError {
+        Scenario s = ScenarioParser.parse(f);
+        Names.check(s);
+        return s;
+    }
+
+    /** {@link #load}, with a malformed file as BadInput (exit 2, the message names file and line). */
+    static Scenario loadOrBad(Path f) {
+        try {
+            return load(f);
+        } catch (ScenarioError e) {
+            throw new Main.BadInput(e.getMessage());
+        }
     }
 
     /** Parses each file; errors are printed and counted. */
@@ -41,7 +79,7 @@ final class Scenarios {
         List<Scenario> out = new ArrayList<>();
         for (Path f : files) {
             try {
-                out.add(ScenarioParser.parse(f));
+                out.add(load(f));
             } catch (ScenarioError e) {
                 err.println("mmrace: " + e.getMessage());
                 errors[0]++;
@@ -52,23 +90,30 @@ final class Scenarios {
 
     /** --variant a,b; else the variants the scenario has expectations for; else all. */
     static List<Variant> variants(Scenario s, String option) {
-        if (option != null && !option.isBlank())
+        if (option != null)
             return parseVariants(option);
         if (!s.expects.isEmpty())
             return new ArrayList<>(s.expects.keySet());
         return Variant.all();
     }
 
+    /** "a,b" or "all": the variants named, each once; BadInput for an unknown one or for none at all ("", ","). */
     static List<Variant> parseVariants(String option) {
         List<Variant> out = new ArrayList<>();
-        for (String id : option.split(",")) {
+        for (String raw : option.split(",")) {
+            String id = raw.strip();
+            if (id.isEmpty())
+                continue;
             if (id.equals("all"))
                 return Variant.all();
-            Variant v = Variant.byId(id.strip());
+            Variant v = Variant.byId(id);
             if (v == null)
                 throw new Main.BadInput("unknown variant '" + id + "': expected one of " + Variant.ids() + ", or all");
-            out.add(v);
+            if (!out.contains(v))
+                out.add(v);
         }
+        if (out.isEmpty())
+            throw new Main.BadInput("--variant '" + option + "' names no variant: expected one of " + Variant.ids() + ", or all");
         return out;
     }
 

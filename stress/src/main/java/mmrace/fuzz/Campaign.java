@@ -59,10 +59,14 @@ public final class Campaign {
      * @param stopReasons     with stopOnForbidden: stop only at these reasons (empty: any forbidden reason)
      * @param shrinkOthers    minimise and save forbidden findings whose reason does not stop the campaign (default
      *                        true; {@link Bench} turns it off: it measures time to one reason, the rest is noise)
+     * @param known           the corpus's known issues: a forbidden outcome whose root cause is one of them is
+     *                        reported apart (as {@code known:ID}, not a finding) and does not stop the campaign...
+     * @param stopOnKnown     ...unless this is set (with stopOnForbidden)
      */
     public record Options(List<Variant> variants, Duration time, long maxExecutions, int jobs, long seed, Path corpus,
                           boolean stopOnForbidden, boolean feedback, Duration progressEvery, String targetClass,
-                          Minimize.Budget shrink, java.util.Set<String> stopReasons, boolean shrinkOthers) {
+                          Minimize.Budget shrink, java.util.Set<String> stopReasons, boolean shrinkOthers,
+                          mmrace.scenario.KnownIssues known, boolean stopOnKnown) {
         public Options {
             variants = List.copyOf(variants);
             stopReasons = java.util.Set.copyOf(stopReasons);
@@ -74,53 +78,55 @@ public final class Campaign {
                 throw new IllegalArgumentException("a time or an execution budget");
             Objects.requireNonNull(progressEvery);
             Objects.requireNonNull(shrink);
+            Objects.requireNonNull(known);
         }
 
         /** 60 s, one job, seed 0, no corpus directory, feedback on, progress every 5 s, the port. */
         public static Options of(List<Variant> variants) {
             return new Options(variants, Duration.ofSeconds(60), 0, 1, 0, null, false, true, Duration.ofSeconds(5),
-                    PortTarget.class.getName(), Minimize.Budget.DEFAULT, java.util.Set.of(), true);
+                    PortTarget.class.getName(), Minimize.Budget.DEFAULT, java.util.Set.of(), true,
+                    mmrace.scenario.KnownIssues.none(), false);
         }
 
         public Options withTime(Duration t) {
-            return new Options(variants, t, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons, shrinkOthers);
+            return new Options(variants, t, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons, shrinkOthers, known, stopOnKnown);
         }
 
         public Options withMaxExecutions(long n) {
-            return new Options(variants, time, n, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons, shrinkOthers);
+            return new Options(variants, time, n, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons, shrinkOthers, known, stopOnKnown);
         }
 
         public Options withJobs(int n) {
-            return new Options(variants, time, maxExecutions, n, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons, shrinkOthers);
+            return new Options(variants, time, maxExecutions, n, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons, shrinkOthers, known, stopOnKnown);
         }
 
         public Options withSeed(long s) {
-            return new Options(variants, time, maxExecutions, jobs, s, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons, shrinkOthers);
+            return new Options(variants, time, maxExecutions, jobs, s, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons, shrinkOthers, known, stopOnKnown);
         }
 
         public Options withCorpus(Path d) {
-            return new Options(variants, time, maxExecutions, jobs, seed, d, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons, shrinkOthers);
+            return new Options(variants, time, maxExecutions, jobs, seed, d, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons, shrinkOthers, known, stopOnKnown);
         }
 
         public Options withStopOnForbidden(boolean b) {
-            return new Options(variants, time, maxExecutions, jobs, seed, corpus, b, feedback, progressEvery, targetClass, shrink, stopReasons, shrinkOthers);
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, b, feedback, progressEvery, targetClass, shrink, stopReasons, shrinkOthers, known, stopOnKnown);
         }
 
         public Options withFeedback(boolean b) {
-            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, b, progressEvery, targetClass, shrink, stopReasons, shrinkOthers);
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, b, progressEvery, targetClass, shrink, stopReasons, shrinkOthers, known, stopOnKnown);
         }
 
         public Options withProgressEvery(Duration d) {
-            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, d, targetClass, shrink, stopReasons, shrinkOthers);
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, d, targetClass, shrink, stopReasons, shrinkOthers, known, stopOnKnown);
         }
 
         public Options withTargetClass(String c) {
-            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, c, shrink, stopReasons, shrinkOthers);
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, c, shrink, stopReasons, shrinkOthers, known, stopOnKnown);
         }
 
         /** Stop (with stopOnForbidden) only at these reasons, e.g. {@code torn-read}; empty: at any. */
         public Options withStopReasons(java.util.Set<String> r) {
-            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, r, shrinkOthers);
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, r, shrinkOthers, known, stopOnKnown);
         }
 
         /** Does a forbidden outcome with this reason stop the campaign? */
@@ -130,7 +136,7 @@ public final class Campaign {
 
         /** Minimise findings whose reason does not stop the campaign (true), or only count them (false). */
         public Options withShrinkOthers(boolean b) {
-            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons, b);
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink, stopReasons, b, known, stopOnKnown);
         }
 
         /** Is a forbidden finding with this reason minimised and saved? */
@@ -138,8 +144,24 @@ public final class Campaign {
             return shrinkOthers || stopsAt(reason);
         }
 
+        public Options withKnownIssues(mmrace.scenario.KnownIssues k, boolean stopOnKnown) {
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, shrink,
+                    stopReasons, shrinkOthers, k, stopOnKnown);
+        }
+
+        /** The known issue a forbidden outcome with this root cause (the oracle's label; null: none) belongs to, or null. */
+        public String knownIssue(String rootCause) {
+            mmrace.scenario.KnownIssues.Issue i = known.of(rootCause);
+            return i == null ? null : i.id();
+        }
+
+        /** Does a forbidden outcome with this reason and known issue (null: none) stop the campaign? */
+        public boolean stopsAt(String reason, String knownIssue) {
+            return stopsAt(reason) && (knownIssue == null || stopOnKnown);
+        }
+
         public Options withShrink(Minimize.Budget b) {
-            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, b, stopReasons, shrinkOthers);
+            return new Options(variants, time, maxExecutions, jobs, seed, corpus, stopOnForbidden, feedback, progressEvery, targetClass, b, stopReasons, shrinkOthers, known, stopOnKnown);
         }
     }
 
@@ -177,24 +199,39 @@ public final class Campaign {
         GONE
     }
 
-    /** A forbidden outcome the campaign handled. {@code executions} and {@code at}: when it was first seen. */
+    /**
+     * A forbidden outcome the campaign handled. {@code executions} and {@code at}: when it was first
+     * seen; {@code knownIssue}: the id of the known issue its root cause is (null: none).
+     */
     public record FindingEvent(FindingStatus status, Variant variant, String reason, String signature, Path file, long executions,
-                               Duration at, int worker, String message) {
+                               Duration at, int worker, String message, String knownIssue) {
         public String line() {
             return status.name().toLowerCase() + " " + reason + " under " + (variant == null ? "?" : variant.id) + " ["
                     + signature + "]" + (file == null ? "" : " " + file) + " after " + executions + " execs, " + clock(at)
+                    + (knownIssue == null ? "" : " (known issue " + knownIssue + ")")
                     + (message == null || message.isEmpty() ? "" : " (" + message + ")");
         }
+
+        /** How the findings tables count it: its reason, "known:ID" for a known issue, "(unreproduced)" marked. */
+        String label() {
+            return knownIssue != null ? KNOWN + knownIssue : status == FindingStatus.UNREPRODUCED ? reason + "(unreproduced)" : reason;
+        }
     }
+
+    /** The prefix of a findings-table key that counts a known issue, not a finding. */
+    public static final String KNOWN = "known:";
 
     /** The end of a campaign. */
     public record Summary(Duration elapsed, long executions, int probes, int edges, int pairs, int outcomes, int corpus,
                           Map<String, Integer> findings, List<FindingEvent> events, long firstForbiddenExecutions,
                           Duration firstForbiddenTime, boolean stoppedOnForbidden, long errors, String lastError,
                           long invalid) {
-        /** 1 if a forbidden finding exists (found now, or found earlier and still reproducing), else 0. */
+        /**
+         * 1 if a forbidden finding exists (found now, or found earlier and still reproducing) that is
+         * not a known issue, else 0.
+         */
         public int exitCode() {
-            return findings.isEmpty() ? 0 : 1;
+            return findings.keySet().stream().anyMatch(k -> !k.startsWith(KNOWN)) ? 1 : 0;
         }
 
         public String text() {
@@ -207,7 +244,12 @@ public final class Campaign {
             if (firstForbiddenExecutions >= 0)
                 b.append("first forbidden outcome after ").append(firstForbiddenExecutions).append(" executions, ")
                         .append(clock(firstForbiddenTime)).append(stoppedOnForbidden ? " (stopped there)" : "").append('\n');
-            b.append("findings: ").append(findings.isEmpty() ? "none" : findingsText(findings)).append('\n');
+            Map<String, Integer> real = new TreeMap<>(), known = new TreeMap<>();
+            findings.forEach((k, n) -> (k.startsWith(KNOWN) ? known : real).put(k.startsWith(KNOWN) ? k.substring(KNOWN.length()) : k, n));
+            b.append("findings: ").append(real.isEmpty() ? "none" : findingsText(real)).append('\n');
+            if (!known.isEmpty())
+                b.append("known issues (corpus/known-issues.txt; not findings, they stop nothing without --stop-on-known): ")
+                        .append(findingsText(known)).append('\n');
             for (FindingEvent e : events)
                 b.append("  ").append(e.line()).append('\n');
             if (errors > 0)
@@ -322,7 +364,7 @@ public final class Campaign {
                                     first[0] = Math.max(total, e.executions());
                                     first[1] = System.nanoTime() - t0;
                                 }
-                                if (fuzzed && options.stopsAt(e.reason()) && !stop[0]) {
+                                if (fuzzed && options.stopsAt(e.reason(), e.knownIssue()) && !stop[0]) {
                                     stop[0] = true;
                                     lock.notifyAll();
                                 }
@@ -403,7 +445,7 @@ public final class Campaign {
         Map<String, Integer> byReason = new TreeMap<>();
         for (FindingEvent e : files.values())
             if (e.status() != FindingStatus.GONE)
-                byReason.merge(e.status() == FindingStatus.UNREPRODUCED ? e.reason() + "(unreproduced)" : e.reason(), 1, Integer::sum);
+                byReason.merge(e.label(), 1, Integer::sum);
         double rate = el.toMillis() == 0 ? 0 : execs * 1000.0 / el.toMillis();
         return new Progress(el, execs, rate, probes, edges, pairs, outcomes, corpus.queueSize(), Collections.unmodifiableMap(byReason),
                 stats.size(), errors);

@@ -131,7 +131,8 @@ final class FindingsPipeline {
         Path file = null;
         String base = m.status() == Minimize.Status.MINIMIZED ? reason + "-" + v.id + "-" + sig
                 : "unreproduced-" + reason + "-" + v.id + "-" + Finding.sha256(s.text()).substring(0, 12);
-        if (findingFiles.containsKey(base + ".scn")) {
+        boolean seen = findingFiles.containsKey(base + ".scn");
+        if (seen) {
             status = Campaign.FindingStatus.DUPLICATE;
         } else {
             status = m.status() == Minimize.Status.MINIMIZED ? Campaign.FindingStatus.NEW : Campaign.FindingStatus.UNREPRODUCED;
@@ -149,9 +150,11 @@ final class FindingsPipeline {
                     fuzzer.error("cannot write a finding: " + e.getMessage());
                 }
             }
-            findingFiles.put(base + ".scn", status == Campaign.FindingStatus.UNREPRODUCED ? reason + "(unreproduced)" : reason);
         }
-        Campaign.FindingEvent e = new Campaign.FindingEvent(status, v, reason, sig, file, seenAt, seenTime, worker, m.message());
+        Campaign.FindingEvent e = new Campaign.FindingEvent(status, v, reason, sig, file, seenAt, seenTime, worker, m.message(),
+                o.knownIssue(Finding.rootCause(r)));
+        if (!seen)
+            findingFiles.put(base + ".scn", e.label());
         found.add(e);
         events.finding(e);
     }
@@ -180,9 +183,10 @@ final class FindingsPipeline {
         if (v == null)
             return;
         boolean unrepro = en.name().startsWith("unreproduced-");
+        String known = o.knownIssue(Minimize.rootCause(s));
         if (fromOthers) {
             // another worker saved it: count it, do not replay
-            findingFiles.put(en.name(), unrepro ? reason + "(unreproduced)" : reason);
+            findingFiles.put(en.name(), known != null ? Campaign.KNOWN + known : unrepro ? reason + "(unreproduced)" : reason);
             seenRaw.add(v.id + "|" + reason + "|" + Finding.mechanisms(s));
             return;
         }
@@ -190,10 +194,13 @@ final class FindingsPipeline {
         Target.Run r = fuzzer.replay(s, v);
         boolean still = r != null && r.verdict().cls() == Verdict.Cls.FORBIDDEN && (reason == null || r.verdict().reason().code().equals(reason));
         Campaign.FindingStatus st = unrepro ? Campaign.FindingStatus.UNREPRODUCED : still ? Campaign.FindingStatus.KNOWN : Campaign.FindingStatus.GONE;
-        if (st != Campaign.FindingStatus.GONE)
-            findingFiles.put(en.name(), unrepro ? reason + "(unreproduced)" : reason);
+        if (still && known == null)
+            known = o.knownIssue(Finding.rootCause(r));
         Campaign.FindingEvent e = new Campaign.FindingEvent(st, v, reason == null ? "?" : reason, en.name(), en.path(), fuzzer.executions(),
-                fuzzer.elapsed(), worker, st == Campaign.FindingStatus.GONE ? "no longer reproduces: " + (r == null ? "did not run" : r.verdict().label()) : "");
+                fuzzer.elapsed(), worker, st == Campaign.FindingStatus.GONE ? "no longer reproduces: " + (r == null ? "did not run" : r.verdict().label()) : "",
+                known);
+        if (st != Campaign.FindingStatus.GONE)
+            findingFiles.put(en.name(), e.label());
         found.add(e);
         events.finding(e);
     }

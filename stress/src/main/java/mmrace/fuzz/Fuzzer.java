@@ -382,7 +382,7 @@ final class Fuzzer {
                 firstTime = elapsed();
             }
             String reason = r.verdict().reason().code();
-            boolean stops = o.stopsAt(reason);
+            boolean stops = o.stopsAt(reason, o.knownIssue(Finding.rootCause(r)));
             if (o.shrinks(reason))
                 findings.queueFinding(new Pending(ran = ran(child, v, st, r), v, r, executions, elapsed()), stops);
             if (stops) {

@@ -14,11 +14,13 @@ import mmrace.sched.Strategy;
  * the shared corpus and reports to the coordinator on stdout, one message a line:
  * <pre>
  * {@literal @}stat WORKER EXECS PROBES EDGES PAIRS OUTCOMES QUEUE ERRORS ELAPSED_MS
- * {@literal @}finding WORKER STATUS VARIANT REASON SIGNATURE EXECS ELAPSED_MS FILE|-
+ * {@literal @}finding WORKER STATUS VARIANT REASON SIGNATURE EXECS ELAPSED_MS KNOWN_ISSUE|- FILE|-
  * {@literal @}done WORKER EXIT
  * </pre>
  * Started with this JVM's command line ({@link Campaign#workerCommand}); the options come as
- * {@code --key=value} arguments ({@link #args}). Exit status as the campaign's: 0, 1 (a forbidden
+ * {@code --key=value} arguments ({@link #args}). Its stdin is a pipe from the coordinator, which
+ * writes nothing: end-of-file there means the coordinator is gone, and the worker stops
+ * ({@link #watchCoordinator}). Exit status as the campaign's: 0, 1 (a forbidden
  * finding), 2 (bad arguments).
  */
 public final class Worker {
@@ -49,6 +51,10 @@ public final class Worker {
             a.add("--stop-reasons=" + String.join(",", new java.util.TreeSet<>(o.stopReasons())));
         if (!o.shrinkOthers())
             a.add("--shrink-others=false");
+        if (o.known().source() != null)
+            a.add("--known-issues=" + o.known().source().toAbsolutePath());
+        if (o.stopOnKnown())
+            a.add("--stop-on-known=true");
         a.add("--worker=" + worker);
         return a;
     }
@@ -65,7 +71,8 @@ public final class Worker {
         Minimize.Budget budget = Minimize.Budget.DEFAULT;
         int worker = 0;
         java.util.Set<String> stopReasons = java.util.Set.of();
-        boolean shrinkOthers = true;
+        boolean shrinkOthers = true, stopOnKnown = false;
+        mmrace.scenario.KnownIssues known = mmrace.scenario.KnownIssues.none();
         try {
             for (String a : argv) {
                 int eq = a.indexOf('=');
@@ -96,6 +103,8 @@ public final class Worker {
                     case "--worker" -> worker = Integer.parseInt(v);
                     case "--stop-reasons" -> stopReasons = java.util.Set.of(v.split(","));
                     case "--shrink-others" -> shrinkOthers = Boolean.parseBoolean(v);
+                    case "--stop-on-known" -> stopOnKnown = Boolean.parseBoolean(v);
+                    case "--known-issues" -> known = knownIssues(Path.of(v));
                     default -> throw new IllegalArgumentException("unknown option " + k);
                 }
             }
@@ -105,7 +114,7 @@ public final class Worker {
             return;
         }
         Campaign.Options o = new Campaign.Options(variants, time, max, 1, campaignSeed, corpus, stopOn, feedback,
-                Duration.ofMillis(progressMs), target, budget, stopReasons, shrinkOthers);
+                Duration.ofMillis(progressMs), target, budget, stopReasons, shrinkOthers, known, stopOnKnown);
         int w = worker;
         try {
             Target t = Target.named(target);
@@ -120,7 +129,7 @@ public final class Worker {
                 public void finding(Campaign.FindingEvent e) {
                     out.println("@finding " + w + " " + e.status() + " " + (e.variant() == null ? "-" : e.variant().id) + " " + e.reason()
                             + " " + e.signature() + " " + e.executions() + " " + e.at().toMillis() + " "
-                            + (e.file() == null ? "-" : e.file().toString()));
+                            + (e.knownIssue() == null ? "-" : e.knownIssue()) + " " + (e.file() == null ? "-" : e.file().toString()));
                 }
             });
             // SIGTERM from the coordinator (another worker found something): finish the iteration,
@@ -136,6 +145,7 @@ public final class Worker {
                     Thread.currentThread().interrupt();
                 }
             }));
+            watchCoordinator(f, w);
             Campaign.Summary s = f.run();
             out.println("@done " + w + " " + s.exitCode());
             out.flush();
@@ -146,6 +156,41 @@ public final class Worker {
             System.err.println("mmrace fuzz worker " + w + ": " + e);
             e.printStackTrace();
             System.exit(2);
+        }
+    }
+
+    /**
+     * A worker dies with its coordinator: the coordinator holds the write end of this worker's
+     * stdin and never writes to it, so when the coordinator exits, however it dies (SIGKILL from a
+     * CI timeout included), the worker reads end-of-file. It then stops as it does on SIGTERM:
+     * finishes the iteration, flushes its queue writes (each atomic: a temporary file renamed, so
+     * nothing half-written is left) and exits; if that takes more than 20 s it exits anyway.
+     */
+    private static void watchCoordinator(Fuzzer f, int w) {
+        Thread.ofPlatform().daemon().name("mmrace-coordinator-watch").start(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // the coordinator writes nothing: wait for end-of-file
+                }
+            } catch (java.io.IOException e) {
+                // stdin gone: as end-of-file
+            }
+            System.err.println("mmrace fuzz worker " + w + ": the coordinator is gone (its pipe closed); stopping");
+            f.requestStop();
+            try {
+                Thread.sleep(20_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            System.exit(2);
+        });
+    }
+
+    private static mmrace.scenario.KnownIssues knownIssues(Path p) {
+        try {
+            return mmrace.scenario.KnownIssues.read(p);
+        } catch (mmrace.scenario.ScenarioError e) {
+            throw new IllegalArgumentException(e.getMessage());
         }
     }
 
@@ -164,9 +209,9 @@ public final class Worker {
                     int worker = Integer.parseInt(w[1]);
                     Campaign.FindingStatus st = Campaign.FindingStatus.valueOf(w[2]);
                     Variant v = Variant.byId(w[3]);
-                    String file = w.length > 8 ? String.join(" ", java.util.Arrays.copyOfRange(w, 8, w.length)) : "-";
+                    String file = w.length > 9 ? String.join(" ", java.util.Arrays.copyOfRange(w, 9, w.length)) : "-";
                     return new Message(null, new Campaign.FindingEvent(st, v, w[4], w[5], file.equals("-") ? null : Path.of(file),
-                            Long.parseLong(w[6]), Duration.ofMillis(Long.parseLong(w[7])), worker, ""));
+                            Long.parseLong(w[6]), Duration.ofMillis(Long.parseLong(w[7])), worker, "", w[8].equals("-") ? null : w[8]));
                 }
                 case "@done" -> {
                     return new Message(null, null);

@@ -127,6 +127,8 @@ public final class Oracle {
         int kind = probeKind(id);
         if ((kind & PAST_PAGE) != 0)
             accessPhysPastPage = true;
+        if ((kind & SWAP_OOM) != 0 && kernel.faults.injected() == 0)
+            swapOomWithoutFailure = true;
         if (inFlight.isEmpty())
             return;
         ReadRecord r = inFlight.get(t);
@@ -138,7 +140,7 @@ public final class Oracle {
             r.retried = true;
     }
 
-    private static final int FALLBACK = 1, RETRY = 2, KNOWN = 4, PAST_PAGE = 8;
+    private static final int FALLBACK = 1, RETRY = 2, KNOWN = 4, PAST_PAGE = 8, SWAP_OOM = 16;
 
     /** generic_access_phys copied past the page it looked up in this execution (FINDINGS.md section 4). */
     private boolean accessPhysPastPage;
@@ -149,8 +151,17 @@ public final class Oracle {
      */
     public static final String ROOT_CAUSE_ACCESS_PHYS = "generic_access_phys copies past the looked-up page";
 
+    /**
+     * do_swap_page found no folio for a swap entry (swapin returned NULL: the entry was freed under
+     * it) yet the PTE holds that entry again, and returned VM_FAULT_OOM with no allocation failing
+     * (corpus/regressions/swap-aba-oom.scn): the swap-entry A-B-A.
+     */
+    private boolean swapOomWithoutFailure;
+
+    public static final String ROOT_CAUSE_SWAP_ABA = "do_swap_page returns VM_FAULT_OOM after a swap entry A-B-A";
+
     public String rootCause() {
-        return accessPhysPastPage ? ROOT_CAUSE_ACCESS_PHYS : null;
+        return accessPhysPastPage ? ROOT_CAUSE_ACCESS_PHYS : swapOomWithoutFailure ? ROOT_CAUSE_SWAP_ABA : null;
     }
     private static volatile int[] probeKinds = new int[0];
 
@@ -161,7 +172,8 @@ public final class Oracle {
             return k[id];
         String p = Probes.name(id);
         int v = KNOWN | (p.contains("fall back") || p.contains("fallback") || p.contains("falls back") ? FALLBACK : 0)
-                | (p.contains("retry") ? RETRY : 0) | (p.contains("copy runs past the looked-up page") ? PAST_PAGE : 0);
+                | (p.contains("retry") ? RETRY : 0) | (p.contains("copy runs past the looked-up page") ? PAST_PAGE : 0)
+                | (p.contains("yet the PTE still holds it: VM_FAULT_OOM") ? SWAP_OOM : 0);
         int[] nk = java.util.Arrays.copyOf(k, Math.max(k.length, Probes.count()));
         nk[id] = v;
         probeKinds = nk;
@@ -228,6 +240,11 @@ public final class Oracle {
 
     public void livelock(long step, String detail) {
         verdict = Verdict.worse(verdict, Verdict.forbidden(Reason.LIVELOCK, step, detail));
+    }
+
+    /** The execution reached a limit of the model while making progress: no verdict, unless a forbidden one came first. */
+    public void limit(long step, String detail) {
+        verdict = Verdict.worse(verdict, Verdict.limit(step, detail));
     }
 
     /** Every task returned and RCU callbacks ran: check the final state. */

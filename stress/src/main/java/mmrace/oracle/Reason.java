@@ -30,7 +30,8 @@ public enum Reason {
             "F6: no task can run and some have not finished (vma_start_write waits for readers with mmap_lock held for"
                     + " writing, mm/mmap_lock.c; a TLB shootdown waits for every CPU of the mm, arch/x86/mm/tlb.c)"),
     LIVELOCK("livelock", FORBIDDEN,
-            "F6: no progress within the step bound"),
+            "F6: no progress: every running task repeats the same accesses with nothing changing (a retry loop"
+                    + " nobody can end), or keeps spinning while no other task can run"),
     KERNEL_ASSERTION("kernel-assertion", FORBIDDEN,
             "F8, and any other WARN, BUG or lockdep assertion (mmap_assert_locked, vma_assert_write_locked, lock order)"),
     JAVA_EXCEPTION("java-exception", FORBIDDEN,
@@ -55,6 +56,11 @@ public enum Reason {
             "A8: lock_vma_under_rcu (mm/mmap_lock.c) retried on a VMA a writer had detached but not yet removed from the tree"),
     STACK_LOCK_DROP("stack-lock-drop", INTERESTING,
             "expand_stack (mm/mmap.c) dropped mmap_lock inside the slow path's read: its one layout break"),
+
+    // no verdict
+    MODEL_LIMIT("model-limit", Verdict.Cls.LIMIT,
+            "no verdict: the execution reached a limit of the model (its step bound, its memory) while the tasks were"
+                    + " still making progress; the scenario is longer or bigger than the model runs, not a kernel outcome"),
 
     // acceptable
     OK("ok", ACCEPTABLE,

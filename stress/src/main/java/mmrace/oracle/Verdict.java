@@ -5,9 +5,14 @@ package mmrace.oracle;
  * carries the class), the step at which it was decided and a one-line explanation.
  */
 public record Verdict(Reason reason, long step, String detail) {
-    /** As JCStress grades outcomes. */
+    /**
+     * As JCStress grades outcomes, and LIMIT: no verdict, the execution reached a limit of the
+     * model (its step bound, its memory) while still making progress. A limit is neither the
+     * kernel's outcome nor a finding; it ranks below forbidden, so that a forbidden outcome seen
+     * before the limit is still the verdict.
+     */
     public enum Cls {
-        ACCEPTABLE, INTERESTING, FORBIDDEN;
+        ACCEPTABLE, INTERESTING, LIMIT, FORBIDDEN;
 
         public String word() {
             return name().toLowerCase();
@@ -33,6 +38,11 @@ public record Verdict(Reason reason, long step, String detail) {
 
     public static Verdict forbidden(Reason reason, long step, String detail) {
         return of(Cls.FORBIDDEN, reason, step, detail);
+    }
+
+    /** No verdict: a limit of the model was reached ({@link Reason#MODEL_LIMIT}). */
+    public static Verdict limit(long step, String detail) {
+        return of(Cls.LIMIT, Reason.MODEL_LIMIT, step, detail);
     }
 
     private static Verdict of(Cls cls, Reason reason, long step, String detail) {

@@ -48,6 +48,7 @@ final class OracleListener implements ExecutionListener {
         switch (r.outcome()) {
             case DEADLOCK -> oracle.deadlock(r.steps(), r.detail());
             case LIVELOCK -> oracle.livelock(r.steps(), r.detail());
+            case LIMIT -> oracle.limit(r.steps(), r.detail());
             case FINISHED -> oracle.finish(r.steps());
         }
     }

@@ -66,7 +66,44 @@ public final class Runner {
 
     /** Runs s once under v with the schedule the file gives for v. */
     public static Outcome run(Scenario s, Variant v, boolean trace) {
-        return run(s, v, strategy(s, v), Config.DEFAULT.withTrace(trace));
+        return run(s, v, strategy(s, v), config(s).withTrace(trace));
+    }
+
+    /** Points an operation may take before the step bound counts it as long: a base and a cost per page it spans. */
+    static final long STEPS_PER_OP = 1_000, STEPS_PER_PAGE = 100, SMALL_STEPS_PER_PAGE = 20;
+
+    /** The default configuration with the step bound this scenario needs ({@link #maxSteps}). */
+    public static Config config(Scenario s) {
+        return Config.DEFAULT.withMaxSteps(maxSteps(s));
+    }
+
+    /**
+     * The step bound of a scenario: {@link Config#MAX_STEPS}, or twice what its operations may
+     * take if that is more: {@link #STEPS_PER_OP} each, and per page they span
+     * {@link #STEPS_PER_PAGE} for stores and reads (a fault each: a 16 MiB store takes about 70
+     * points a page), {@link #SMALL_STEPS_PER_PAGE} for unmapping, remapping and protecting, 512 pages
+     * for a collapse. docs/SCENARIOS.md, "Limits". A livelock is found within {@link Config#WINDOW}
+     * steps however high the bound.
+     */
+    public static long maxSteps(Scenario s) {
+        long need = 0;
+        for (Scenario.Actor a : s.actors)
+            for (Op op : a.ops())
+                need += STEPS_PER_OP + switch (op) {
+                    case Op.Write w -> STEPS_PER_PAGE * pages(w.len());
+                    case Op.Read r -> STEPS_PER_PAGE * pages(r.len());
+                    case Op.Collapse c -> STEPS_PER_PAGE * 512;
+                    case Op.Munmap m -> SMALL_STEPS_PER_PAGE * pages(m.len());
+                    case Op.Mprotect m -> SMALL_STEPS_PER_PAGE * pages(m.len());
+                    case Op.Madvise m -> SMALL_STEPS_PER_PAGE * pages(m.len());
+                    case Op.Mremap m -> SMALL_STEPS_PER_PAGE * (pages(m.oldLen()) + pages(m.newLen()));
+                    default -> 0L;
+                };
+        return Math.max(Config.MAX_STEPS, 2 * need);
+    }
+
+    private static long pages(long len) {
+        return Math.max(1, Math.min(len, 1L << 40) >>> 12) + 1;
     }
 
     /**

@@ -15,6 +15,19 @@ public final class Scenario {
     public static final int VERSION = 1;
     public static final String MAGIC = "mmrace-scenario";
 
+    // The model's capacity (docs/SCENARIOS.md, "Limits"): a scenario beyond it is bad input, named
+    // at its line when it is read, never a crash or a verdict.
+    /** The largest scenario file read. */
+    public static final long MAX_FILE_BYTES = 16L << 20;
+    /** The model's memory: runtime.PageAlloc.MAX_PAGES pages of 4 KiB. */
+    public static final int MODEL_MEMORY_MIB = 256;
+    /** The most memory a scenario's set-up and operations may need, half the model's: the rest is for page tables, copies and swap. */
+    public static final long MAX_MEMORY = 128L << 20;
+    /** The largest device mapping (its memory is taken from the model's pages). */
+    public static final long MAX_DEVICE = 16L << 20;
+    /** The most actors (tasks) and operations a scenario may have. */
+    public static final int MAX_ACTORS = 4096, MAX_OPS = 100_000;
+
     /** Where it was read from (for messages), or a made-up name. */
     public String source = "<scenario>";
     public String name = "unnamed";

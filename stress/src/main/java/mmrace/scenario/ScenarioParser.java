@@ -21,7 +21,7 @@ public final class ScenarioParser {
     // compiled once: the fuzzer parses thousands of scenarios a second (String.split and matches compile per call)
     private static final Pattern WS = Pattern.compile("\\s+"), BAR = Pattern.compile("\\|"),
             ACTOR_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*"), NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_'-]*"),
-            SITE = Pattern.compile("page|pgtable|maple|tlb_batch|slab:[a-z_]+");
+            SITE = Pattern.compile("[a-z_]+(:[a-z_]+)?"), SCENARIO_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.+-]*");
 
     /** The lowest and highest user address a mapping may have (mmap_min_addr, TASK_SIZE on x86-64). */
     static final long MIN_ADDR = 65536, TASK_SIZE = (1L << 47) - 4096;
@@ -39,15 +39,42 @@ public final class ScenarioParser {
     }
 
     public static Scenario parse(Path p) throws ScenarioError {
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(p, StandardCharsets.UTF_8);
+            if (Files.isDirectory(p))
+                throw new ScenarioError(p.toString(), 0, "a directory, not a scenario file");
+            if (Files.size(p) > Scenario.MAX_FILE_BYTES)
+                throw new ScenarioError(p.toString(), 0, "too big for a scenario file (" + Files.size(p) + " bytes; at most "
+                        + Scenario.MAX_FILE_BYTES + ")");
+            bytes = Files.readAllBytes(p);
         } catch (NoSuchFileException e) {
             throw new ScenarioError(p.toString(), 0, "no such file");
         } catch (IOException e) {
             throw new ScenarioError(p.toString(), 0, "cannot read: " + e.getMessage());
         }
-        return parse(p.toString(), text);
+        return parse(p.toString(), decode(p.toString(), bytes));
+    }
+
+    /** The text of a scenario file: UTF-8, or a ScenarioError naming the line, column and byte of the first that is not. */
+    static String decode(String file, byte[] bytes) throws ScenarioError {
+        java.nio.charset.CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT).onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CoderResult r = d.decode(in, out, true);
+        if (!r.isError())
+            r = d.flush(out);
+        if (r.isError()) {
+            int at = in.position(), line = 1, col = 1;
+            for (int i = 0; i < at; i++, col++)
+                if (bytes[i] == '\n') {
+                    line++;
+                    col = 0;
+                }
+            throw new ScenarioError(file, line, String.format("not UTF-8 at line %d (byte 0x%02x, column %d): scenario files are UTF-8 text",
+                    line, bytes[at] & 0xff, col));
+        }
+        return out.flip().toString();
     }
 
     public static Scenario parse(String file, String text) throws ScenarioError {
@@ -90,6 +117,9 @@ public final class ScenarioParser {
         switch (d) {
             case "name" -> {
                 need(w, 2, "name NAME");
+                if (w.size() > 2 || !SCENARIO_NAME.matcher(w.get(1)).matches())
+                    throw err("a name is one word of letters, digits, '_', '.', '+' or '-' (it names files), found '"
+                            + l.substring(4).strip() + "'");
                 s.name = w.get(1);
             }
             case "desc" -> s.desc.add(l.substring(4).strip());
@@ -102,6 +132,8 @@ public final class ScenarioParser {
                     throw err("actor '" + n + "' is defined twice");
                 if (!ACTOR_NAME.matcher(n).matches())
                     throw err("expected an actor name of letters, digits, '_' or '-', found '" + n + "'");
+                if (s.actors.size() >= Scenario.MAX_ACTORS)
+                    throw err("more than " + Scenario.MAX_ACTORS + " actors: the model runs at most that many tasks");
                 actor = new Scenario.Actor(n, new ArrayList<>(), line);
                 s.actors.add(actor);
             }
@@ -151,6 +183,9 @@ public final class ScenarioParser {
                 throw err("impossible range: map " + n + " overlaps map " + m.name() + " (line " + m.line() + ")");
         String f = kv.get("file");
         long off = kv.containsKey("off") ? num(kv.get("off"), "a file offset") : 0;
+        if (kv.containsKey("device") && len > Scenario.MAX_DEVICE)
+            throw err("device mapping " + n + " of " + w.get(3) + " bytes: the model's device memory is at most "
+                    + Num.hex(Scenario.MAX_DEVICE) + " (16 MiB), taken from its " + Scenario.MODEL_MEMORY_MIB + " MiB of pages");
         if (f != null) {
             Scenario.FileSpec fs = s.files.stream().filter(x -> x.name().equals(f)).findFirst().orElse(null);
             if (fs == null)
@@ -263,7 +298,7 @@ public final class ScenarioParser {
         need(w, 2, "inject SITE [task=NAME] [nth=N]");
         String site = w.get(1);
         if (!SITE.matcher(site).matches())
-            throw err("unknown injection site '" + site + "': expected page, pgtable, maple, tlb_batch or slab:NAME");
+            throw err("expected an injection site such as page, pgtable, maple or slab:vm_area_struct, found '" + site + "'");
         Map<String, String> kv = options(w, 2, Set.of("task", "nth"), Set.of());
         long nth = kv.containsKey("nth") ? num(kv.get("nth"), "a count") : 1;
         if (nth < 1 || nth > 1_000_000)
@@ -344,6 +379,7 @@ public final class ScenarioParser {
         for (Scenario.Inject i : s.injects)
             if (!i.task().equals("*") && s.actor(i.task()) == null)
                 throw new ScenarioError(file, i.line(), "inject names task '" + i.task() + "', which is not an actor");
+        Capacity.check(s, file);
     }
 
     // --- tokens ---

@@ -35,7 +35,15 @@ import mmrace.runtime.Waiter;
  * since it spun (two spinners do not feed each other); if
  * nothing else can run, spinners run anyway, and an actor run that way more than
  * {@link Config#spinBound()} times in a row with nobody else running ends the execution as
- * {@link Result.Outcome#LIVELOCK}. So is reaching {@link Config#maxSteps()} points.
+ * {@link Result.Outcome#LIVELOCK}.
+ *
+ * <p><b>Livelock or a long run.</b> Every {@link Config#window()} points, and at the step bound
+ * {@link Config#maxSteps()}, the scheduler checks that the actors made progress ({@link Progress}:
+ * an operation returned, a body ended, or an actor's accesses are not one cycle repeating with
+ * nothing changing). No progress is a {@link Result.Outcome#LIVELOCK}, a bug the scheduler shows;
+ * the bound reached with progress is {@link Result.Outcome#LIMIT}: the run is longer than the model
+ * allows, no verdict. A {@link mmrace.runtime.ModelLimit} out of a body (the model's memory) is a
+ * LIMIT too.
  *
  * <p><b>Deadlock.</b> When no actor can run and some have not finished, the execution ends as
  * {@link Result.Outcome#DEADLOCK} with the wait-for graph ({@link Waiter#what()},
@@ -72,6 +80,7 @@ public final class Execution {
     private final Strategy strategy;
     private final Config config;
     final long maxSteps;
+    final Progress progress;
     final Listeners listeners = new Listeners(this);
     private TraceRecorder recorder;
     private final SchedHook hook = new SchedHook(this);
@@ -125,6 +134,7 @@ public final class Execution {
         this.strategy = strategy;
         this.config = config;
         this.maxSteps = config.maxSteps();
+        this.progress = new Progress(config.window(), maxSteps);
         this.n = actors.size();
         this.bodies = new Runnable[n];
         this.names = new String[n + 1];
@@ -345,6 +355,34 @@ public final class Execution {
             internalError = e;
         aborted = true;
         return ABORTED;
+    }
+
+    /**
+     * The progress check is due at this point of an actor: ends the execution (true) as a
+     * livelock if the actors made no progress since the last check, or as a limit at the step bound.
+     */
+    boolean checkProgress() {
+        String stuck = progress.check(step, java.util.Arrays.copyOf(names, n));
+        if (stuck != null) {
+            livelock(step >= maxSteps ? "step bound " + maxSteps + " reached" : "no progress in " + config.window() + " steps: " + stuck);
+            return true;
+        }
+        if (step < maxSteps)
+            return false;
+        StringBuilder who = new StringBuilder();
+        for (int i = 0; i < n; i++)
+            if (state[i] != FINISHED)
+                who.append(who.length() == 0 ? "" : ", ").append(names[i]).append(' ').append(actorSteps[i]).append(" steps");
+        limit("step bound " + maxSteps + " reached while the actors were still making progress (" + who + ")");
+        return true;
+    }
+
+    /** The execution reached a limit of the model while making progress: no verdict. */
+    void limit(String why) {
+        outcome = Result.Outcome.LIMIT;
+        detail = why;
+        waits = graph.waitsNow();
+        aborted = true;
     }
 
     void livelock(String why) {

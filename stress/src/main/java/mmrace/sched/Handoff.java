@@ -116,6 +116,8 @@ final class Handoff {
                 x.body(i).run();
             } catch (Abort a) {
                 // unwound
+            } catch (mmrace.runtime.ModelLimit e) {
+                x.limit(x.actorName(i) + ": " + e.getMessage());
             } catch (Throwable e) {
                 thrown = e;
             }
@@ -124,6 +126,7 @@ final class Handoff {
             x.cleanup.returnToUser(i, t, thrown);
         t.exited = true;
         state[i] = FINISHED;
+        x.progress.event(x.step);
         if (!x.aborted && x.listeners.all.length != 0) {
             Throwable th = thrown;
             x.listeners.fire(l -> l.actorFinish(x.step, i, th));

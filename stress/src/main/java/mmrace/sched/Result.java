@@ -13,12 +13,15 @@ import mmrace.runtime.Report;
  * <li>{@link Outcome#DEADLOCK}: no actor could run while some had not finished; {@link #waits()}
  *     says who waits for what, held by whom, and {@link #detail()} gives the wait-for cycle in kernel
  *     words ("a waits for spin_lock(L2) held by b -> b waits for spin_lock(L1) held by a").</li>
- * <li>{@link Outcome#LIVELOCK}: the step bound was reached, or an actor kept spinning while nobody
- *     else could run; {@link #detail()} says which.</li>
+ * <li>{@link Outcome#LIVELOCK}: the actors made no progress for a window of steps (or up to the
+ *     step bound), or an actor kept spinning while nobody else could run; {@link #detail()} says
+ *     which, and what repeats.</li>
+ * <li>{@link Outcome#LIMIT}: a limit of the model was reached while the actors still made progress
+ *     (the step bound, the model's memory): no verdict; {@link #detail()} names the limit.</li>
  * </ul>
  */
 public final class Result {
-    public enum Outcome { FINISHED, DEADLOCK, LIVELOCK }
+    public enum Outcome { FINISHED, DEADLOCK, LIVELOCK, LIMIT }
 
     /**
      * What a waiting actor waits for: {@code what} is the waiter's description
@@ -102,12 +105,12 @@ public final class Result {
         return trace;
     }
 
-    /** For DEADLOCK and LIVELOCK: what each unfinished actor waited for (empty otherwise). */
+    /** For DEADLOCK, LIVELOCK and LIMIT: what each unfinished actor waited for (empty otherwise). */
     public List<Wait> waits() {
         return waits;
     }
 
-    /** The cycle (DEADLOCK), the reason (LIVELOCK), or "". */
+    /** The cycle (DEADLOCK), the reason (LIVELOCK), the limit (LIMIT), or "". */
     public String detail() {
         return detail;
     }

@@ -37,7 +37,7 @@ final class SchedHook implements Hook {
             throw ABORT;
         if (me == x.n) {
             if (x.step >= x.maxSteps) {
-                x.livelock("step bound " + x.maxSteps + " reached in the cleanup");
+                x.limit("step bound " + x.maxSteps + " reached in the cleanup, after every actor finished");
                 throw ABORT;
             }
         } else {
@@ -45,10 +45,9 @@ final class SchedHook implements Hook {
             x.pendingOp[me] = op;
             x.pendingShared[me] = s;
             x.pendingArg[me] = arg;
-            if (x.step >= x.maxSteps && !x.handoff.prerun) {
-                x.livelock("step bound " + x.maxSteps + " reached");
+            if (x.step >= x.progress.nextCheck() && !x.handoff.prerun && x.checkProgress())
                 throw ABORT;
-            }
+            x.progress.point(x.step, me, op, s, arg);
             x.handoff.reschedule(me);
             x.state[me] = RUNNING;
             x.pendingOp[me] = null;
@@ -130,6 +129,8 @@ final class SchedHook implements Hook {
 
     @Override
     public void tracepoint(Task t, Tracepoint tp, Object a, long b) {
+        if (tp == Tracepoint.SYS_EXIT)
+            x.progress.event(x.step);
         if (x.listeners.all.length != 0) {
             int me = x.actorOf(t);
             x.listeners.fire(l -> l.tracepoint(x.step, me, tp, a, b));
