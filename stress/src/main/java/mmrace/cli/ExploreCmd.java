@@ -7,6 +7,7 @@ import mmrace.runtime.Waiter;
 import mmrace.runtime.Shared;
 import mmrace.oracle.Verdict;
 import mmrace.run.Runner;
+import mmrace.scenario.KnownIssues;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.Variant;
 import mmrace.sched.Bounded;
@@ -63,8 +64,19 @@ final class ExploreCmd implements Callable<Integer> {
     @Option(names = "--save", defaultValue = "findings", paramLabel = "DIR", description = "Where forbidden schedules go (default ${DEFAULT-VALUE}).")
     Path save;
 
-    @Option(names = "--stop-on-forbidden", description = "Stop at the first forbidden outcome.")
+    @Option(names = "--stop-on-forbidden", description = "Stop at the first forbidden outcome (not at a known issue without --stop-on-known).")
     boolean stop;
+
+    @Option(names = "--stop-on-known", description = "With --stop-on-forbidden: stop at a known issue too.")
+    boolean stopOnKnown;
+
+    @Option(names = "--known-issues", paramLabel = "FILE", description = {"The known issues (default: corpus/known-issues.txt): a forbidden outcome",
+            "with one of their root causes is counted apart, not saved, and does not make the exit status 1."})
+    Path knownIssues;
+
+    @Option(names = "--max-steps", paramLabel = "N", description = "Step bound of each execution (default: " + Config.MAX_STEPS
+            + ", more for long scenarios).")
+    Long maxSteps;
 
     @Spec
     CommandSpec spec;
@@ -79,6 +91,10 @@ final class ExploreCmd implements Callable<Integer> {
         Variant v = vs.get(0);
         if (runs < 1 || depth < 1 || bound < 0)
             throw new Main.BadInput("--runs and --depth must be positive, --bound not negative");
+        if (maxSteps != null && maxSteps <= 0)
+            throw new Main.BadInput("--max-steps must be positive, not " + maxSteps);
+        KnownIssues known = Known.issues(knownIssues, null);
+        Config config = maxSteps == null ? Runner.config(s) : Runner.config(s).withMaxSteps(maxSteps);
         Strategy st = switch (strategy) {
             case "random" -> new RandomWalk(seed);
             case "pct" -> new Pct(depth, 0, seed);
@@ -88,8 +104,9 @@ final class ExploreCmd implements Callable<Integer> {
         Map<String, long[]> counts = new TreeMap<>();
         Map<String, Verdict> examples = new LinkedHashMap<>();
         Map<String, Path> saved = new LinkedHashMap<>();
-        long[] firstForbidden = {-1};
+        long[] firstForbidden = {-1}, limits = {0};
         long[] n = {0};
+        Map<String, long[]> knownHits = new TreeMap<>();
         Runner.Built[] current = new Runner.Built[1];
         ExecutionListener forward = new Forwarding(current);
         long t0 = System.nanoTime();
@@ -97,12 +114,19 @@ final class ExploreCmd implements Callable<Integer> {
         Explorer.Summary sum = Explorer.explore(() -> {
             current[0] = Runner.build(s, v);
             return current[0].program();
-        }, st, Config.DEFAULT, runs, r -> {
+        }, st, config, runs, r -> {
             n[0]++;
             Verdict verdict = current[0].oracle().verdict();
-            String key = verdict.label();
+            KnownIssues.Issue issue = verdict.cls() == Verdict.Cls.FORBIDDEN ? known.of(current[0].oracle().rootCause()) : null;
+            String key = verdict.label() + (issue == null ? "" : " (known issue " + issue.id() + ")");
             counts.computeIfAbsent(key, k -> new long[1])[0]++;
             examples.putIfAbsent(key, verdict);
+            if (verdict.cls() == Verdict.Cls.LIMIT)
+                limits[0]++;
+            if (issue != null) {
+                knownHits.computeIfAbsent(issue.label(), k -> new long[1])[0]++;
+                return !(stop && stopOnKnown);
+            }
             if (verdict.cls() == Verdict.Cls.FORBIDDEN) {
                 if (firstForbidden[0] < 0) {
                     firstForbidden[0] = n[0];
@@ -120,11 +144,16 @@ final class ExploreCmd implements Callable<Integer> {
         for (Map.Entry<String, long[]> e : counts.entrySet()) {
             Verdict ex = examples.get(e.getKey());
             out.printf(Locale.ROOT, "  %-36s %,10d %6.2f%%  %-11s %s%n", e.getKey(), e.getValue()[0], 100.0 * e.getValue()[0] / n[0],
-                    ex.cls().name(), ex.reason().rule());
+                    e.getKey().contains("(known issue ") ? "KNOWN" : ex.cls().name(), ex.reason().rule());
         }
         out.println();
         if (firstForbidden[0] > 0)
             out.printf(Locale.ROOT, "first forbidden outcome after %d executions, %.2f s%n", firstForbidden[0], firstSeconds[0]);
+        for (Map.Entry<String, long[]> e : knownHits.entrySet())
+            out.printf(Locale.ROOT, "known issue %s: %d executions (%s; not a finding, not saved)%n", e.getKey(), e.getValue()[0], known.source());
+        if (limits[0] > 0)
+            out.printf(Locale.ROOT, "%d executions reached a limit of the model (no verdict): raise the bound with --max-steps N (this one: %d)%n",
+                    limits[0], config.maxSteps());
         for (Map.Entry<String, Path> e : saved.entrySet())
             out.printf("saved %s: %s (replay: ./mmrace run %s --variant %s --trace)%n", e.getKey(), e.getValue(), e.getValue(), v.id);
         if (st instanceof Bounded b)
@@ -133,7 +162,7 @@ final class ExploreCmd implements Callable<Integer> {
         if (st instanceof Bounded b && b.exhausted() && firstForbidden[0] < 0)
             out.printf("no forbidden outcome with at most %d preemptions (%d schedules)%n", bound, b.schedules());
         out.flush();
-        return firstForbidden[0] > 0 ? Main.FORBIDDEN : Main.OK;
+        return firstForbidden[0] > 0 ? Main.FORBIDDEN : limits[0] > 0 ? Main.BAD_INPUT : Main.OK;
     }
 
     private Path saveFinding(Scenario s, Variant v, Result r, Verdict verdict) {

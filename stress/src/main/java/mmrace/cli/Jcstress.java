@@ -40,7 +40,7 @@ final class Jcstress {
             out.println("FAIL jcstress: " + (failLines.isEmpty() ? "JCStress did not complete (exit " + rc + ")" : failLines)
                     + "; replay: ./mmrace stress --filter '" + filter + "'");
         return List.of(new GateCmd.Check("jcstress", names.size() + " expected-safe tests", rc == 0, secs,
-                rc == 0 ? null : failLines.isEmpty() ? "exit " + rc : failLines));
+                rc == 0 ? null : failLines.isEmpty() ? "exit " + rc : failLines, rc));
     }
 
     /** The nightly's pass: every test, with about {@code budget} in all. */

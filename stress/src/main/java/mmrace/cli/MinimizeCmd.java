@@ -29,6 +29,7 @@ final class MinimizeCmd implements Callable<Integer> {
     public Integer call() {
         if (!Files.exists(file))
             throw new Main.BadInput(file + ": no such file");
+        Scenarios.loadOrBad(file);
         Variant v = variant == null ? null : Scenarios.parseVariants(variant).get(0);
         return Minimize.file(file, out, v, new PortTarget(), Minimize.Budget.DEFAULT, new PrintStream(System.out, true));
     }

@@ -10,9 +10,7 @@ import mmrace.oracle.Verdict;
 import mmrace.run.Runner;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.ScenarioError;
-import mmrace.scenario.ScenarioParser;
 import mmrace.scenario.Variant;
-import mmrace.sched.Config;
 import mmrace.sched.Explorer;
 import mmrace.sched.Pct;
 import mmrace.sched.RandomWalk;
@@ -66,6 +64,10 @@ final class NightlyCmd implements Callable<Integer> {
     @Option(names = "--no-jcstress", description = "Skip JCStress.")
     boolean noJcstress;
 
+    @Option(names = "--known-issues", paramLabel = "FILE", description = {"The known issues (default: the corpus's known-issues.txt):",
+            "their root causes are counted apart, in the known root cause column."})
+    Path knownIssues;
+
     @Spec
     CommandSpec spec;
 
@@ -91,9 +93,10 @@ final class NightlyCmd implements Callable<Integer> {
         rep.historyFrom = String.join(", ", historyDirs.stream().map(Path::toString).toList());
         long t0 = System.nanoTime();
 
+        rep.known = Known.issues(knownIssues, src);
         Path copy = NightlyCorpus.copy(src, dir);
         List<Path> files = corpusFiles(copy);
-        rep.knowledge = NightlyCorpus.knowledge(files, copy, corpus.toString().replaceAll("/+$", ""), rep.notes);
+        rep.knowledge = NightlyCorpus.knowledge(files, copy, corpus.toString().replaceAll("/+$", ""), rep.notes, rep);
         o.println("nightly: corpus " + src + " copied to " + copy + " (" + files.size() + " scenarios; the campaigns write only there)");
 
         if (!noJcstress) {
@@ -116,7 +119,7 @@ final class NightlyCmd implements Callable<Integer> {
         for (Path f : files) {
             Scenario s;
             try {
-                s = ScenarioParser.parse(f);
+                s = Scenarios.load(f);
             } catch (ScenarioError e) {
                 continue; // noted with the corpus's knowledge; the gate reports it
             }
@@ -147,6 +150,7 @@ final class NightlyCmd implements Callable<Integer> {
             List<Summary.Sample> samples = new ArrayList<>();
             StringBuilder log = new StringBuilder();
             Campaign.Options opts = Campaign.Options.of(List.of(v)).withTime(fuzzEach).withCorpus(copy).withSeed(seedOf(rep.started))
+                    .withKnownIssues(rep.known, false)
                     .withProgressEvery(Duration.ofSeconds(Math.max(1, fuzzEach.toSeconds() / 60)))
                     // a short campaign cannot spend two minutes minimising each finding
                     .withShrink(fuzzEach.toSeconds() < 60 ? Minimize.Budget.SMALL : Minimize.Budget.DEFAULT);
@@ -224,8 +228,8 @@ final class NightlyCmd implements Callable<Integer> {
                 Explorer.explore(() -> {
                     cur[0] = Runner.build(s, v);
                     return cur[0].program();
-                }, st, Config.DEFAULT, Long.MAX_VALUE, r -> {
-                    rep.count(v.id, cur[0].oracle().verdict(), cur[0].oracle().rootCause());
+                }, st, Runner.config(s), Long.MAX_VALUE, r -> {
+                    rep.count(v.id, cur[0].oracle().verdict(), rep.knownCause(cur[0].oracle().rootCause()));
                     return System.nanoTime() < half;
                 }, new ExploreCmd.Forwarding(cur));
             } catch (RuntimeException e) {

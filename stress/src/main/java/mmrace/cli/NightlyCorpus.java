@@ -5,7 +5,6 @@ import mmrace.report.Knowledge;
 import mmrace.run.Runner;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.ScenarioError;
-import mmrace.scenario.ScenarioParser;
 import mmrace.scenario.Variant;
 
 import java.io.IOException;
@@ -78,15 +77,16 @@ final class NightlyCorpus {
 
     /**
      * What the corpus knows: for every {@code expect V forbidden R} line, the fuzzer's description
-     * of the scenario's mechanism under V and the root cause its replay shows. {@code name} is how
+     * of the scenario's mechanism under V and the root cause its replay shows, if the corpus's known
+     * issues record it ({@link NightlyReport#knownCause}). {@code name} is how
      * files are named in the report (the corpus directory as the user gave it).
      */
-    static Knowledge knowledge(List<Path> files, Path dir, String name, List<String> notes) {
+    static Knowledge knowledge(List<Path> files, Path dir, String name, List<String> notes, NightlyReport rep) {
         Knowledge k = new Knowledge();
         for (Path f : files) {
             Scenario s;
             try {
-                s = ScenarioParser.parse(f);
+                s = Scenarios.load(f);
             } catch (ScenarioError e) {
                 notes.add("corpus file skipped (the gate reports it): " + e.getMessage());
                 continue;
@@ -98,7 +98,7 @@ final class NightlyCorpus {
                 Variant v = x.getKey();
                 String reason = x.getValue().reason(), cause = null;
                 try {
-                    cause = Runner.run(s, v, false).oracle().rootCause();
+                    cause = rep.knownCause(Runner.run(s, v, false).oracle().rootCause());
                 } catch (RuntimeException e) {
                     notes.add(shown + " under " + v.id + " could not be replayed (the gate reports it): " + e.getMessage());
                 }

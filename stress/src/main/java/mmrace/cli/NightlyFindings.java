@@ -7,7 +7,6 @@ import mmrace.report.Summary;
 import mmrace.run.Runner;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.ScenarioError;
-import mmrace.scenario.ScenarioParser;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,9 +66,9 @@ final class NightlyFindings {
     private static Replayed replay(Path file, Campaign.FindingEvent e, Path out, NightlyReport rep) {
         String rel = out.relativize(file.toAbsolutePath()).toString();
         try {
-            Scenario s = ScenarioParser.parse(file);
+            Scenario s = Scenarios.load(file);
             Runner.Outcome o = Runner.run(s, e.variant(), true);
-            String cause = o.oracle().rootCause();
+            String cause = rep.knownCause(o.oracle().rootCause());
             int size = s.actors.size() + s.actors.stream().mapToInt(a -> a.ops().size()).sum();
             boolean minimised = e.status() != Campaign.FindingStatus.UNREPRODUCED && !file.getFileName().toString().startsWith("unreproduced-");
             return new Replayed(new Groups.Found(Finding.describe(s, e.variant(), e.reason(), cause), e.variant().id, e.reason(), cause, rel,

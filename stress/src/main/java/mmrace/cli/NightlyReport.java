@@ -27,8 +27,12 @@ final class NightlyReport {
     String historyFrom = "";
     final List<String> notes = new ArrayList<>();
     Knowledge knowledge = new Knowledge();
+    /** The corpus's known issues: only their root causes go to the "known root cause" column. */
+    mmrace.scenario.KnownIssues known = mmrace.scenario.KnownIssues.none();
     /** Variant -> (category, reason, root cause) -> executions. */
     final Map<String, Map<Cell, Long>> outcomes = new LinkedHashMap<>();
+    /** Variant -> executions that reached a limit of the model (no verdict, not in the table). */
+    final Map<String, Long> limits = new TreeMap<>();
     final Map<String, Summary.CampaignStats> campaigns = new LinkedHashMap<>();
     List<Summary.Group> groups = new ArrayList<>();
     /** Group id -> its representative's trace, drawn as swimlanes. */
@@ -57,11 +61,27 @@ final class NightlyReport {
      * to "forbidden (known bug class)", any other to "forbidden (new)".
      */
     void count(String variant, Verdict v, String rootCause) {
+        if (v.cls() == Verdict.Cls.LIMIT) {
+            // no verdict: not an outcome of the table; the page's notes say how many
+            if (limits.merge(variant, 1L, Long::sum) == 1)
+                notes.add("executions of " + variant + " reached a limit of the model (no verdict): " + v.detail());
+            return;
+        }
         String reason = reasonOf(v);
         Summary.Category c = knowledge.category(v.cls().word(), variant, reason, rootCause);
         Cell cell = new Cell(c, c == Summary.Category.ACCEPTABLE ? null : reason, c == Summary.Category.KNOWN_ROOT_CAUSE ? rootCause : null);
         outcomes.computeIfAbsent(variant, k -> new TreeMap<>(java.util.Comparator.comparing((Cell x) -> x.category())
                 .thenComparing(x -> String.valueOf(x.reason())).thenComparing(x -> String.valueOf(x.rootCause())))).merge(cell, 1L, Long::sum);
+    }
+
+    /**
+     * How the report names a root cause the oracle gave: its known issue ("access-phys-overread:
+     * LABEL (upstream bug, WHERE)"), or null if the corpus's known-issues file does not record it
+     * (the outcome then counts as forbidden, new or of the variant's known class).
+     */
+    String knownCause(String rootCause) {
+        mmrace.scenario.KnownIssues.Issue i = known.of(rootCause);
+        return i == null ? null : i.id() + ": " + i.rootCause() + " (" + i.status() + ", " + i.where() + ")";
     }
 
     /** The reason code of a verdict as text (the one place the report reads it). */

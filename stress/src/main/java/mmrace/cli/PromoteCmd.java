@@ -82,7 +82,7 @@ final class PromoteCmd implements Callable<Integer> {
         String text = Files.readString(f);
         Scenario s;
         try {
-            s = ScenarioParser.parse(f);
+            s = Scenarios.load(f);
         } catch (ScenarioError e) {
             throw new Main.BadInput(e.getMessage() + "; not promoted");
         }
@@ -110,11 +110,17 @@ final class PromoteCmd implements Callable<Integer> {
     }
 
     private static Verdict replay(Scenario s, Variant v, Path f) {
+        Verdict got;
         try {
-            return Runner.run(s, v, false).verdict();
+            got = Runner.run(s, v, false).verdict();
         } catch (RuntimeException e) {
+            if (Main.badInput(e) == null)
+                throw e; // a crash: an internal error, never "refused"
             throw new Main.BadInput(f + ": cannot be replayed under " + v.id + ": " + e.getMessage() + "; not promoted");
         }
+        if (got.cls() == Verdict.Cls.LIMIT)
+            throw new Main.BadInput(f + ": under " + v.id + " " + got.detail() + " (no verdict); not promoted");
+        return got;
     }
 
     private static String base(Path p) {

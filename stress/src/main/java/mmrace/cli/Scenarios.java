@@ -74,6 +74,15 @@ final class Scenarios {
         }
     }
 
+    /** {@link #load}, or null if the file is malformed. */
+    static Scenario loadOrNull(Path f) {
+        try {
+            return load(f);
+        } catch (ScenarioError e) {
+            return null;
+        }
+    }
+
     /** Parses each file; errors are printed and counted. */
     static List<Scenario> parse(List<Path> files, PrintWriter err, int[] errors) {
         List<Scenario> out = new ArrayList<>();

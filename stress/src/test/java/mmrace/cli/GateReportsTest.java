@@ -106,16 +106,18 @@ class GateReportsTest {
     }
 
     @Test
-    void aReplayThatCrashesIsAFailLineNotAStackTraceAndExit1() throws Exception {
+    void aReplayThatCrashesIsAFailLineNotAStackTraceAndAnInternalError() throws Exception {
         Path d = corpus(), xml = d.resolve("gate.xml");
         // what the replay does when set-up files a lockdep report, or when a Java exception escapes
         GateCmd.Replayer crashes = (s, v) -> switch (v) {
             case FAST_V1 -> throw new IllegalStateException("set-up of A filed reports: [LOCKDEP: bad unlock balance detected]");
             case SLOW -> throw new NullPointerException("vma is null");
-            default -> Runner.run(s, v, false).verdict();
+            default -> new GateCmd.Replay(Runner.run(s, v, false).verdict(), null);
         };
         String[] r = gate(d, xml, crashes);
-        assertEquals("2", r[0], r[1] + r[2]);
+        assertEquals("70", r[0], "a crash is an internal error, never a verdict: " + r[1] + r[2]);
+        assertFalse(r[2].contains("\tat "), "the stack trace goes to a file, not to stderr: " + r[2]);
+        assertTrue(r[2].contains("internal error (a bug in mmrace, not a verdict): java.lang.NullPointerException: vma is null; stack trace in "), r[2]);
         Path f = d.resolve(ODD);
         assertTrue(r[1].contains("FAIL " + f + " fast-v1: cannot be replayed: java.lang.IllegalStateException: set-up of A filed reports: "
                 + "[LOCKDEP: bad unlock balance detected]; replay: ./mmrace run " + f + " --variant fast-v1 --trace"), r[1]);
@@ -133,8 +135,8 @@ class GateReportsTest {
         Path d = corpus(), xml = d.resolve("gate.xml");
         Files.writeString(d.resolve("bad.scn"), "not a scenario\n");
         // the tear of fast-v1 recorded in the file no longer shows: a regression
-        String[] r = gate(d, xml, (s, v) -> v == mmrace.scenario.Variant.FAST_V1 ? mmrace.oracle.Verdict.acceptable(1)
-                : Runner.run(s, v, false).verdict());
+        String[] r = gate(d, xml, (s, v) -> new GateCmd.Replay(v == mmrace.scenario.Variant.FAST_V1 ? mmrace.oracle.Verdict.acceptable(1)
+                : Runner.run(s, v, false).verdict(), null));
         assertEquals("1", r[0], r[1] + r[2]);
         assertTrue(r[1].contains("fast-v1: expected forbidden torn-read, got acceptable"), r[1]);
         Element suite = (Element) parse(xml).getElementsByTagName("testsuite").item(0);
