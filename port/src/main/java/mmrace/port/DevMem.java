@@ -30,7 +30,26 @@ public final class DevMem {
 
     /** Makes a device whose memory holds {@code contents}; its file's f_op->mmap maps it. */
     public static Device create(Kernel k, String name, byte[] contents) {
-        int nr = Math.max(1, (contents.length + Page.PAGE_SIZE - 1) / Page.PAGE_SIZE);
+        Device d = create(k, name, contents.length, (byte) 0, new File(name, contents));
+        Page head = k.pages.pfnToPage(d.basePfn());
+        for (int i = 0; i < d.nrPages(); i++) {
+            int off = i * Page.PAGE_SIZE;
+            if (off < contents.length)
+                k.pages.pfnToPage(head.pfn + i).pokeBytes(0, contents, off, Math.min(Page.PAGE_SIZE, contents.length - off));
+        }
+        return d;
+    }
+
+    /**
+     * Makes a device of {@code size} bytes, each {@code fill}. model: its pages are uniform pages
+     * (no 4 KiB array each until written), so a device costs what is touched, not its size.
+     */
+    public static Device create(Kernel k, String name, long size, byte fill) {
+        return create(k, name, size, fill, new File(name, size, fill));
+    }
+
+    private static Device create(Kernel k, String name, long size, byte fill, File f) {
+        int nr = (int) Math.max(1, (size + Page.PAGE_SIZE - 1) / Page.PAGE_SIZE);
         int order = 0;
         while ((1 << order) < nr)
             order++;
@@ -41,11 +60,8 @@ public final class DevMem {
             p.order = 0;
             p.refcount.poke(1);
             p.flags.poke(Page.PG_RESERVED);
-            int off = i * Page.PAGE_SIZE;
-            if (off < contents.length)
-                p.pokeBytes(0, contents, off, Math.min(Page.PAGE_SIZE, contents.length - off));
+            p.pokeFill(i < nr ? fill : 0);
         }
-        File f = new File(name, contents);
         Device d = new Device(f, head.pfn, nr);
         f.fOpMmap = vma -> mmapMem(d, vma);
         return d;

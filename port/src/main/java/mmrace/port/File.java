@@ -21,8 +21,14 @@ public final class File extends KObject {
 
     public final String label;
     public final long sizePages;
-    /** The contents on disk, written back by reclaim of a dirty page. */
-    public final byte[] disk;
+    /**
+     * The contents on disk, page by page, written back by reclaim of a dirty page. model: a page
+     * still holding the file's fill byte has no array ({@link #fillPage} stands for it), so a file
+     * costs memory for the pages written, not for its size.
+     */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<byte[]> disk;
+    /** A page of the fill byte: what every page of the disk holds until one is written. */
+    private final byte[] fillPage;
     /** address_space->i_pages: the page-cache folio of each index, or null. */
     public final java.util.List<Ref<Page>> iPages;
     public final SpinLock xaLock;
@@ -36,10 +42,23 @@ public final class File extends KObject {
      */
     public volatile java.util.function.ToIntFunction<VmAreaStruct> fOpMmap;
 
+    /** A file of {@code contents} (the last page padded with zeros). */
     public File(String label, byte[] contents) {
+        this(label, contents.length, (byte) 0);
+        for (int i = 0; i < sizePages; i++) {
+            byte[] page = java.util.Arrays.copyOfRange(contents, i * Page.PAGE_SIZE, (i + 1) * Page.PAGE_SIZE);
+            if (!java.util.Arrays.equals(page, fillPage))
+                disk.set(i, page);
+        }
+    }
+
+    /** A file of {@code size} bytes, each {@code fill}: no array per page until one is written. */
+    public File(String label, long size, byte fill) {
         this.label = label;
-        this.sizePages = (contents.length + Page.PAGE_SIZE - 1) / Page.PAGE_SIZE;
-        this.disk = java.util.Arrays.copyOf(contents, (int) (sizePages * Page.PAGE_SIZE));
+        this.sizePages = (size + Page.PAGE_SIZE - 1) / Page.PAGE_SIZE;
+        this.fillPage = new byte[Page.PAGE_SIZE];
+        java.util.Arrays.fill(fillPage, fill);
+        this.disk = new java.util.concurrent.atomic.AtomicReferenceArray<>((int) sizePages);
         java.util.List<Ref<Page>> l = new java.util.ArrayList<>();
         for (long i = 0; i < sizePages; i++)
             l.add(new Ref<>(this, I_PAGES, null));
@@ -51,5 +70,27 @@ public final class File extends KObject {
     @Override
     public String name() {
         return label;
+    }
+
+    /** Page {@code index} of the disk, to copy from: the caller must not change it. */
+    public byte[] diskPage(long index) {
+        byte[] p = disk.get((int) index);
+        return p == null ? fillPage : p;
+    }
+
+    /** Writes page {@code index} of the disk (a copy of {@code src}, whose first 4096 bytes are the page). */
+    public void writeDiskPage(long index, byte[] src) {
+        disk.set((int) index, java.util.Arrays.copyOf(src, Page.PAGE_SIZE));
+    }
+
+    /** Copies {@code n} bytes of the disk at byte offset {@code off} out (for the oracle and tests: no point). */
+    public void readDisk(long off, byte[] dst, int dstOff, int n) {
+        while (n > 0) {
+            int in = (int) (off & (Page.PAGE_SIZE - 1)), k = Math.min(n, Page.PAGE_SIZE - in);
+            System.arraycopy(diskPage(off >>> Page.PAGE_SHIFT), in, dst, dstOff, k);
+            off += k;
+            dstOff += k;
+            n -= k;
+        }
     }
 }

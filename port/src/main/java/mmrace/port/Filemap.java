@@ -25,7 +25,7 @@ import static mmrace.port.MmTypes.VM_FAULT_SIGBUS;
  *
  * <p>model: no readahead, no fault-around (generic_file_vm_ops has no ->map_pages here, so a file
  * fault under a VMA lock retries under mmap_lock, as vmf_can_call_fault says), no writeback:
- * "reading" a page is a copy from {@link File#disk} that completes at once (the disk array is not
+ * "reading" a page is a copy from the file's disk ({@link File#diskPage}) that completes at once (the disk array is not
  * shared state the scheduler sees). A fault past EOF is VM_FAULT_SIGBUS. Write-back of dirty
  * folios is {@link PageWriteback} (the flusher, as reclaim uses it). Large page-cache folios come
  * only from THP collapse ({@link Khugepaged}); the folio is stored in each slot it covers and
@@ -181,7 +181,7 @@ public final class Filemap {
      */
     static void filemapReadFolio(File file, Page folio) {
         long index = folio.index.get();
-        folio.copyTo(0, file.disk, (int) (index * Page.PAGE_SIZE), Page.PAGE_SIZE);
+        folio.copyTo(0, file.diskPage(index), 0, Page.PAGE_SIZE);
         mmrace.runtime.Barrier.smpWmb();
         folio.flags.fetchOr(Page.PG_UPTODATE);
     }

@@ -13,7 +13,7 @@ import mmrace.runtime.Trace;
  * {@link #writebackFolio} in between its two passes to stand for the flusher.
  *
  * <p>model: I/O completes at once (no PG_writeback, no folio_end_writeback); the "disk" is
- * {@link File#disk}, a plain array the scheduler does not see; folio_mkclean (write-protecting the
+ * the file's disk ({@link File#writeDiskPage}), which the scheduler does not see; folio_mkclean (write-protecting the
  * PTEs of a mapped folio before clearing its dirty bit) is not ported: a store through a PTE that
  * is still dirty is not lost, because try_to_unmap and the zap path carry the PTE's dirty bit to
  * the folio again. folio_mkclean also clears and flushes each shared PTE (ptep_clear_flush, an
@@ -52,7 +52,9 @@ public final class PageWriteback {
             long first = folio.index.get();
             for (int i = 0; i < (1 << folio.order); i++) {
                 Page page = Filemap.folioFilePage(folio, first + i);
-                page.copyFrom(0, mapping.disk, (int) ((first + i) * Page.PAGE_SIZE), Page.PAGE_SIZE);
+                byte[] block = new byte[Page.PAGE_SIZE];
+                page.copyFrom(0, block, 0, Page.PAGE_SIZE);
+                mapping.writeDiskPage(first + i, block);
             }
             wrote = true;
             Probes.hit(P_WROTE);

@@ -161,6 +161,11 @@ public final class Page extends KObject {
         read(off, dst, dstOff, n);
     }
 
+    /** Every byte becomes {@code b}, with no point and no array: for building the initial state. */
+    public void pokeFill(byte b) {
+        fillWith(b);
+    }
+
     /** Fills contents with no point: for building the initial state. */
     public void pokeBytes(int off, byte[] src, int srcOff, int n) {
         System.arraycopy(src, srcOff, materialize(), off, n);

@@ -81,7 +81,7 @@ final class Ghost {
             if (cached != null)
                 cached.peekBytes(off, out, 0, n);
             else
-                System.arraycopy(f.disk, (int) (idx * Page.PAGE_SIZE) + off, out, 0, n);
+                f.readDisk(idx * Page.PAGE_SIZE + off, out, 0, n);
             return out;
         }
         return out; // never touched anonymous memory reads as zeros (A4)

@@ -23,17 +23,19 @@ import java.util.List;
  * The initial address space of a scenario, built as the target would build it: its files, each
  * map line mmap'ed with MAP_FIXED and filled by stores from a thread of the target, then the
  * scenario's init operations. Runs on the "init" task, which no scheduler controls.
+ *
+ * <p>Its cost follows the pages it touches, not the bytes it describes: a file's contents and a
+ * device's memory are uniform pages (one fill byte, no array) until something writes them, and a
+ * fill stores one uniform page per page of the mapping ({@code Page.copyTo} keeps a page of one
+ * byte value without an array).
  */
 record SetUp(MmStruct mm, List<File> files) {
 
     static SetUp of(Kernel k, Scenario s, Variant v) {
         MmStruct mm = MmStruct.mmAlloc(k, "mm");
         List<File> files = new ArrayList<>();
-        for (Scenario.FileSpec f : s.files) {
-            byte[] contents = new byte[(int) f.size()];
-            Arrays.fill(contents, f.fill().none() ? 0 : f.fill().value());
-            files.add(Filemap.init(new File(f.name(), contents)));
-        }
+        for (Scenario.FileSpec f : s.files)
+            files.add(Filemap.init(new File(f.name(), f.size(), f.fill().none() ? 0 : f.fill().value())));
         for (Scenario.MapSpec m : s.maps)
             setUpMapping(k, mm, files, s, m);
         for (Op op : s.init)
@@ -63,11 +65,7 @@ record SetUp(MmStruct mm, List<File> files) {
     private static void setUpMapping(Kernel k, MmStruct mm, List<File> files, Scenario s, Scenario.MapSpec m) {
         File file = m.file() == null ? null : fileNamed(files, m.file());
         if (m.device())
-        {
-            byte[] dev = new byte[(int) m.len()];
-            Arrays.fill(dev, m.fill().none() ? 0 : m.fill().value());
-            file = DevMem.create(k, m.name() + "-dev", dev).file();
-        }
+            file = DevMem.create(k, m.name() + "-dev", m.len(), m.fill().none() ? 0 : m.fill().value()).file();
         int fill = !m.fill().none() && !m.device() ? Mm.PROT_READ | Mm.PROT_WRITE : 0;
         int flags = Mm.MAP_FIXED | (m.shared() ? Mm.MAP_SHARED : Mm.MAP_PRIVATE) | (file == null ? Mm.MAP_ANONYMOUS : 0)
                 | (m.growsdown() ? Mm.MAP_GROWSDOWN : 0);
