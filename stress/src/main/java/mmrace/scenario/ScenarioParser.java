@@ -21,7 +21,8 @@ public final class ScenarioParser {
     // compiled once: the fuzzer parses thousands of scenarios a second (String.split and matches compile per call)
     private static final Pattern WS = Pattern.compile("\\s+"), BAR = Pattern.compile("\\|"),
             ACTOR_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*"), NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_'-]*"),
-            SITE = Pattern.compile("[a-z_]+(:[a-z_]+)?"), SCENARIO_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.+-]*");
+            SITE = Pattern.compile("[a-z_]+(:[a-z_]+)?"), SCENARIO_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.+-]*"),
+            STEP = Pattern.compile("\\d{1,18}");
 
     /** The lowest and highest user address a mapping may have (mmap_min_addr, TASK_SIZE on x86-64). */
     static final long MIN_ADDR = 65536, TASK_SIZE = (1L << 47) - 4096;
@@ -59,7 +60,8 @@ public final class ScenarioParser {
     static String decode(String file, byte[] bytes) throws ScenarioError {
         java.nio.charset.CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT).onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
-        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        int bom = bytes.length >= 3 && bytes[0] == (byte) 0xef && bytes[1] == (byte) 0xbb && bytes[2] == (byte) 0xbf ? 3 : 0; // a UTF-8 byte-order mark is UTF-8
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes, bom, bytes.length - bom);
         java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
         java.nio.charset.CoderResult r = d.decode(in, out, true);
         if (!r.isError())
@@ -325,10 +327,15 @@ public final class ScenarioParser {
             }
             case "steps" -> {
                 String spec = l.substring(l.indexOf("steps") + 5).strip();
+                long last = 0;
                 for (String sw : WS.split(spec)) {
                     int c = sw.indexOf(':');
-                    if (c <= 0 || num(sw.substring(0, c), "a step number") < 0 || sw.substring(c + 1).isEmpty())
-                        throw err("expected switches 'STEP:ACTOR ...', found '" + sw + "'");
+                    if (c <= 0 || !STEP.matcher(sw.substring(0, c)).matches() || sw.substring(c + 1).isEmpty())
+                        throw err("expected switches 'STEP:ACTOR ...' with STEP a decimal step number, found '" + sw + "'");
+                    long step = Long.parseLong(sw.substring(0, c));
+                    if (step < last)
+                        throw err("switch steps must not decrease: '" + sw + "' after step " + last);
+                    last = step;
                 }
                 yield new Scenario.Sched("steps", 0, 0, spec, line);
             }
@@ -389,10 +396,19 @@ public final class ScenarioParser {
             throw err("expected '" + form + "', found '" + String.join(" ", w) + "'");
     }
 
+    /**
+     * The largest address, length or offset: 2^56, beyond the largest x86-64 user address space
+     * (5-level paging). model: the port computes with signed 64-bit addresses, which such numbers
+     * keep from wrapping (the kernel's unsigned arithmetic would take them, and find nothing mapped).
+     */
+    static final long MAX_ADDRESS = 1L << 56;
+
     private long num(String t, String what) throws ScenarioError {
         Long v = Num.parse(t);
         if (v == null)
             throw err("expected " + what + " (hex 0x.. or decimal), found '" + t + "'");
+        if ((what.equals("an address") || what.equals("a length") || what.equals("a file offset")) && (v < 0 || v > MAX_ADDRESS))
+            throw err("expected " + what + " from 0 to " + Num.hex(MAX_ADDRESS) + " (2^56: no user address lies beyond), found '" + t + "'");
         return v;
     }
 
