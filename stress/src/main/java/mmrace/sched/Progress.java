@@ -12,12 +12,14 @@ import mmrace.runtime.Word;
  * bound) the scheduler asks whether the actors made progress since the last check:
  * <ul>
  * <li>an operation returned ({@code SYS_EXIT}) or an actor's body ended: progress;</li>
- * <li>else, over the last {@link #SAMPLE} points before the check, each actor's own sequence of
- *     accesses, each with the value its location held (a word, an atomic, a pointer, a page-table
- *     entry): if every actor that ran repeats a cycle (the same accesses to the same locations
- *     seeing the same values, so no write changed the state it depends on), nobody made progress:
- *     a livelock; if one actor's sequence is not a cycle (new addresses, values that keep
- *     changing: a 16 MiB store faulting in page after page), it is still making progress.</li>
+ * <li>else, over the last {@link #SAMPLE} points before the check, each access is taken with its
+ *     actor, its location and the value the location held (a word, an atomic, a pointer, a
+ *     page-table entry). If the second half of the sample holds nothing the first half (or an
+ *     earlier sample since an operation last returned) did not, the actors only go round states
+ *     they have already been in (a retry loop whose reads see the
+ *     same values, locks taken and dropped, in whatever interleaving): nobody made progress, a
+ *     livelock. An access new in the second half (a new address: a 16 MiB store faulting in page
+ *     after page; a value that keeps changing) is progress.</li>
  * </ul>
  * A cycle longer than half the sample counts as progress: the check errs towards "limit", which is
  * never a verdict, rather than towards a forbidden livelock. The sample is taken only in the last
@@ -39,6 +41,13 @@ final class Progress {
     private Access[] op;
     private Shared[] shared;
     private int filled;
+    /**
+     * The accesses sampled since the last operation returned or body ended: a sample whose second
+     * half adds none is no progress. Kept across checks (so a rare path of a cycle, first met in
+     * one window, is known in the next), cleared at every returned operation, and at {@link #MAX_SEEN}.
+     */
+    private final java.util.Set<Long> seen = new java.util.HashSet<>();
+    private static final int MAX_SEEN = 1 << 16;
 
     Progress(long window, long maxSteps) {
         this.window = window;
@@ -91,8 +100,11 @@ final class Progress {
 
     /**
      * The check due at {@code step}: null if the actors made progress since the last one, else
-     * what repeats ("a repeats a cycle of 2 accesses with nothing changing: READ_ONCE(W), ...").
-     * Moves on to the next window.
+     * what they repeat ("a repeats 3 accesses with nothing changing: spin_lock(L), READ_ONCE(w),
+     * spin_unlock(L)"). No progress: no operation returned and no body ended since the last check,
+     * and the second half of the sample holds no access (by an actor, to a location, seeing a value)
+     * that the first half or an earlier sample did not: the actors go round states they have been
+     * in. Moves on to the next window.
      */
     String check(long step, String[] names) {
         long from = lastCheck;
@@ -100,47 +112,32 @@ final class Progress {
         nextCheck = Math.min(step + window, maxSteps);
         int n = filled;
         filled = 0;
-        if (lastEvent >= from || n == 0)
+        if (lastEvent >= from || n < 2 * MIN_POINTS) {
+            seen.clear();
             return null;
-        StringBuilder cycles = new StringBuilder();
+        }
+        if (seen.size() > MAX_SEEN)
+            seen.clear();
+        for (int k = 0; k < n / 2; k++)
+            seen.add(print[k] * 31 + actor[k]);
+        boolean fresh = false;
+        for (int k = n / 2; k < n; k++)
+            fresh |= seen.add(print[k] * 31 + actor[k]);
+        if (fresh)
+            return null;
+        StringBuilder b = new StringBuilder();
         for (int a = 0; a < names.length; a++) {
-            int m = 0;
-            for (int k = 0; k < n; k++)
+            java.util.LinkedHashSet<String> seen = new java.util.LinkedHashSet<>();
+            for (int k = n / 2; k < n; k++)
                 if (actor[k] == a)
-                    m++;
-            if (m == 0)
+                    seen.add(op[k].text + "(" + shared[k].name() + ")");
+            if (seen.isEmpty())
                 continue;
-            int[] at = new int[m];
-            for (int k = 0, j = 0; k < n; k++)
-                if (actor[k] == a)
-                    at[j++] = k;
-            int p = period(at);
-            if (p < 0 && m >= MIN_POINTS)
-                return null;
-            if (p > 0)
-                cycles.append(cycles.length() == 0 ? "" : "; ").append(describe(names[a], at, p));
+            java.util.List<String> l = new java.util.ArrayList<>(seen);
+            b.append(b.length() == 0 ? "" : "; ").append(names[a]).append(" repeats ").append(l.size())
+                    .append(l.size() == 1 ? " access" : " accesses").append(" with nothing changing: ")
+                    .append(String.join(", ", l.subList(0, Math.min(4, l.size())))).append(l.size() > 4 ? ", ..." : "");
         }
-        return cycles.length() == 0 ? null : cycles.toString();
-    }
-
-    /** The shortest period of the fingerprints at these sample indexes, or -1 if they are not periodic. */
-    private int period(int[] at) {
-        int m = at.length;
-        for (int p = 1; p <= m / 2; p++) {
-            boolean ok = true;
-            for (int i = 0; i + p < m && ok; i++)
-                ok = print[at[i]] == print[at[i + p]];
-            if (ok)
-                return p;
-        }
-        return -1;
-    }
-
-    private String describe(String name, int[] at, int p) {
-        StringBuilder b = new StringBuilder(name).append(" repeats a cycle of ").append(p).append(p == 1 ? " access" : " accesses")
-                .append(" with nothing changing: ");
-        for (int i = 0; i < Math.min(p, 4); i++)
-            b.append(i == 0 ? "" : ", ").append(op[at[i]].text).append('(').append(shared[at[i]].name()).append(')');
-        return b.append(p > 4 ? ", ..." : "").toString();
+        return b.toString();
     }
 }
