@@ -1,12 +1,9 @@
 package mmrace.run;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
-import mmrace.port.File;
-import mmrace.runtime.Page;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.ScenarioParser;
 import mmrace.scenario.Variant;
@@ -44,25 +41,5 @@ class SetUpCostTest {
         assertTrue(took < 8L << 20, "set-up allocated " + took + " bytes for 32 MiB described");
         Runner.Outcome o = Runner.run(s, Variant.SLOW, false);
         assertEquals("acceptable", o.verdict().label(), o.verdict().toString());
-    }
-
-    /** A file of one fill byte reads as that byte everywhere; a page written back holds what was written, the others do not change. */
-    @Test
-    void uniformFilePages() {
-        File f = new File("f", 3 * Page.PAGE_SIZE, (byte) 'x');
-        assertEquals(3, f.sizePages);
-        byte[] got = new byte[10];
-        f.readDisk(Page.PAGE_SIZE - 5, got, 0, 10);
-        assertArrayEquals("xxxxxxxxxx".getBytes(), got);
-        byte[] page = new byte[Page.PAGE_SIZE];
-        java.util.Arrays.fill(page, (byte) 'y');
-        f.writeDiskPage(1, page);
-        f.readDisk(Page.PAGE_SIZE - 5, got, 0, 10);
-        assertArrayEquals("xxxxxyyyyy".getBytes(), got);
-        File g = new File("g", "abc".getBytes());
-        assertEquals(1, g.sizePages);
-        byte[] four = new byte[4];
-        g.readDisk(0, four, 0, 4);
-        assertArrayEquals(new byte[] {'a', 'b', 'c', 0}, four, "the last page is padded with zeros");
     }
 }
