@@ -20,7 +20,12 @@ final class BenchCmd implements Callable<Integer> {
         String home = System.getProperty("mmrace.home");
         if (home != null)
             a.addAll(List.of("-jvmArgsAppend", "-Dmmrace.home=" + home));
-        org.openjdk.jmh.runner.options.CommandLineOptions o = new org.openjdk.jmh.runner.options.CommandLineOptions(a.toArray(String[]::new));
+        org.openjdk.jmh.runner.options.CommandLineOptions o;
+        try {
+            o = new org.openjdk.jmh.runner.options.CommandLineOptions(a.toArray(String[]::new));
+        } catch (org.openjdk.jmh.runner.options.CommandLineOptionException e) {
+            throw new Main.BadInput("bench: " + e.getMessage() + " (JMH's options: ./mmrace bench -lprof lists profilers, -l benchmarks)");
+        }
         new org.openjdk.jmh.runner.Runner(o).run();
         return Main.OK;
     }

@@ -7,7 +7,6 @@ import mmrace.scenario.ScenarioParser;
 import mmrace.scenario.Variant;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,15 +45,6 @@ final class Scenarios {
         return out;
     }
 
-    /** Every .scn file under the given paths; BadInput for a missing path or a directory with none. */
-    static List<Path> files(List<Path> args) {
-        List<String> problems = new ArrayList<>();
-        List<Path> out = files(args, problems);
-        if (!problems.isEmpty())
-            throw new Main.BadInput(String.join("; ", problems));
-        return out;
-    }
-
     /**
      * Reads a scenario file as every command does: parsed ({@link ScenarioParser}), then its reason
      * codes and injection sites checked against the oracle's and the port's ({@link Names}).
@@ -81,20 +71,6 @@ final class Scenarios {
         } catch (ScenarioError e) {
             return null;
         }
-    }
-
-    /** Parses each file; errors are printed and counted. */
-    static List<Scenario> parse(List<Path> files, PrintWriter err, int[] errors) {
-        List<Scenario> out = new ArrayList<>();
-        for (Path f : files) {
-            try {
-                out.add(load(f));
-            } catch (ScenarioError e) {
-                err.println("mmrace: " + e.getMessage());
-                errors[0]++;
-            }
-        }
-        return out;
     }
 
     /** --variant a,b; else the variants the scenario has expectations for; else all. */

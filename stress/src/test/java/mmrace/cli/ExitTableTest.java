@@ -31,7 +31,7 @@ class ExitTableTest {
         assertTrue(line.startsWith("mmrace: internal error (a bug in mmrace, not a verdict): java.lang.IllegalStateException: model out of order; "
                 + "stack trace in "), line);
         Path trace = Path.of(line.substring(line.indexOf("stack trace in ") + "stack trace in ".length()));
-        assertTrue(Files.readString(trace).contains("\tat mmrace.cli.CliRobustnessTest"), "the stack trace is in the file");
+        assertTrue(Files.readString(trace).contains("\tat mmrace.cli.ExitTableTest"), "the stack trace is in the file");
         Files.delete(trace);
         assertEquals(Main.INTERNAL_ERROR, Main.failure(new StackOverflowError(), new PrintWriter(new StringWriter())));
         assertEquals(Main.BAD_INPUT, Main.failure(new java.nio.file.AccessDeniedException("/x"), new PrintWriter(err, true)));
