@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 final class Jcstress {
     private Jcstress() {}
 
-    record Result(boolean ok, String summary, Path report) {}
+    /** The nightly's pass: {@code status} is ./mmrace stress's exit status. */
+    record Result(boolean ok, String summary, Path report, int status) {}
 
     /** The gate's pass: expected-safe tests only; --quick keeps to the RCU-walk variants and 100 ms per test. */
     static List<GateCmd.Check> gatePass(boolean quick, PrintWriter out, PrintWriter err) {
@@ -52,6 +53,6 @@ final class Jcstress {
                 reportDir.toString());
         out.print(o);
         String last = o.toString().lines().filter(l -> l.startsWith("OK") || l.startsWith("FAIL")).reduce((a, b) -> b).orElse("exit " + rc);
-        return new Result(rc == 0, n + " tests, " + ms + " ms each: " + last, reportDir.resolve("index.html"));
+        return new Result(rc == 0, n + " tests, " + ms + " ms each: " + last, reportDir.resolve("index.html"), rc);
     }
 }

@@ -39,7 +39,7 @@ import picocli.CommandLine.Command;
         footer = {"", "Exit status (every command; several results: the worst):",
                 "   0  ok: no forbidden outcome (run, gate: every verdict as recorded)",
                 "   1  a forbidden outcome, and nothing else (run, gate, nightly: or a verdict",
-                "      other than the one recorded); a known issue's root cause does not count",
+                "      other than the one recorded; fuzz, explore: not a known issue's)",
                 "   2  bad input (the message names the file and line, or the limit exceeded),",
                 "      nothing to do, or an execution that reached a limit of the model (no verdict)",
                 "   3  needs triage: an outcome the oracle cannot explain, and no forbidden one",

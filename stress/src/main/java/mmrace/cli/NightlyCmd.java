@@ -43,7 +43,8 @@ import java.util.stream.Stream;
         "exploration of the corpus under every variant, the gate; report in OUT/index.html and OUT/summary.json.",
         "Writes only under OUT (and tonight's summary into --history DIR when given). Keep a finding with ./mmrace promote.",
         "Exit status: 0 the gate and JCStress passed, 1 either failed (a forbidden outcome in a variant expected",
-        "to be safe, or a recorded one lost), 2 bad input."})
+        "to be safe, or a recorded one lost), 2 bad input or a corpus file the gate could not judge, 4 JCStress itself",
+        "failed, 70 internal error: the worse of the gate's and JCStress's (./mmrace --help)."})
 final class NightlyCmd implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR")
     Path out;
@@ -70,6 +71,9 @@ final class NightlyCmd implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** The exit statuses of tonight's gate and JCStress pass: the nightly exits with the worse ({@link Main#worst}). */
+    private int gateStatus = Main.OK, jcstressStatus = Main.OK;
 
     @Override
     public Integer call() throws Exception {
@@ -105,6 +109,7 @@ final class NightlyCmd implements Callable<Integer> {
             Jcstress.Result j = Jcstress.nightlyPass(share, dir.resolve("jcstress"), o, err);
             rep.jcstressSummary = j.summary();
             rep.jcstressOk = j.ok();
+            jcstressStatus = j.status();
             rep.jcstressLink = j.report() == null ? null : dir.relativize(j.report().toAbsolutePath()).toString();
         }
 
@@ -184,13 +189,14 @@ final class NightlyCmd implements Callable<Integer> {
     }
 
     /** The gate over the checked-in corpus (read only; JCStress ran above, so --no-jcstress). */
-    private static void gate(Path src, Path dir, NightlyReport rep, PrintWriter o, PrintWriter err) throws IOException {
+    private void gate(Path src, Path dir, NightlyReport rep, PrintWriter o, PrintWriter err) throws IOException {
         o.println("nightly: gate");
         StringWriter gout = new StringWriter();
         int g = Main.execute(new PrintWriter(gout, true), err, "gate", "--corpus", src.toAbsolutePath().toString(), "--junit-xml",
                 dir.resolve("gate.xml").toString(), "--no-jcstress");
         Files.writeString(dir.resolve("gate.txt"), gout.toString());
         rep.gateOk = g == 0;
+        gateStatus = g;
         String[] lines = gout.toString().strip().split("\n");
         rep.gateSummary = lines[lines.length - 1] + (g == 0 ? "" : " (see gate.txt)");
     }
@@ -209,7 +215,7 @@ final class NightlyCmd implements Callable<Integer> {
         o.println(String.format(Locale.ROOT, "nightly: report %s (new tonight: %d groups; %d known; gate %s)", dir.resolve("index.html"), fresh,
                 rep.groups.size() - fresh, rep.gateOk ? "passed" : "FAILED"));
         o.flush();
-        return rep.gateOk && (noJcstress || rep.jcstressOk) ? Main.OK : Main.FORBIDDEN;
+        return Main.worst(gateStatus, jcstressStatus);
     }
 
     static List<Path> corpusFiles(Path dir) throws IOException {
