@@ -1,6 +1,7 @@
 package mmrace.port;
 
 import mmrace.runtime.Kernel;
+import mmrace.runtime.Report;
 import mmrace.runtime.Task;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,8 @@ import static mmrace.port.MapleNode.W_END;
 import static mmrace.port.MapleNode.W_PARENT_SLOT;
 import static mmrace.port.MapleNode.W_TYPE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,6 +77,123 @@ class MapleTreeTest {
         MapleTree.__mtDestroy(mt);
         assertEquals(0, mt.peek().size());
         assertEquals(0, MapleNode.mapleNodeCache(k).live(), "__mt_destroy frees every node of a non-RCU tree at once");
+        assertTrue(k.reports.isEmpty(), k.reports.all().toString());
+    }
+
+    /** A tree of ten entries of two pages with a page of gap between them (three levels). */
+    private MapleTree tenEntries() {
+        MapleTree mt = new MapleTree(null, true);
+        for (int i = 0; i < 10; i++)
+            assertTrue(mt.store((1 + 3 * i) * P, (3 + 3 * i) * P - 1, "e" + i));
+        assertEquals(3, mt.peekHeight());
+        return mt;
+    }
+
+    private static List<Object> contents(MapleNode n) {
+        List<Object> l = new ArrayList<>();
+        for (int i = 0; i < PIVOTS; i++)
+            l.add(n.words[i].peek());
+        for (int i = 0; i < SLOTS; i++)
+            l.add(n.ptrs[i].peek());
+        return l;
+    }
+
+    /**
+     * Copy-on-write: a store that replaces the leaf a reader is in (inside its RCU read section)
+     * leaves the old leaf as it was, only marked dead (parent pointing at itself), and does not
+     * free it while the reader is inside. The reader's next walk from that leaf sees it dead and
+     * restarts from the root, finding the new contents; the old leaf is freed when the reader
+     * leaves its section.
+     */
+    @Test
+    void aReplacedNodeStaysIntactAndAliveUntilTheReaderLeaves() {
+        MapleTree mt = tenEntries();
+        Interleave il = new Interleave(s -> false);
+        Task reader = k.newTask("reader", il), writer = k.newTask("writer", il);
+        long addr = 13 * P; // e4 [d000-efff]
+        reader.bind();
+        k.rcu.readLock();
+        MaState mas = new MaState(mt, addr, addr);
+        assertEquals("e4", MapleTree.masWalk(mas));
+        MapleNode old = mas.node;
+        List<Object> before = contents(old);
+        writer.bind();
+        assertTrue(mt.store(addr, addr + P - 1, "x"), "e4's first page becomes x: the leaf is copied");
+        assertSame(old, old.ptrs[P_PARENT].peek(), "the old leaf is dead");
+        assertEquals(before, contents(old), "and unchanged: the writer built a new node");
+        assertFalse(old.freed, "not freed while a reader is inside its RCU section");
+        assertTrue(k.rcu.pendingCallbacks() > 0);
+        reader.bind();
+        assertEquals("x", MapleTree.masWalk(mas), "the walk on from the dead leaf restarts from the root");
+        assertTrue(il.hit("reader", "mtree_range_walk: dead node (replaced under the walker), restart from the root"));
+        k.rcu.readUnlock();
+        assertTrue(old.freed, "freed once the reader left");
+        assertTrue(il.hit("reader", "mt_free_rcu: replaced node freed after its grace period"));
+        t.bind();
+        assertTrue(k.reports.isEmpty(), k.reports.all().toString());
+    }
+
+    /**
+     * A state kept past its RCU read section (a stale cursor): the store replaces its leaf, no
+     * reader is inside a section, so the grace period is over at once and the leaf is freed. The
+     * next walk from the state reads freed memory: KASAN reports it. The freed node still reads as
+     * dead, so the walk then restarts from the root and gets the right answer.
+     */
+    @Test
+    void aFreedNodeReadFromAStaleStateIsAUseAfterFree() {
+        MapleTree mt = tenEntries();
+        Task reader = k.newTask("reader", null), writer = k.newTask("writer", null);
+        long addr = 13 * P;
+        reader.bind();
+        k.rcu.readLock();
+        MaState mas = new MaState(mt, addr, addr);
+        assertEquals("e4", MapleTree.masWalk(mas));
+        k.rcu.readUnlock();
+        MapleNode old = mas.node;
+        writer.bind();
+        assertTrue(mt.store(addr, addr + P - 1, "x"));
+        assertTrue(old.freed, "no reader inside: freed after the (empty) grace period");
+        reader.bind();
+        k.rcu.readLock();
+        assertEquals("x", MapleTree.masWalk(mas));
+        k.rcu.readUnlock();
+        t.bind();
+        List<Report> r = k.reports.all();
+        assertEquals(1, r.size(), r.toString());
+        assertEquals(Report.Kind.KASAN, r.get(0).kind());
+        assertEquals("use-after-free read of maple_node", r.get(0).title());
+        assertEquals(old.name() + " in freed " + old.name(), r.get(0).detail());
+        assertEquals("reader", r.get(0).task());
+    }
+
+    /**
+     * wr_slot_store in RCU mode changes a live node with two stores: the slot (rcu_assign_pointer),
+     * then the pivot that moves the boundary. A reader between the two sees the node in flux: the
+     * new entry, still with the old end, so the page it grew into still reads as the gap.
+     */
+    @Test
+    void aReaderCanSeeASlotStoreInFlux() {
+        MapleTree mt = new MapleTree(null, true);
+        assertTrue(mt.store(0x10 * P, 0x12 * P - 1, "a"));
+        assertTrue(mt.store(0x20 * P, MapleTree.ULONG_MAX, "b"));
+        assertEquals(1, mt.peekHeight(), "one leaf: gap, a, gap, b");
+        MapleNode leaf = mt.maRoot.peek();
+        Object[] seen = new Object[2];
+        Interleave il = new Interleave(s -> s == leaf.words[1]); // the store of pivot[1]
+        Task reader = k.newTask("reader", il), writer = k.newTask("writer", il);
+        il.then(reader, () -> {
+            seen[0] = MapleTree.mtreeLoad(mt, 0x10 * P);
+            seen[1] = MapleTree.mtreeLoad(mt, 0x12 * P);
+        });
+        writer.bind();
+        assertTrue(mt.store(0x10 * P, 0x13 * P - 1, "a2"), "a2 takes a's range and one more page of the gap");
+        t.bind();
+        assertTrue(il.fired());
+        assertTrue(il.hit("writer", "mas_wr_store_entry: wr_slot_store, slot and pivot rewritten in place"), il.probes.toString());
+        assertEquals("a2", seen[0], "the slot is already a2");
+        assertNull(seen[1], "but its end is still a's: the page a2 grew into reads as the gap");
+        assertEquals("a2", MapleTree.mtreeLoad(mt, 0x12 * P));
+        assertSame(leaf, mt.maRoot.peek(), "no new node");
         assertTrue(k.reports.isEmpty(), k.reports.all().toString());
     }
 
