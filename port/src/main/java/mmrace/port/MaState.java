@@ -1,8 +1,9 @@
 package mmrace.port;
 
 /**
- * struct ma_state, the maple tree cursor (include/linux/maple_tree.h; see {@link MapleTree} for
- * the version read): the range [index, last] of interest, the node the cursor is in with that
+ * struct ma_state, the maple tree cursor (include/linux/maple_tree.h, not stored at the port's
+ * commit c17ee635; the stored 3bf3e21c15d4386a5f15118ec39bbc1b67ea5759 predates the status field,
+ * which follows lib/maple_tree.c as {@link MapleTree} reads it): the range [index, last] of interest, the node the cursor is in with that
  * node's implied [min, max], the offset of the slot, the data end of the node, and the status.
  * It lives on the caller's stack: plain fields. Its node is only safe to use while the RCU read
  * section (or the tree's lock) it was found under is held; mas_set()/mas_reset() make the next

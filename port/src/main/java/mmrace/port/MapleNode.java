@@ -9,8 +9,9 @@ import mmrace.runtime.Ref;
 import mmrace.runtime.Word;
 
 /**
- * struct maple_node as a maple_range_64 / maple_leaf_64 node (include/linux/maple_tree.h; see
- * {@link MapleTree} for the version read): a parent pointer, pivots, slots and the metadata end.
+ * struct maple_node as a maple_range_64 / maple_leaf_64 node (include/linux/maple_tree.h, read at
+ * the stored 3bf3e21c15d4386a5f15118ec39bbc1b67ea5759, not stored at the port's commit c17ee635;
+ * lib/maple_tree.c as {@link MapleTree} reads it uses the same fields): a parent pointer, pivots, slots and the metadata end.
  * A leaf's slots hold entries (VMAs, or NULL for a gap); an internal node's slots hold its
  * children. Slot i covers [pivot[i-1] + 1, pivot[i]] (the node's min for slot 0, its max for the
  * last slot). A node that has been replaced is dead: its parent points to itself.

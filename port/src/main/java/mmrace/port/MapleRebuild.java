@@ -15,7 +15,8 @@ import static mmrace.port.MapleNode.W_PARENT_SLOT;
 import static mmrace.port.MapleTree.ULONG_MAX;
 
 /**
- * Not a kernel file: the model of the stores of lib/maple_tree.c that change the shape of the
+ * Not a kernel file: the model of the stores of lib/maple_tree.c (as read at the stored
+ * 002ebb925e2fcf150b0e346a960060ea4789ff01, see {@link MapleTree}) that change the shape of the
  * tree (mas_wr_spanning_store, mas_split, mas_rebalance with mas_spanning_rebalance and
  * mas_topiary_replace). The kernel builds the new nodes bottom-up in a maple_big_node, pushes
  * data to neighbours, reuses untouched children (adopting them) and swaps the new subtree in with
@@ -26,7 +27,7 @@ import static mmrace.port.MapleTree.ULONG_MAX;
  * NULL in the next node), builds that whole subtree anew, publishes it where A was, and frees all
  * of A's old nodes: readers still inside A see the old contents until their grace period ends.
  */
-final class MapleRebuild {
+public final class MapleRebuild {
     private MapleRebuild() {}
 
     /** The ranges a subtree holds, in order, with the subtree's nodes and height. */
@@ -139,13 +140,13 @@ final class MapleRebuild {
         if (height != 0 && entries.get(n - 1) == null && !rightmost)
             return null; // a node other than the rightmost may not end in a NULL
         // can[i][k]: ranges [i, n) split into k leaves, each of 2..SLOTS ranges ending in an entry
-        int maxLeaves = n;
+        int maxLeaves = n / 2;
         boolean[][] can = new boolean[n + 1][maxLeaves + 1];
         can[n][0] = true;
-        for (int i = n - 1; i >= 0; i--)
+        for (int i = n - 2; i >= 0; i--)
             for (int s = 2; s <= SLOTS && i + s <= n; s++)
                 if (endOk(entries, i + s, rightmost))
-                    for (int k = 1; k <= maxLeaves; k++)
+                    for (int k = 1, kmax = (n - i) / 2; k <= kmax; k++)
                         can[i][k] |= can[i + s][k - 1];
         for (int h = height == 0 ? 1 : height; h <= (height == 0 ? 32 : height); h++) {
             if (h == 1) {

@@ -27,11 +27,12 @@ import static mmrace.port.MapleNode.W_TYPE;
  * detached VMAs munmap builds (mt_detach). A map from ranges [index, last] to entries (NULL: a
  * gap), made of {@link MapleNode}s and walked with a {@link MaState}.
  *
- * <p>Read at: lib/maple_tree.c and include/linux/maple_tree.h are not stored at
- * c17ee635fd3a482b2ad2bf5e269755c2eae5f25e; the read side follows the stored lib/maple_tree.c
- * 002ebb925e2fcf150b0e346a960060ea4789ff01 (ma_status, store_type), with mas_walk() as fixed by
- * "maple_tree: restart walk on correct status" (June 2025: an active state walks on from its
- * node, which is why mm/mmap_lock.c at c17ee635 resets the state before retrying).
+ * <p>Read at: lib/maple_tree.c is not stored at the port's commit (c17ee635); this follows the
+ * stored 002ebb925e2fcf150b0e346a960060ea4789ff01 (ma_status, store_type), with two June 2025
+ * fixes that commit predates: "maple_tree: restart walk on correct status" (mas_walk() walks on
+ * from the node of an active state instead of always restarting) and "maple_tree: Fix status
+ * setup on restore to active" (mas_may_activate). The first is why mm/mmap_lock.c at c17ee635
+ * resets the state before lock_vma_under_rcu retries.
  *
  * <p>mm_mt is in RCU mode (MT_FLAGS_USE_RCU): readers walk it under rcu_read_lock while a writer
  * holding mmap_lock for write changes it. A writer never changes a node a reader may be walking
@@ -40,8 +41,8 @@ import static mmrace.port.MapleNode.W_TYPE;
  * (parent pointing to itself) and frees them with call_rcu. A reader that sees a dead node
  * restarts from the root; a reader that kept a node past its RCU section reads freed memory.
  *
- * <p>model: a reader reads one node at one point ({@link mmrace.runtime.RcuNode#visit}); 4 slots
- * per node (see {@link MapleNode}). The read side is the kernel's. Of the write side, the store
+ * <p>model: a reader reads one node at one point (a visit of its RcuNode), and nodes have 4 slots
+ * (see {@link MapleNode}). The read side is the kernel's. Of the write side, the store
  * classification (mas_wr_store_type) and the stores that touch one node (exact fit, slot store,
  * append, node store, new root, root expansion) are the kernel's; a split, rebalance or spanning
  * store is modelled as a rebuild: the lowest node whose range can take the new contents (with a
@@ -1305,7 +1306,10 @@ public final class MapleTree {
         Barrier.smpWmb();
     }
 
-    /** mas_free(mas, used): ma_free_rcu in RCU mode, else freed now (model: mas_push_node). */
+    /**
+     * mas_free(mas, used): ma_free_rcu in RCU mode, else (model: at once, where the kernel keeps
+     * the node for reuse with mas_push_node) back to the cache.
+     */
     static void masFree(MapleTree mt, MapleNode used) {
         Kernel k = Task.current().kernel;
         if (!mt.inRcu) {

@@ -47,13 +47,13 @@ class MapleTreeTest {
 
     @Test
     void randomStoresMatchAReferenceMapInRcuMode() {
-        for (int seed = 1; seed <= 40; seed++)
+        for (int seed = 1; seed <= 30; seed++)
             randomStores(new MapleTree(null, true), seed);
     }
 
     @Test
     void randomStoresMatchAReferenceMapInNonRcuMode() {
-        for (int seed = 1; seed <= 40; seed++)
+        for (int seed = 1; seed <= 30; seed++)
             randomStores(new MapleTree(null, false), seed);
     }
 
@@ -201,7 +201,7 @@ class MapleTreeTest {
         Random rng = new Random(seed);
         Object[] ref = new Object[PAGES + 2];
         int names = 0;
-        for (int op = 0; op < 150; op++) {
+        for (int op = 0; op < 120; op++) {
             int a = 1 + rng.nextInt(PAGES), len = 1 + rng.nextInt(rng.nextInt(4) == 0 ? 12 : 3);
             int b = Math.min(PAGES, a + len - 1);
             Object e = rng.nextInt(3) == 0 ? null : "e" + names++;
