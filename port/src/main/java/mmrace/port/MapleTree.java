@@ -1458,6 +1458,21 @@ public final class MapleTree {
         return PIVOTS;
     }
 
+    /** How many nodes the tree is made of, counted with no points: for sanitizers and tests. */
+    public int peekNodes() {
+        MapleNode root = maRoot.peek();
+        return root == null ? 0 : peekNodes(root);
+    }
+
+    private static int peekNodes(MapleNode n) {
+        if (n.words[W_TYPE].peek() == MAPLE_LEAF_64)
+            return 1;
+        int count = 1, end = (int) n.words[W_END].peek();
+        for (int i = 0; i <= end; i++)
+            count += peekNodes((MapleNode) n.ptrs[i].peek());
+        return count;
+    }
+
     /** The tree's height (1 for a single leaf, 0 when empty), with no points: for tests. */
     public int peekHeight() {
         int h = 0;
