@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static mmrace.port.MapleNode.MAPLE_LEAF_64;
-import static mmrace.port.MapleNode.MAPLE_RANGE_64;
 import static mmrace.port.MapleNode.PIVOTS;
 import static mmrace.port.MapleNode.P_PARENT;
 import static mmrace.port.MapleNode.SLOTS;
