@@ -2,6 +2,7 @@ package mmrace.port;
 
 import mmrace.runtime.Errno;
 import mmrace.runtime.Task;
+import mmrace.runtime.Trace;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -221,6 +222,8 @@ public final class MapleRebuild {
             p.ptrs[parentSlot].rcuAssignPointer(top);
         else
             mt.maRoot.rcuAssignPointer(top);
+        Trace.note("maple tree: %s and the %d node(s) below it replaced by a new subtree of %d", old.nodes.get(0),
+                old.nodes.size() - 1, total);
         MapleTree.freeDeadNodes(mt, old.nodes);
         // mtree_range_walk(mas): the state at the slot holding index
         MapleTree.masSetRange(mas, index, index);

@@ -9,6 +9,7 @@ import mmrace.runtime.Probes;
 import mmrace.runtime.Ref;
 import mmrace.runtime.Report;
 import mmrace.runtime.Task;
+import mmrace.runtime.Trace;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -1295,6 +1296,7 @@ public final class MapleTree {
             int offset = (int) nu.words[W_PARENT_SLOT].peek();
             ((MapleNode) parent).ptrs[offset].rcuAssignPointer(nu);
         }
+        Trace.note("mas_replace_node: %s replaces %s", nu, old);
         mteSetNodeDead(old);
         masFree(mas.tree, old);
     }
@@ -1322,6 +1324,7 @@ public final class MapleTree {
     /** mt_free_rcu(head): the RCU callback. */
     static void mtFreeRcu(MapleNode node) {
         Probes.hit(P_FREED);
+        Trace.note("mt_free_rcu(%s)", node);
         MapleNode.mapleNodeCache(Task.current().kernel).free(node);
     }
 
