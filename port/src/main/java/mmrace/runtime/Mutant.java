@@ -14,6 +14,15 @@ public final class Mutant {
     /** lock_vma_under_rcu without its range re-check after vma_start_read (mm/mmap_lock.c). */
     public static final String NO_RANGE_RECHECK = "no-range-recheck";
 
+    /**
+     * lock_vma_under_rcu without mas_set(&mas, address) before its retry (mm/mmap_lock.c): a stale
+     * cursor. The retry's mas_walk walks on from the node the first walk left in the state, a node
+     * a concurrent store may have replaced and RCU freed once vma_start_read dropped the read lock:
+     * a use-after-free read (the bug commit 270065f514c5, "mm/mmap_lock: reset maple state on
+     * lock_vma_under_rcu() retry", fixed).
+     */
+    public static final String NO_MAS_RESET = "no-mas-reset";
+
     private static volatile Set<String> enabled = parse(System.getProperty("mmrace.mutant", ""));
 
     public static boolean on(String name) {
