@@ -218,7 +218,9 @@ public final class Mutant {
             "retract_page_tables does not repeat the retractable (no anon_vma) check under the PTL: a table holding a fresh COW"
                     + " page is taken away",
             "1d65b771bc08 (\"mm/khugepaged: retract_page_tables() without mmap or vma lock\"): \"Now that we hold ptlock, repeating"
-                    + " the retractable checks protects us from races against the prior checks\"", BOTH);
+                    + " the retractable checks protects us from races against the prior checks\"", BOTH, Kind.NOT_EXPRESSIBLE,
+            "what the re-check guards against (userfaultfd_ioctl filling PTEs, MADV_GUARD_INSTALL markers) is not modelled; a fault"
+                    + " into the range waits on the locked new folio until the retraction is done");
     public static final String RETRACT_NO_PMD_RECHECK = def("retract-no-pmd-recheck", Area.KHUGEPAGED, "mm/khugepaged.c:retract_page_tables",
             "retract_page_tables does not re-check the pmd under the pmd lock: it clears a pmd that no longer points to the table"
                     + " it checked",
