@@ -379,10 +379,11 @@ public final class MmapLock {
      */
     public static VmAreaStruct lockVmaUnderRcu(MmStruct mm, long address) {
         Task t = Task.current();
+        MaState mas = new MaState(mm.mmMt, address, address); // MA_STATE(mas, &mm->mm_mt, address, address)
         VmAreaStruct vma;
         for (;;) { // retry:
             t.kernel.rcu.readLock();
-            vma = (VmAreaStruct) mm.mmMt.walk(address); // mas_walk(&mas)
+            vma = (VmAreaStruct) MapleTree.masWalk(mas);
             if (vma == null) {
                 Probes.hit(P_LOCK_NO_VMA);
                 t.kernel.rcu.readUnlock();
@@ -396,8 +397,10 @@ public final class MmapLock {
             if (Err.isErrOrNull(vma)) {
                 // Check if the VMA got isolated after we found it
                 if (Err.ptrErr(vma) == -Errno.EAGAIN) {
-                    // count VMA_LOCK_MISS; the area was replaced with another one: mas_set, retry
+                    // count VMA_LOCK_MISS; the area was replaced with another one
                     Probes.hit(P_LOCK_MISS);
+                    if (!Mutant.on(Mutant.NO_MAS_RESET))
+                        MapleTree.masSet(mas, address);
                     t.spin("lock_vma_under_rcu: vma detached, retry");
                     continue;
                 }

@@ -751,7 +751,7 @@ public final class Vma {
         // vm_unacct_memory: model none
         if (vms.unlock)
             MmapLock.mmapReadUnlock(mm);
-        // __mt_destroy(mas_detach->tree): garbage
+        masDetach.mtDestroy(); // __mt_destroy(mas_detach->tree)
     }
 
     /** reattach_vmas(mas_detach): undo the detaching of a failed munmap. */
@@ -763,6 +763,7 @@ public final class Vma {
             MmapLock.vmaMarkAttached(vma);
             Trace.note("reattach_vmas: %s", vma);
         }
+        masDetach.mtDestroy(); // __mt_destroy(mas_detach->tree)
     }
 
     /**
@@ -861,7 +862,7 @@ public final class Vma {
      * -errno (lock still held for write).
      */
     public static int doVmiAlignMunmap(VmaIter vmi, VmAreaStruct vma, MmStruct mm, long start, long end, boolean unlock) {
-        VmaIter masDetach = VmaIter.onTree(new MapleTree(null)); // mt_detach, on the stack
+        VmaIter masDetach = VmaIter.onTree(new MapleTree(null, false)); // mt_detach, on the stack
         VmaMunmapStruct vms = initVmaMunmap(vmi, vma, start, end, unlock);
         Trace.note("do_vmi_align_munmap(%s, [%#x-%#x), unlock=%s)", mm, start, end, unlock);
         int error = vmsGatherMunmapVmas(vms, masDetach);
@@ -1216,7 +1217,7 @@ public final class Vma {
         // find the first overlapping VMA and initialise unmap state
         VmAreaStruct first = vmi.vmaFind(map.end);
         VmaMunmapStruct vms = map.vms = initVmaMunmap(vmi, first, map.addr, map.end, false);
-        map.masDetach = VmaIter.onTree(new MapleTree(null)); // mt_detach on the stack, mas_init
+        map.masDetach = VmaIter.onTree(new MapleTree(null, false)); // mt_detach on the stack, mas_init
         if (vms.vma != null) {
             Probes.hit(P_MMAP_OVER);
             int error = vmsGatherMunmapVmas(vms, map.masDetach);
@@ -1458,11 +1459,12 @@ public final class Vma {
 
     /** The free gaps [start, end) inside [low, high), shrunk by the neighbours' stack guard gaps. */
     private static List<long[]> gaps(MmStruct mm, long low, long high) {
-        MapleTree.Node n = mm.mmMt.load();
+        VmaIter vmi = VmaIter.of(mm, 0); // model: for_each_vma over the whole tree
         List<long[]> r = new ArrayList<>();
         VmAreaStruct prev = null;
-        for (int i = 0; i <= n.size(); i++) {
-            VmAreaStruct next = i < n.size() ? (VmAreaStruct) n.entry(i) : null;
+        for (boolean done = false; !done; ) {
+            VmAreaStruct next = vmi.vmaNext();
+            done = next == null;
             long end = next != null ? Mmap.vmStartGap(next) : mm.taskSize;
             long s = prev != null ? Mmap.vmEndGap(prev) : 0;
             s = Math.max(s, low);

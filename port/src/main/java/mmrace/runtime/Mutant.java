@@ -101,6 +101,10 @@ public final class Mutant {
                     + " share memory with its rcu_head / the slab free pointer",
             "Jann Horn, \"mm: fix (harmless) type confusion in lock_vma_under_rcu()\" (2024, Fixes: 50ee32537206); the comment at"
                     + " c17ee635: \"At this point, we have a stable reference ... From here on, we can access the VMA\"", BOTH);
+    public static final String NO_MAS_RESET = def("no-mas-reset", Area.VMA_LOCK, "mm/mmap_lock.c:lock_vma_under_rcu",
+            "the retry after a detached VMA walks on from the maple state the first walk left (no mas_set): a node a concurrent"
+                    + " store replaced and RCU freed once vma_start_read dropped the read lock is read after free",
+            "270065f514c5 (\"mm/mmap_lock: reset maple state on lock_vma_under_rcu() retry\")", BOTH);
     public static final String NO_SEQ_RECHECK = def("no-seq-recheck", Area.VMA_LOCK, "mm/mmap_lock.c:vma_start_read",
             "a reader takes vm_refcnt and does not check vm_lock_seq again: it enters a VMA a writer has write-locked"
                     + " (only the early lockless check, \"A race might cause false locked result\", is left)",

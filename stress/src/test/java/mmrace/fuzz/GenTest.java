@@ -29,7 +29,7 @@ class GenTest {
         assertNotEquals(texts(1, 10), texts(2, 10));
     }
 
-    /** Every generated scenario parses back identically and is within the limits. */
+    /** Every generated scenario parses back identically, is within the limits, and races the reader with one or two actors. */
     @Test
     void generatedScenariosAreValid() {
         Gen g = new Gen(7);
@@ -40,6 +40,7 @@ class GenTest {
             assertTrue(s.actors.get(0).ops().stream().allMatch(op -> op instanceof Op.Read));
             int n = s.actors.get(0).ops().size();
             assertTrue(n >= 1 && n <= 2);
+            assertTrue(s.actors.size() == 2 || s.actors.size() == 3, "the reader and one or two actors racing it:\n" + s.text());
             for (int a = 1; a < s.actors.size(); a++)
                 assertTrue(s.actors.get(a).ops().size() >= 1 && s.actors.get(a).ops().size() <= 3);
         }
