@@ -88,18 +88,26 @@ class MalformedCampaignTest {
                 + first(out.toString(), "java-exception"));
         for (int rc : codes) {
             assertNotEquals(INTERNAL_ERROR, rc, "a batch crashed");
-            assertTrue(rc == Main.OK || rc == Main.FORBIDDEN || rc == Main.BAD_INPUT, "exit " + rc);
+            assertTrue(rc == Main.OK || rc == Main.FORBIDDEN || rc == Main.BAD_INPUT || rc == NEEDS_TRIAGE, "exit " + rc);
         }
 
         int bad = 0, ran = 0;
-        for (Path f : files) {
+        Map<Integer, Integer> byStatus = new java.util.TreeMap<>();
+        int[] batchWorst = new int[codes.size()];
+        for (int i = 0; i < files.size(); i++) {
+            Path f = files.get(i);
             String lines = linesAbout(out.toString(), f.toString());
             assertTrue(!lines.isEmpty(), f + " (" + made.get(f).how() + ") got no line");
             if (lines.contains("not run: bad input"))
                 bad++;
             else
                 ran++;
+            int st = status(lines, f.toString());
+            byStatus.merge(st, 1, Integer::sum);
+            batchWorst[i / batch] = worst(batchWorst[i / batch], st);
         }
+        for (int i = 0; i < codes.size(); i++)
+            assertEquals(batchWorst[i], codes.get(i), "batch " + i + ": the exit status is the worst of its files' lines");
         for (String m : err.toString().split("\n")) {
             if (m.isBlank())
                 continue;
@@ -119,9 +127,45 @@ class MalformedCampaignTest {
             if (k.line() > 0 && line < k.line())
                 assertTrue(namesAnEarlierDefinition(m), "the fault at line " + k.line() + " (" + k.how() + ") reported at line " + line + ": " + m);
         }
-        System.out.printf("malformed-input campaign: %d files, %d refused as bad input, %d ran; %.1f s%n", files.size(), bad, ran, secs);
+        System.out.printf("malformed-input campaign: %d files, %d refused as bad input, %d ran; files by exit status %s; batches' exits %s;"
+                + " %d stack traces; %.1f s%n", files.size(), bad, ran, byStatus, codes, count(all, "\tat ") + count(all, "Exception in thread"), secs);
         assertTrue(bad > FILES / 2, "most broken files are bad input: " + bad);
         assertEquals(files.size(), bad + ran);
+    }
+
+    /** Needs triage (Main.NEEDS_TRIAGE, written out as INTERNAL_ERROR is). */
+    static final int NEEDS_TRIAGE = 3;
+
+    /**
+     * The exit status one file's lines stand for, as ./mmrace run would exit on it alone: 2 not run
+     * (bad input) or a limit reached, 1 a forbidden verdict or a verdict other than its expect line,
+     * 3 a verdict that needs triage, 70 not run for an internal error, else 0.
+     */
+    private static int status(String lines, String file) {
+        int st = Main.OK;
+        for (String l : lines.split("\n")) {
+            String[] w = l.substring(file.length()).strip().split("\\s+");
+            if (w.length < 2)
+                continue;
+            int s = l.contains("not run: internal error") ? INTERNAL_ERROR : l.contains("not run: bad input") ? Main.BAD_INPUT
+                    : w[1].equals("limit") ? Main.BAD_INPUT : w[1].equals("forbidden") || l.contains("MISMATCH") ? Main.FORBIDDEN
+                    : w[1].equals("needs-triage") ? NEEDS_TRIAGE : Main.OK;
+            st = worst(st, s);
+        }
+        return st;
+    }
+
+    /** As Main.worst: 70, then 1, 3, 4, 2, 0. */
+    private static int worst(int a, int b) {
+        List<Integer> order = List.of(Main.OK, Main.BAD_INPUT, 4, NEEDS_TRIAGE, Main.FORBIDDEN, INTERNAL_ERROR);
+        return order.indexOf(a) >= order.indexOf(b) ? a : b;
+    }
+
+    private static int count(String all, String what) {
+        int n = 0;
+        for (int i = all.indexOf(what); i >= 0; i = all.indexOf(what, i + 1))
+            n++;
+        return n;
     }
 
     /**
