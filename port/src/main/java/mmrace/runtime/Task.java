@@ -51,6 +51,11 @@ public final class Task {
         return t;
     }
 
+    /** The task running on this thread, or null if none is bound (no exception: callers on hot paths). */
+    public static Task currentOrNull() {
+        return CURRENT.get();
+    }
+
     /** Runs this task on the calling thread from now on. */
     public void bind() {
         CURRENT.set(this);
