@@ -86,11 +86,7 @@ public final class Mmap {
 
     /** vma_lookup(mm, addr): the VMA containing addr, or null (mtree_load). Needs mmap_lock. */
     public static VmAreaStruct vmaLookup(MmStruct mm, long addr) {
-        Task t = Task.current();
-        t.kernel.rcu.readLock();
-        VmAreaStruct vma = (VmAreaStruct) mm.mmMt.walk(addr);
-        t.kernel.rcu.readUnlock();
-        return vma;
+        return (VmAreaStruct) MapleTree.mtreeLoad(mm.mmMt, addr);
     }
 
     // ------------------------------------------------------------ lookups
@@ -98,21 +94,15 @@ public final class Mmap {
     /** find_vma_intersection(mm, start, end): the first VMA intersecting [start, end), or null. */
     public static VmAreaStruct findVmaIntersection(MmStruct mm, long startAddr, long endAddr) {
         MmapLock.mmapAssertLocked(mm);
-        Task t = Task.current();
-        t.kernel.rcu.readLock(); // mt_find
-        VmAreaStruct vma = (VmAreaStruct) mm.mmMt.find(startAddr, endAddr - 1);
-        t.kernel.rcu.readUnlock();
-        return vma;
+        long[] index = {startAddr};
+        return (VmAreaStruct) MapleTree.mtFind(mm.mmMt, index, endAddr - 1);
     }
 
     /** find_vma(mm, addr): the first VMA ending after addr, or null. Needs mmap_lock. */
     public static VmAreaStruct findVma(MmStruct mm, long addr) {
         MmapLock.mmapAssertLocked(mm);
-        Task t = Task.current();
-        t.kernel.rcu.readLock(); // mt_find
-        VmAreaStruct vma = (VmAreaStruct) mm.mmMt.find(addr, VmaIter.ULONG_MAX);
-        t.kernel.rcu.readUnlock();
-        return vma;
+        long[] index = {addr};
+        return (VmAreaStruct) MapleTree.mtFind(mm.mmMt, index, VmaIter.ULONG_MAX);
     }
 
     /** find_vma_prev(mm, addr, &pprev): as find_vma; {@code pprev[0]} gets the VMA before. */

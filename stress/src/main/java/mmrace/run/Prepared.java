@@ -3,9 +3,11 @@ package mmrace.run;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import mmrace.port.File;
 import mmrace.port.MmStruct;
 import mmrace.runtime.Kernel;
+import mmrace.runtime.Mutant;
 import mmrace.runtime.Task;
 import mmrace.scenario.Op;
 import mmrace.scenario.Scenario;
@@ -18,9 +20,12 @@ import mmrace.scenario.Variant;
  * lock-order graph, slab free lists, step count), so the same schedule gives the same steps, trace
  * and verdict; {@code SnapshotEquivalenceTest} checks that over the whole corpus.
  *
- * <p>Kept per set-up (files, maps, init operations) in a small cache that fills on the second
+ * <p>Kept per set-up (files, maps, init operations, the mutants switched on) in a small cache that fills on the second
  * sight of a set-up: an input that comes once (the fuzzer mutating a layout) is built fresh, with
- * no copy. {@code -Dmmrace.snapshot=false} builds every execution fresh.
+ * no copy. A set-up during which a mutant's site fired (seen on its first, fresh build,
+ * {@link #setUpFiredMutant}) is built fresh every time and never prepared, so that
+ * {@link Mutant#fired} counts exactly what it counts without snapshots. {@code -Dmmrace.snapshot=false}
+ * builds every execution fresh.
  */
 final class Prepared {
     static final boolean ENABLED = !"false".equals(System.getProperty("mmrace.snapshot"));
@@ -47,19 +52,21 @@ final class Prepared {
     static Prepared of(Scenario s, Variant v) {
         if (!ENABLED)
             return null;
+        Set<String> mutants = Mutant.enabled();
         Last l = last;
-        if (l != null && l.scenario == s && l.variant == v && l.files.equals(s.files) && l.maps.equals(s.maps) && l.init.equals(s.init))
+        if (l != null && l.scenario == s && l.variant == v && l.mutants.equals(mutants) && l.files.equals(s.files)
+                && l.maps.equals(s.maps) && l.init.equals(s.init))
             return l.prepared; // the same scenario again (explore, the benchmarks): no key to build
-        String key = key(s, v);
+        String key = key(s, v, mutants);
         Prepared p = lookup(s, v, key);
         if (p != null)
-            last = new Last(s, v, List.copyOf(s.files), List.copyOf(s.maps), List.copyOf(s.init), p);
+            last = new Last(s, v, mutants, List.copyOf(s.files), List.copyOf(s.maps), List.copyOf(s.init), p);
         return p;
     }
 
-    /** The scenario object the last prepared state was found for, with the set-up lines it had then. */
-    private record Last(Scenario scenario, Variant variant, List<Scenario.FileSpec> files, List<Scenario.MapSpec> maps,
-                        List<Op> init, Prepared prepared) {}
+    /** The scenario object the last prepared state was found for, with the set-up lines and mutants it had then. */
+    private record Last(Scenario scenario, Variant variant, Set<String> mutants, List<Scenario.FileSpec> files,
+                        List<Scenario.MapSpec> maps, List<Op> init, Prepared prepared) {}
 
     private static volatile Last last;
 
@@ -80,15 +87,23 @@ final class Prepared {
         return p;
     }
 
-    /** Builds the set-up once, on a task "init" bound to this thread; null if it cannot be copied. */
+    /**
+     * Builds the set-up once, on a task "init" bound to this thread; {@link #UNCOPYABLE} if it
+     * cannot be copied, or if a mutant's site fired during it (a copy would not count that).
+     */
     static Prepared prepare(Scenario s, Variant v) {
         Kernel k = new Kernel();
         Task init = k.newTask("init", null);
         Task previous = Task.currentOrNull();
         init.bind();
         try {
+            long fired = Mutant.fired();
             SetUp setUp = SetUp.of(k, s, v);
             init.exited = true;
+            if (Mutant.fired() != fired) {
+                lastRefusal = "a mutant's site fired during the set-up";
+                return UNCOPYABLE;
+            }
             return new Prepared(Snapshot.of(k, setUp.mm(), setUp.files()));
         } catch (Snapshot.Unsupported e) {
             lastRefusal = e.getMessage();
@@ -97,6 +112,19 @@ final class Prepared {
             Task.unbind();
             if (previous != null)
                 previous.bind();
+        }
+    }
+
+    /**
+     * A fresh build of s's set-up under v fired a mutant's site: build it fresh every time (a copy
+     * would not fire it, and preparing it would fire it once more).
+     */
+    static void setUpFiredMutant(Scenario s, Variant v) {
+        if (!ENABLED)
+            return;
+        String key = key(s, v, Mutant.enabled());
+        synchronized (LOCK) {
+            cache.put(key, UNCOPYABLE);
         }
     }
 
@@ -125,9 +153,11 @@ final class Prepared {
         }
     }
 
-    /** What the set-up depends on: files, maps and init operations (and the variant, if an init op reads). */
-    static String key(Scenario s, Variant v) {
+    /** What the set-up depends on: files, maps and init operations, the mutants on (and the variant, if an init op reads). */
+    static String key(Scenario s, Variant v, Set<String> mutants) {
         StringBuilder b = new StringBuilder(256);
+        if (!mutants.isEmpty())
+            b.append("mutants ").append(new java.util.TreeSet<>(mutants)).append('\n');
         for (Scenario.FileSpec f : s.files)
             b.append(f.name()).append(' ').append(f.size()).append(' ').append(f.fill()).append('\n');
         for (Scenario.MapSpec m : s.maps)

@@ -5,6 +5,7 @@ import mmrace.oracle.Verdict;
 import mmrace.port.File;
 import mmrace.port.MmStruct;
 import mmrace.runtime.Kernel;
+import mmrace.runtime.Mutant;
 import mmrace.runtime.Task;
 import mmrace.scenario.Op;
 import mmrace.scenario.Scenario;
@@ -109,7 +110,10 @@ public final class Runner {
         Task previous = Task.currentOrNull();
         init.bind();
         try {
+            long fired = Mutant.fired();
             SetUp setUp = SetUp.of(k, s, v);
+            if (Mutant.fired() != fired)
+                Prepared.setUpFiredMutant(s, v);
             init.exited = true;
             return program(k, setUp.mm(), setUp.files(), s, v);
         } finally {

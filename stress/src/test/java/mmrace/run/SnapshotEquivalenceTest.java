@@ -2,6 +2,7 @@ package mmrace.run;
 
 import mmrace.fuzz.Gen;
 import mmrace.fuzz.Mutator;
+import mmrace.runtime.Mutant;
 import mmrace.scenario.Corpus;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.ScenarioParser;
@@ -21,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -37,7 +39,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * variant it names, with its recorded schedule and with random and PCT schedules over several seeds;
  * and for inputs the fuzzer generates and mutates (files, devices, injections, init operations),
  * each with several copies of one prepared state (a copy must not share anything an execution
- * changes with the original or with another copy).
+ * changes with the original or with another copy). And with a mutant of the port on
+ * ({@link Mutant}): each mutant's regression scenario runs the same on a copy, through the cache as
+ * the tools use it, after the same set-up was cached with no mutant on; its site fires as often.
  */
 class SnapshotEquivalenceTest {
     private static final int SEEDS = Integer.getInteger("mmrace.snapshotTest.seeds", 6);
@@ -56,6 +60,54 @@ class SnapshotEquivalenceTest {
                 tests.add(DynamicTest.dynamicTest(Corpus.dir().relativize(f) + " [" + v.id + "]", () -> sameEverywhere(s, v)));
         }
         return tests;
+    }
+
+    @TestFactory
+    List<DynamicTest> mutantRegressionsRunTheSameOnACopyWithTheirMutantOn() throws IOException, mmrace.scenario.ScenarioError {
+        List<DynamicTest> tests = new ArrayList<>();
+        List<Path> files;
+        try (Stream<Path> s = Files.list(Corpus.dir().resolve("regressions"))) {
+            files = s.filter(p -> p.getFileName().toString().matches("mutant-.*\\.scn")).sorted().toList();
+        }
+        for (Path f : files) {
+            String name = f.getFileName().toString();
+            String id = name.substring("mutant-".length(), name.length() - ".scn".length());
+            if (Mutant.info(id) == null)
+                continue; // a regression named after a mutant the catalogue no longer has
+            Scenario s = ScenarioParser.parse(f);
+            for (Variant v : s.expects.keySet())
+                tests.add(DynamicTest.dynamicTest(name + " [" + v.id + "] with " + id, () -> sameWithMutant(s, v, id)));
+        }
+        assertTrue(tests.size() >= 10, "only " + tests.size() + " mutant regressions found");
+        return tests;
+    }
+
+    /**
+     * With mutant {@code id} on: the same outcome and the same number of firings of its site fresh
+     * and through {@link Runner#build} three times (first sight: fresh; then from the cache), after
+     * the same set-up was seen twice with no mutant on (a state prepared without the mutant must not
+     * be used with it).
+     */
+    private static void sameWithMutant(Scenario s, Variant v, String id) {
+        Config c = Config.DEFAULT.withTrace(true);
+        Set<String> before = Mutant.set(Set.of());
+        try {
+            for (int i = 0; i < 2; i++)
+                Runner.run(s, v, Runner.strategy(s, v), c);
+            Mutant.set(Set.of(id));
+            long f0 = Mutant.fired();
+            String fresh = describe(Runner.run(Runner.buildFresh(s, v), Runner.strategy(s, v), c));
+            long firedFresh = Mutant.fired() - f0;
+            for (int i = 0; i < 3; i++) {
+                long f1 = Mutant.fired();
+                String viaCache = describe(Runner.run(s, v, Runner.strategy(s, v), c));
+                assertEquals(fresh, viaCache, "run " + i + " of " + s.source + " under " + v.id + " with mutant " + id
+                        + " differs from a fresh build");
+                assertEquals(firedFresh, Mutant.fired() - f1, "mutant " + id + " fired a different number of times in run " + i);
+            }
+        } finally {
+            Mutant.set(before);
+        }
     }
 
     @Test
