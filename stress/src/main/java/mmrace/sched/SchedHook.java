@@ -40,6 +40,12 @@ final class SchedHook implements Hook {
                 x.limit("step bound " + x.maxSteps + " reached in the cleanup, after every actor finished");
                 throw ABORT;
             }
+        } else if (x.aloneFree && x.finished == x.n - 1 && !x.handoff.prerun) {
+            // every other actor finished: the strategy could only choose this one (Strategy.aloneNeedsNoChoice);
+            // the progress check still tells a livelock from a limit
+            if (x.step >= x.progress.nextCheck() && x.checkProgress())
+                throw ABORT;
+            x.progress.point(x.step, me, op, s, arg);
         } else {
             x.state[me] = POINT;
             x.pendingOp[me] = op;
@@ -76,7 +82,7 @@ final class SchedHook implements Hook {
         x.state[me] = BLOCKED;
         x.waiter[me] = w;
         if (x.listeners.all.length != 0) {
-            x.listeners.fire(l -> l.block(x.step, me, w));
+            x.listeners.block(x.step, me, w);
             if (x.aborted)
                 throw ABORT;
         }
@@ -98,7 +104,7 @@ final class SchedHook implements Hook {
         if (x.aborted)
             throw ABORT;
         if (x.listeners.all.length != 0) {
-            x.listeners.fire(l -> l.spin(x.step, me, why));
+            x.listeners.spin(x.step, me, why);
             if (x.aborted)
                 throw ABORT;
         }
@@ -123,7 +129,7 @@ final class SchedHook implements Hook {
     public void note(Task t, String fmt, Object[] args) {
         if (x.listeners.all.length != 0) {
             int me = x.actorOf(t);
-            x.listeners.fire(l -> l.note(x.step, me, fmt, args));
+            x.listeners.note(x.step, me, fmt, args);
         }
     }
 
@@ -133,7 +139,7 @@ final class SchedHook implements Hook {
             x.progress.event(x.step);
         if (x.listeners.all.length != 0) {
             int me = x.actorOf(t);
-            x.listeners.fire(l -> l.tracepoint(x.step, me, tp, a, b));
+            x.listeners.tracepoint(x.step, me, tp, a, b);
         }
     }
 
@@ -141,7 +147,7 @@ final class SchedHook implements Hook {
     public void probe(Task t, int id) {
         if (x.listeners.all.length != 0) {
             int me = x.actorOf(t);
-            x.listeners.fire(l -> l.probe(x.step, me, id));
+            x.listeners.probe(x.step, me, id);
         }
     }
 
@@ -149,7 +155,7 @@ final class SchedHook implements Hook {
     public void report(Task t, Report r) {
         if (x.listeners.all.length != 0) {
             int me = x.actorOf(t);
-            x.listeners.fire(l -> l.report(x.step, me, r));
+            x.listeners.report(x.step, me, r);
         }
     }
 }
