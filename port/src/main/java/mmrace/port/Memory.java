@@ -1037,6 +1037,7 @@ public final class Memory {
         }
         folio.copyPage(vmf.page); // copy_mc_user_highpage
         __folioMarkUptodate(folio);
+        Trace.note("do_cow_fault(%s, %#x): %s copied from %s", vmf.vma, vmf.address, folio.name(), vmf.page.name());
         ret |= finishFault(vmf);
         Filemap.folioUnlock(vmf.page.head);
         Swap.putPage(vmf.page);
@@ -1740,12 +1741,14 @@ public final class Memory {
                 // maddr = kmap_local_folio(folio, folio_page_idx(folio, page) * PAGE_SIZE)
                 if (write) {
                     page.copyTo(offset, buf, bufOff, bytes); // copy_to_user_page
-                    folio.flags.fetchOr(Page.PG_DIRTY); // folio_mark_dirty_lock
+                    // model: an oracle tracepoint, not a kernel one: which page these bytes went into
+                    Trace.tracepoint(Tracepoint.REMOTE_STORE, page, addr);
+                    PageWriteback.folioMarkDirtyLock(folio);
                 } else {
                     page.copyFrom(offset, buf, bufOff, bytes); // copy_from_user_page
                 }
                 Probes.hit(P_SLOW_PAGE);
-                Trace.note("copy %d bytes from %s at %#x", bytes, page, addr);
+                Trace.note(write ? "copy %d bytes to %s at %#x" : "copy %d bytes from %s at %#x", bytes, page, addr);
                 Swap.folioPut(folio); // folio_release_kmap
             }
             len -= bytes;

@@ -23,6 +23,22 @@ public final class Mutant {
      */
     public static final String NO_MAS_RESET = "no-mas-reset";
 
+    // remote writes
+
+    /**
+     * The Dirty COW bug (CVE-2016-5195), planted in __get_user_pages (mm/gup.c): before commit
+     * 19be0eaffa3a ("mm: remove gup_flags FOLL_WRITE games from __get_user_pages()"), faultin_page
+     * cleared FOLL_WRITE from the page's flags once the write fault had broken COW on a VMA without
+     * VM_WRITE ("we can thus safely do subsequent page lookups as if they were reads"), and the
+     * retry looked the page up as a read. If MADV_DONTNEED zaps the new anonymous copy in between,
+     * the retry faults the page-cache page back in read-only, follows it without FOLL_WRITE, and
+     * __access_remote_vm writes the FOLL_FORCE bytes into the file's page cache. 19be0eaffa3a kept
+     * FOLL_WRITE and marked the COW with FOLL_COW; 5535be309971 ("mm/gup: fix FOLL_FORCE COW
+     * security issue and remove FOLL_COW") replaced that with can_follow_write_pte's exclusive
+     * anonymous page test, which the port has.
+     */
+    public static final String DIRTY_COW = "dirty-cow";
+
     private static volatile Set<String> enabled = parse(System.getProperty("mmrace.mutant", ""));
 
     public static boolean on(String name) {
