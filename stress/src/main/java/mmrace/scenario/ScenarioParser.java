@@ -201,7 +201,7 @@ public final class ScenarioParser {
                 return new Op.Read(addr, (int) len, flags, v, line);
             }
             case "poke" -> {
-                need(w, 4, "poke ADDR LEN fill=X [FOLL_FORCE|none]");
+                need(w, 3, "poke ADDR LEN fill=X [FOLL_FORCE|none]");
                 long addr = num(w.get(1), "an address");
                 long len = num(w.get(2), "a length");
                 if (len < 0 || len > (1 << 20))
