@@ -14,7 +14,7 @@ import mmrace.scenario.Scenario;
  * Seeded generators of scenarios that know the domain: a default initial layout (two adjacent
  * anonymous VMAs A and B whose protections differ so they do not merge, and optionally a file
  * mapping further up), a reader actor with one or two remote accesses (reads, and one time in
- * eight a remote write, {@link #poke}, most often with a target operation aimed at its page,
+ * eight a remote write, {@link #poke}, mostly with a target operation aimed at its page,
  * {@link #aimedAt}) and one or two target threads
  * with one to three operations each, and a schedule (random walk or PCT with a seed).
  *
@@ -100,7 +100,7 @@ public final class Gen {
                 ops.add(targetOp(s));
         }
         for (Op op : reads)
-            if (op instanceof Op.Poke p && rng.nextInt(3) != 0) {
+            if (op instanceof Op.Poke p && rng.nextInt(4) != 0) {
                 List<Op> first = s.actors.get(1).ops();
                 first.set(rng.nextInt(first.size()), aimedAt(s, p));
                 break;
@@ -259,9 +259,14 @@ public final class Gen {
         return new Op.Read(addr, len, flags, null, 0);
     }
 
-    /** An operation of the reader (another process): a remote read, or one time in eight a remote write. */
+    /**
+     * An operation of the reader (another process): a remote read, or a remote write one time in
+     * eight overall: one in five where a private file mapping gives FOLL_FORCE COW work to do, one
+     * in ten elsewhere.
+     */
     public Op remoteOp(Scenario s) {
-        return rng.nextInt(8) == 0 ? poke(s) : read(s);
+        boolean cow = s.maps.stream().anyMatch(m -> m.file() != null && !m.shared() && !m.device());
+        return rng.nextInt(cow ? 5 : 10) == 0 ? poke(s) : read(s);
     }
 
     /**
@@ -302,11 +307,11 @@ public final class Gen {
     Op aimedAt(Scenario s, Op.Poke p) {
         long page = p.addr() & -PAGE;
         int r = rng.nextInt(20);
-        if (r < 10)
+        if (r < 12)
             return new Op.Madvise(page, PAGE, "dontneed", 0);
-        if (r < 13)
+        if (r < 14)
             return new Op.Reclaim(page, 0);
-        if (r < 15)
+        if (r < 16)
             return new Op.Munmap(page, PAGE, 0);
         if (r < 18)
             return new Op.Mprotect(page, PAGE, prot(), 0);

@@ -139,8 +139,11 @@ public final class Oracle {
                     recordStore(step, page, b);
             }
             case REMOTE_STORE -> {
-                if (a instanceof Page page)
+                if (a instanceof Page page) {
                     verdict = Verdict.worse(verdict, writes.store(step, t, page, b, layout, gen));
+                    if (!inFlight.isEmpty())
+                        recordStore(step, page, b);
+                }
             }
             case READ_LOCK_DROPPED -> {
                 if (writes.lockDropped(t))
@@ -332,7 +335,10 @@ public final class Oracle {
      * (try_to_unmap_one's ptep_clear_flush, waiting in its TLB flush for this store, which runs
      * with interrupts off) still maps the page for this CPU until the flush; the page's contents,
      * this store's included, become the swap entry's or the new PTE's. Ghost alone would read such
-     * a PTE as never-touched memory (zeros).
+     * a PTE as never-touched memory (zeros). A remote write's store (REMOTE_STORE) is one too: GUP
+     * took the page while it was mapped, and a concurrent zap (MADV_DONTNEED, reclaim) may have
+     * cleared the PTE since; a read that took the same page before the zap copies the written bytes
+     * out of it, which are then addr's memory at this instant as far as that read can tell.
      */
     private void recordStore(long step, Page page, long addr) {
         long base = addr & ~(long) (Page.PAGE_SIZE - 1);
