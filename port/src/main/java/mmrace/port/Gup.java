@@ -34,7 +34,6 @@ public final class Gup {
     static final int P_FOLLOW_NOWRITE = Probes.register("follow_page_pte: FOLL_WRITE on a read-only PTE, fault");
     static final int P_FOLLOW_NONE = Probes.register("follow_page_pte: not present, fault");
     static final int P_FOLLOW_FORCE_COW = Probes.register("can_follow_write_pte: FOLL_FORCE write to an exclusive anon page COW made");
-    static final int P_MUTANT_DIRTY_COW = Probes.register("faultin_page (mutant dirty-cow): FOLL_WRITE dropped after the COW fault");
 
     /**
      * get_user_page_vma_remote(mm, addr, gup_flags, &vma) (include/linux/mm.h): the page, with
@@ -208,7 +207,6 @@ public final class Gup {
                         // fault that succeeded stands for it. One page per call here, as
                         // __access_remote_vm asks, so clearing gupFlags is clearing that page's flags.
                         if (Mutant.on(Mutant.DIRTY_COW) && (gupFlags & FOLL_WRITE) != 0 && (vma.vmFlags.get() & Mm.VM_WRITE) == 0) {
-                            Probes.hit(P_MUTANT_DIRTY_COW);
                             Trace.note("faultin_page (mutant dirty-cow): write fault done on %s, FOLL_WRITE dropped for the retry", vma);
                             gupFlags &= ~FOLL_WRITE;
                         }

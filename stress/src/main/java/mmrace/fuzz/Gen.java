@@ -99,13 +99,22 @@ public final class Gen {
             for (int i = 0; i < n; i++)
                 ops.add(targetOp(s));
         }
+        boolean aimed = false;
         for (Op op : reads)
             if (op instanceof Op.Poke p && rng.nextInt(4) != 0) {
+                aimed = true;
                 List<Op> first = s.actors.get(1).ops();
-                first.set(rng.nextInt(first.size()), aimedAt(s, p));
+                Op on = aimedAt(s, p);
+                if (rng.nextInt(2) == 0) { // the race alone: the write's fault and one operation on its page
+                    first.clear();
+                    first.add(on);
+                } else {
+                    first.set(rng.nextInt(first.size()), on);
+                }
                 break;
             }
-        s.schedules.put(null, schedule());
+        // a write racing an operation on its page is a depth-2 race: PCT, not a random walk
+        s.schedules.put(null, aimed ? Scenario.Sched.pct(2 + rng.nextInt(2), rng.nextLong(1L << 31)) : schedule());
         return s;
     }
 
@@ -266,7 +275,7 @@ public final class Gen {
      */
     public Op remoteOp(Scenario s) {
         boolean cow = s.maps.stream().anyMatch(m -> m.file() != null && !m.shared() && !m.device());
-        return rng.nextInt(cow ? 5 : 10) == 0 ? poke(s) : read(s);
+        return rng.nextInt(cow ? 3 : 10) == 0 ? poke(s) : read(s);
     }
 
     /**
