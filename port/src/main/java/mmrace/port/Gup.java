@@ -158,7 +158,7 @@ public final class Gup {
                 if (!Mm.isCowMapping(vmFlags))
                     return -Errno.EFAULT;
             }
-        } else if ((vmFlags & Mm.VM_READ) == 0) {
+        } else if ((vmFlags & Mm.VM_READ) == 0 && !Mutant.on(Mutant.GUP_READ_NO_PERM)) {
             if ((gupFlags & FOLL_FORCE) == 0)
                 return -Errno.EFAULT;
             if ((vmFlags & Mm.VM_MAYREAD) == 0)
@@ -251,6 +251,8 @@ public final class Gup {
     static boolean canFollowWriteCommon(Page page, VmAreaStruct vma, int flags) {
         if ((flags & FOLL_FORCE) == 0) // Maybe FOLL_FORCE is set to override it?
             return false;
+        if (Mutant.on(Mutant.GUP_FORCE_WRITE_COW))
+            return Pgtable.pteDirty(pte); // before 5535be309971: FOLL_FORCE wrote to a dirty read-only PTE (FOLL_COW)
         long f = vma.vmFlags.get();
         if ((f & (Mm.VM_MAYSHARE | Mm.VM_SHARED)) != 0) // But FOLL_FORCE has no effect on shared mappings
             return false;
