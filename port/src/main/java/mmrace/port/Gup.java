@@ -251,8 +251,6 @@ public final class Gup {
     static boolean canFollowWriteCommon(Page page, VmAreaStruct vma, int flags) {
         if ((flags & FOLL_FORCE) == 0) // Maybe FOLL_FORCE is set to override it?
             return false;
-        if (Mutant.on(Mutant.GUP_FORCE_WRITE_COW))
-            return Pgtable.pteDirty(pte); // before 5535be309971: FOLL_FORCE wrote to a dirty read-only PTE (FOLL_COW)
         long f = vma.vmFlags.get();
         if ((f & (Mm.VM_MAYSHARE | Mm.VM_SHARED)) != 0) // But FOLL_FORCE has no effect on shared mappings
             return false;
@@ -268,6 +266,8 @@ public final class Gup {
     static boolean canFollowWritePte(long pte, Page page, VmAreaStruct vma, int flags) {
         if (Pgtable.pteWrite(pte)) // If the pte is writable, we can write to the page.
             return true;
+        if ((flags & FOLL_FORCE) != 0 && Mutant.on(Mutant.GUP_FORCE_WRITE_COW))
+            return Pgtable.pteDirty(pte); // before 5535be309971: FOLL_FORCE wrote to a dirty read-only PTE (FOLL_COW)
         if (!canFollowWriteCommon(page, vma, flags))
             return false;
         Probes.hit(P_FOLLOW_FORCE_COW);
