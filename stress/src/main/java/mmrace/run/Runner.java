@@ -85,7 +85,7 @@ public final class Runner {
     /**
      * The step bound of a scenario: {@link Config#MAX_STEPS}, or twice what its operations may
      * take if that is more: {@link #STEPS_PER_OP} each, and per page they span
-     * {@link #STEPS_PER_PAGE} for stores and reads (a fault each: a 16 MiB store takes about 70
+     * {@link #STEPS_PER_PAGE} for stores, reads and remote writes (a fault each: a 16 MiB store takes about 70
      * points a page), {@link #SMALL_STEPS_PER_PAGE} for unmapping, remapping and protecting, 512 pages
      * for a collapse. docs/SCENARIOS.md, "Limits". A livelock is found within {@link Config#WINDOW}
      * steps however high the bound.
@@ -97,6 +97,7 @@ public final class Runner {
                 need += STEPS_PER_OP + switch (op) {
                     case Op.Write w -> STEPS_PER_PAGE * pages(w.len());
                     case Op.Read r -> STEPS_PER_PAGE * pages(r.len());
+                    case Op.Poke p -> STEPS_PER_PAGE * pages(p.len());
                     case Op.Collapse c -> STEPS_PER_PAGE * 512;
                     case Op.Munmap m -> SMALL_STEPS_PER_PAGE * pages(m.len());
                     case Op.Mprotect m -> SMALL_STEPS_PER_PAGE * pages(m.len());

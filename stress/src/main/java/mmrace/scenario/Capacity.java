@@ -47,6 +47,7 @@ final class Capacity {
         return switch (op) {
             case Op.Write w -> 2 * w.len();
             case Op.Read r -> r.len();
+            case Op.Poke p -> 2L * p.len(); // a remote write: like a store, a page copied (COW) per page it writes
             case Op.Collapse c -> THP;
             case Op.Reclaim r -> THP;
             default -> 0;

@@ -22,7 +22,7 @@ final class Breaker {
     record Broken(byte[] bytes, String how, int line) {}
 
     private static final String[] KEYWORDS = {"mmrace-scenario", "name", "desc", "file", "map", "init", "actor", "inject", "schedule",
-            "expect", "read", "mmap", "munmap", "mremap", "mprotect", "madvise", "write", "reclaim", "collapse", "fill=", "file=", "off=",
+            "expect", "read", "poke", "mmap", "munmap", "mremap", "mprotect", "madvise", "write", "reclaim", "collapse", "fill=", "file=", "off=",
             "fixed", "shared", "growsdown", "device", "FOLL_FORCE", "FOLL_ANON", "dontneed", "maymove", "dontunmap", "random", "pct",
             "steps", "acceptable", "interesting", "forbidden", "torn-read", "slow", "fast-v1", "page", "task=", "nth=", "rw", "r", "none"};
     private static final String[] NUMBERS = {"-1", "0", "-0x1000", "0x1001", "1", "0xffffffffffffffff", "0x10000000000000000",
