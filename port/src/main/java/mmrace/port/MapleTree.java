@@ -140,6 +140,29 @@ public final class MapleTree {
         root.poke(stored(root.peek(), index, last, entry));
     }
 
+    /** mt_init_flags(mt, flags): an empty tree (a new mm's mm_mt). */
+    public void mtInit() {
+        root.set(Node.EMPTY);
+    }
+
+    /**
+     * __mt_dup(mt, new, gfp): {@code this} becomes a copy of {@code src}, entries and all (dup_mmap
+     * then replaces each entry). false (-ENOMEM) if a test injected a "maple" allocation failure.
+     * model: the immutable node is shared, not copied.
+     */
+    public boolean mtDup(MapleTree src) {
+        Task t = Task.current();
+        if (t.kernel.faults.shouldFail(t, "maple"))
+            return false;
+        root.rcuAssignPointer(src.root.get());
+        return true;
+    }
+
+    /** __mt_destroy(mt): every entry dropped (exit_mmap, a failed dup_mmap). */
+    public void mtDestroy() {
+        root.rcuAssignPointer(Node.EMPTY);
+    }
+
     static Node stored(Node n, long index, long last, Object entry) {
         int cap = n.size() + 2;
         long[] ni = new long[cap], nl = new long[cap];

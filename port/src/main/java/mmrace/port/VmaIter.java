@@ -421,6 +421,18 @@ public final class VmaIter {
         vmaIterStoreOverwrite(vma);
     }
 
+    /**
+     * vma_iter_bulk_store(vmi, vma) (in the v7.0 window, with vma_mark_attached): store a new VMA
+     * over its range in a tree __mt_dup() built, where the store needs no allocation and cannot
+     * fail (dup_mmap), then attach it.
+     */
+    public void vmaIterBulkStore(VmAreaStruct vma) {
+        index = vma.vmStart.get();
+        last = vma.vmEnd.get() - 1;
+        masStoreNofail(vma); // mas_store
+        MmapLock.vmaMarkAttached(vma);
+    }
+
     @Override
     public String toString() {
         return "vmi{" + Long.toHexString(index) + "-" + Long.toHexString(last) + " " + status + "}";

@@ -31,4 +31,18 @@ public final class Mutant {
     private static Set<String> parse(String s) {
         return s.isBlank() ? Set.of() : Set.of(s.split(","));
     }
+
+    // ---- processes, mm lifetimes and fork (kernel/fork.c, mm/mmap.c dup_mmap/exit_mmap)
+
+    /**
+     * vma_start_read without its {@code vma->vm_mm != mm} check (mm/mmap_lock.c): a VMA freed by
+     * one process and reused by another is read-locked for the wrong mm.
+     */
+    public static final String NO_VM_MM_CHECK = "no-vm-mm-check";
+    /**
+     * dup_mmap without vma_start_write() of each source VMA (mm/mmap.c; the bug fixed by
+     * fb49c455323f "fork: lock VMAs of the parent process when forking"): page faults under the
+     * per-VMA lock run in the parent while its page tables are being copied.
+     */
+    public static final String DUP_MMAP_NO_VMA_LOCK = "dup-mmap-no-vma-lock";
 }
