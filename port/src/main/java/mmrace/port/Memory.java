@@ -1015,11 +1015,13 @@ public final class Memory {
 
     /** unmap_single_vma(tlb, vma, start_addr, end_addr, details). */
     static void unmapSingleVma(MmuGather tlb, VmAreaStruct vma, long startAddr, long endAddr, ZapDetails details) {
-        long start = Math.max(vma.vmStart.get(), startAddr);
-        if (start >= vma.vmEnd.get())
+        long vmStart = vma.vmStart.get();
+        long start = ugt(vmStart, startAddr) ? vmStart : startAddr; // max(): unsigned long
+        if (!ult(start, vma.vmEnd.get()))
             return;
-        long end = Math.min(vma.vmEnd.get(), endAddr);
-        if (end <= vma.vmStart.get())
+        long vmEnd = vma.vmEnd.get();
+        long end = ult(vmEnd, endAddr) ? vmEnd : endAddr; // min(): unsigned (exit_mmap passes ULONG_MAX)
+        if (!ugt(end, vma.vmStart.get()))
             return;
         if (start != end) {
             if (Mm.isVmHugetlbPage(vma))
