@@ -151,7 +151,7 @@ public final class Mutator {
                 if (pick == null || c.actor(pick.name()) != null)
                     continue;
                 List<Op> ops = new ArrayList<>(pick.ops());
-                c.actors.add(new Scenario.Actor(pick.name(), ops, 0));
+                c.actors.add(new Scenario.Actor(pick.name(), ops, 0, pick.proc()));
             }
             // ops that name files the chosen layout lacks cannot stay
             for (Scenario.Actor ac : c.actors)
@@ -258,8 +258,8 @@ public final class Mutator {
         int i = rng.nextInt(a.ops().size());
         Op op = a.ops().get(i);
         Op nu = switch (op) {
-            case Op.Read r -> addr ? new Op.Read(Gen.clampAddr(nudge(c, r.addr(), true)), r.len(), r.flags(), r.variant(), 0)
-                    : new Op.Read(r.addr(), (int) Math.min(limits.maxReadLen(), Math.max(1, nudge(c, r.len(), false))), r.flags(), r.variant(), 0);
+            case Op.Read r -> addr ? new Op.Read(Gen.clampAddr(nudge(c, r.addr(), true)), r.len(), r.flags(), r.variant(), r.proc(), 0)
+                    : new Op.Read(r.addr(), (int) Math.min(limits.maxReadLen(), Math.max(1, nudge(c, r.len(), false))), r.flags(), r.variant(), r.proc(), 0);
             case Op.Mmap m -> addr ? new Op.Mmap(m.name(), Gen.clampAddr(nudge(c, m.addr(), true) & -Gen.PAGE), m.len(), m.prot(), m.fixed(), m.shared(), m.file(), m.off(), m.growsdown(), 0)
                     : new Op.Mmap(m.name(), m.addr(), len(nudge(c, m.len(), false)), m.prot(), m.fixed(), m.shared(), m.file(), m.off(), m.growsdown(), 0);
             case Op.Munmap m -> addr ? new Op.Munmap(Gen.clampAddr(nudge(c, m.addr(), true)), m.len(), 0) : new Op.Munmap(m.addr(), len(nudge(c, m.len(), false)), 0);
@@ -280,6 +280,8 @@ public final class Mutator {
             }
             case Op.Reclaim r -> addr ? new Op.Reclaim(Gen.clampAddr(nudge(c, r.addr(), true)), 0) : null;
             case Op.Collapse r -> addr ? new Op.Collapse(Gen.clampAddr(nudge(c, r.addr(), true)), 0) : null;
+            case Op.Fork f -> null;
+            case Op.Exit e -> null;
         };
         if (nu == null)
             return false;
@@ -302,7 +304,7 @@ public final class Mutator {
                     case 1 -> Op.Foll.ANON;
                     default -> 0;
                 };
-                yield new Op.Read(r.addr(), r.len(), f, r.variant(), 0);
+                yield new Op.Read(r.addr(), r.len(), f, r.variant(), r.proc(), 0);
             }
             case Op.Mmap m -> switch (rng.nextInt(4)) {
                 case 0 -> new Op.Mmap(m.name(), m.addr(), m.len(), m.prot(), !m.fixed(), m.shared(), m.file(), m.off(), m.growsdown(), 0);

@@ -312,6 +312,11 @@ public final class RefModel {
             case Op.Write w -> store(w.addr(), w.len(), w.fill().value());
             case Op.Reclaim r -> 0;
             case Op.Collapse c -> 0;
+            // fork leaves the parent's address space as it was (dup_mmap only write-protects its
+            // private PTEs; the child is another address space, which this model does not follow)
+            case Op.Fork f -> 0;
+            // exit_mm: the thread drops the mm; the model stops following it (its ops are not run)
+            case Op.Exit e -> 0;
         };
     }
 

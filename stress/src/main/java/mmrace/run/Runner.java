@@ -84,9 +84,12 @@ public final class Runner {
             for (Scenario.Inject i : s.injects)
                 k.faults.failNth(i.site(), i.task(), i.nth());
             Oracle oracle = new Oracle(k, setUp.mm(), setUp.files());
+            for (MmStruct other : setUp.others().values())
+                oracle.track(other);
             List<Actor> actors = new ArrayList<>();
             for (Scenario.Actor a : s.actors)
-                actors.add(new Actor(a.name(), body(a, setUp.mm(), setUp.files(), v, oracle)));
+                actors.add(new Actor(a.name(), setUp.procs() == null ? body(a, setUp.mm(), setUp.files(), v, oracle)
+                        : body(a, setUp.procs(), setUp.files(), v, oracle)));
             return new Built(new Program(k, actors), oracle, new OracleListener(oracle));
         } finally {
             Task.unbind();
@@ -101,6 +104,26 @@ public final class Runner {
         } catch (IllegalStateException e) {
             return null;
         }
+    }
+
+    /**
+     * What an actor of a scenario with processes does: it becomes a thread of its process (waiting
+     * for the fork that creates it), runs its operations in order until it exits, then closes the
+     * /proc files it opened.
+     */
+    private static Runnable body(Scenario.Actor a, Processes procs, List<File> files, Variant v, Oracle oracle) {
+        return () -> {
+            Processes.Member me = procs.attach(a);
+            if (me != null) {
+                for (Op op : a.ops()) {
+                    if (me.exited)
+                        break; // an exited thread runs nothing more
+                    Perform.perform(op, procs, me, files, v, oracle);
+                }
+                Perform.release(me);
+            }
+            procs.actorDone(a.name());
+        };
     }
 
     /** What an actor does: its operations in order, each through the port. */
