@@ -5,6 +5,7 @@ import mmrace.runtime.Errno;
 import mmrace.runtime.Kernel;
 import mmrace.runtime.KmemCache;
 import mmrace.runtime.Lockdep;
+import mmrace.runtime.Mutant;
 import mmrace.runtime.Page;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Report;
@@ -116,6 +117,10 @@ public final class Fork {
 
     /** mmget_not_zero(mm): a new user, unless the address space is already being torn down. */
     public static boolean mmgetNotZero(MmStruct mm) {
+        if (Mutant.on(Mutant.MMGET_FROM_ZERO)) {
+            mmget(mm);
+            return true;
+        }
         if (mm.mmUsers.refcountAddNotZero(1)) // atomic_inc_not_zero
             return true;
         Probes.hit(P_MMGET_NOT_ZERO_FAIL);
@@ -131,9 +136,7 @@ public final class Fork {
      */
     static void __mmdrop(MmStruct mm) {
         Trace.note("__mmdrop(%s)", mm);
-        Page pgd = mm.pgd;
-        mm.pgd = null;
-        mm.kernel.pages.free(pgd); // mm_free_pgd: pgd_free
+        mm.kernel.pages.free(mm.pgd); // mm_free_pgd: pgd_free (mm->pgd is left dangling, as in the kernel)
         // destroy_context, mmu_notifier_subscriptions_destroy, check_mm, put_user_ns,
         // mm_pasid_drop, percpu_counter_destroy: model none
         freeMm(mm);

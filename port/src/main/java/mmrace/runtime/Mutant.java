@@ -45,4 +45,10 @@ public final class Mutant {
      * per-VMA lock run in the parent while its page tables are being copied.
      */
     public static final String DUP_MMAP_NO_VMA_LOCK = "dup-mmap-no-vma-lock";
+    /**
+     * mmget_not_zero that takes a reference even when mm_users is already 0 (as mmget would;
+     * include/linux/sched/mm.h): a /proc reader resurrects an address space that exit_mmap is
+     * tearing down, and the second __mmput drops the struct's last reference under its open file.
+     */
+    public static final String MMGET_FROM_ZERO = "mmget-from-zero";
 }

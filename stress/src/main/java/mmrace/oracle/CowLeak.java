@@ -35,10 +35,10 @@ final class CowLeak {
      */
     static Verdict check(Kernel k, Collection<MmStruct> mms, MmStruct storer, Page page, long addr, boolean forking,
                          long step, String task) {
-        if (storer == null || storer.freed || page == null || (page.head.flags.peek() & Page.PG_ANON) == 0)
+        if (gone(storer) || page == null || (page.head.flags.peek() & Page.PG_ANON) == 0)
             return null;
         for (MmStruct other : mms) {
-            if (other == storer || other.freed || !mapsPrivately(other, addr, page))
+            if (other == storer || gone(other) || !mapsPrivately(other, addr, page))
                 continue;
             long pte = Pgtable.peekPte(storer, addr);
             boolean own = Pgtable.ptePresent(pte) && Pgtable.ptePfn(pte) == page.pfn;
@@ -52,6 +52,11 @@ final class CowLeak {
                         + page.name() + ", still shared with " + other.name() + "'s private mapping after fork returned");
         }
         return null;
+    }
+
+    /** No mm, or one being freed (__mmdrop has freed its pgd) or freed. */
+    private static boolean gone(MmStruct m) {
+        return m == null || m.freed || m.pgd == null || m.pgd.freed;
     }
 
     /** {@code m} maps {@code page} at {@code addr} through a private mapping. */

@@ -101,10 +101,10 @@ final class Processes {
         for (Proc pr : byName.values()) {
             if (pr.forker != null)
                 continue;
-            pr.leader = new TaskStruct(pr.name);
+            pr.leader = new TaskStruct(pr.actors.isEmpty() ? pr.name : pr.actors.get(0));
             pr.leader.mm.set(pr.mm);
             for (int i = 1; i < pr.actors.size(); i++) {
-                TaskStruct t = Fork.kernelClone(pr.leader, Fork.CLONE_VM, pr.name + "/" + pr.actors.get(i));
+                TaskStruct t = Fork.kernelClone(pr.leader, Fork.CLONE_VM, pr.actors.get(i));
                 pr.threads.put(pr.actors.get(i), t);
             }
         }
@@ -138,7 +138,7 @@ final class Processes {
         if (pr.actors.indexOf(a.name()) <= 0)
             return new Member(pr, pr.leader);
         // clone(CLONE_VM) by the process's first thread: mmget of its mm (none if it has exited)
-        TaskStruct t = Fork.kernelClone(pr.leader, Fork.CLONE_VM, pr.name + "/" + a.name());
+        TaskStruct t = Fork.kernelClone(pr.leader, Fork.CLONE_VM, a.name());
         return Err.isErr(t) ? null : new Member(pr, t);
     }
 
