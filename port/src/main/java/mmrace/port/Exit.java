@@ -7,7 +7,7 @@ import mmrace.runtime.Trace;
 /**
  * kernel/exit.c: exit_mm(), a task letting go of its address space on its way out (do_exit).
  *
- * <p>Read: kernel/exit.c is not stored at c17ee635fd3a482b2ad2bf5e269755c2eae5f25e, and the
+ * <p>Read: kernel/exit.c is not stored at the port's re-read commit (c17ee635fd3a), and the
  * stored torvalds/linux copy (1ebbe2b20091) is a 2.6 one; exit_mm follows the v7.0 text as a
  * stored annotated copy quotes it (stored id 57368758555: mmap_read_lock, mmgrab_lazy_tlb,
  * task_lock, current->mm = NULL, mmap_read_unlock, mmput).

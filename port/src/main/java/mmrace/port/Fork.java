@@ -17,7 +17,7 @@ import mmrace.runtime.Trace;
  * mmput, __mmdrop; get_task_mm and mm_access for /proc), and fork's copy_mm/dup_mm; with the
  * include/linux/sched/mm.h inlines mmgrab, mmdrop, mmget, mmget_not_zero.
  *
- * <p>Read: kernel/fork.c is not stored at c17ee635fd3a482b2ad2bf5e269755c2eae5f25e; the newest
+ * <p>Read: kernel/fork.c is not stored at the port's re-read commit (c17ee635fd3a); the newest
  * stored copy is b501d4dc83aa3940189b68045cadc8b3eac73988 (maple-tree era), whose functions ported
  * here are those of the v7.0 window but for dup_mmap, which has since moved to mm/mmap.c
  * ({@link Mmap#dupMmap}, read from the annotated v7.0-window copy the class names).

@@ -6,7 +6,8 @@ import mmrace.runtime.Ref;
 import mmrace.runtime.SpinLock;
 
 /**
- * struct task_struct (include/linux/sched.h): what fork, exit and the /proc readers need of a
+ * struct task_struct (include/linux/sched.h, not re-read: these fields as they have long stood):
+ * what fork, exit and the /proc readers need of a
  * task: its {@code mm} and {@code alloc_lock} (task_lock()). One per thread of a process; every
  * thread of a process holds one mm_users reference on the mm it shares.
  *

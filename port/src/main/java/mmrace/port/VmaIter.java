@@ -422,7 +422,8 @@ public final class VmaIter {
     }
 
     /**
-     * vma_iter_bulk_store(vmi, vma) (in the v7.0 window, with vma_mark_attached): store a new VMA
+     * vma_iter_bulk_store(vmi, vma) (mm/vma.h as dup_mmap uses it in the v7.0 window, with
+     * vma_mark_attached): store a new VMA
      * over its range in a tree __mt_dup() built, where the store needs no allocation and cannot
      * fail (dup_mmap), then attach it.
      */
