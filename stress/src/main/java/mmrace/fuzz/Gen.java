@@ -90,8 +90,8 @@ public final class Gen {
 
     /**
      * Processes and mm lifetimes: a fork racing with stores to one page of the parent (two threads
-     * store into the same page of A while a third forks; sometimes a thread of the child stores or
-     * exits, sometimes a reader reads the child), the shape of the per-VMA-lock fork bug.
+     * store into the same page of A while a third forks process "child"; sometimes a thread of the
+     * child stores or exits, sometimes a reader reads the child), the shape of the per-VMA-lock fork bug.
      */
     public Scenario forkRace(Scenario layout) {
         Scenario s = fresh(layout);
@@ -99,7 +99,7 @@ public final class Gen {
         long page = a.addr() + PAGE * rng.nextInt((int) Math.max(1, a.len() / PAGE));
         List<Op> t1 = new ArrayList<>(), t2 = new ArrayList<>(), t3 = new ArrayList<>();
         t1.add(new Op.Write(page + 8L * rng.nextInt(128), 8, Scenario.Fill.of((byte) ('c' + rng.nextInt(20))), 0));
-        t2.add(new Op.Fork("C", 0));
+        t2.add(new Op.Fork("child", 0));
         t3.add(new Op.Write(page + 0x800 + 8L * rng.nextInt(128), 8, Scenario.Fill.of((byte) ('c' + rng.nextInt(20))), 0));
         if (rng.nextInt(4) == 0)
             t2.add(rng.nextBoolean() ? new Op.Exit(0) : write(s));
@@ -107,11 +107,11 @@ public final class Gen {
         s.actors.add(new Scenario.Actor("t2", t2, 0));
         s.actors.add(new Scenario.Actor("t3", t3, 0));
         switch (rng.nextInt(3)) {
-            case 0 -> s.actors.add(new Scenario.Actor("c", new ArrayList<>(List.of(rng.nextBoolean() ? write(s) : new Op.Exit(0))), 0, "C"));
+            case 0 -> s.actors.add(new Scenario.Actor("c", new ArrayList<>(List.of(rng.nextBoolean() ? write(s) : new Op.Exit(0))), 0, "child"));
             case 1 -> {
                 Op.Read r = (Op.Read) read(s);
                 s.actors.add(new Scenario.Actor("reader", new ArrayList<>(List.of(new Op.Read(r.addr(), r.len(), r.flags(),
-                        null, rng.nextBoolean() ? "C" : null, 0))), 0));
+                        null, rng.nextBoolean() ? "child" : null, 0))), 0));
             }
             default -> {}
         }

@@ -124,7 +124,7 @@ final class Processes {
         }
         Task.current().waitUntil(new Waiter() {
             @Override public boolean ready() { return pr.resolved; }
-            @Override public String what() { return "waiting for fork() -> " + pr.name; }
+            @Override public String what() { return "fork() -> " + pr.name + " by " + pr.forker; }
             @Override public List<Task> holders() {
                 List<Task> l = new ArrayList<>();
                 for (Task t : Task.current().kernel.tasks())

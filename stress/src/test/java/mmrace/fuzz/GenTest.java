@@ -43,7 +43,7 @@ class GenTest {
             Scenario s = g.initial();
             assertNull(Limits.DEFAULT.check(s), s::text);
             if (s.usesProcesses()) {
-                if (s.forked().contains("C")) {
+                if (s.forked().contains("child")) {
                     forks++;
                     assertEquals(List.of("t1", "t2", "t3"), s.actors.subList(0, 3).stream().map(Scenario.Actor::name).toList(), s::text);
                     assertTrue(s.actors.get(1).ops().get(0) instanceof Op.Fork, s::text);
