@@ -87,11 +87,7 @@ public final class Mmap {
 
     /** vma_lookup(mm, addr): the VMA containing addr, or null (mtree_load). Needs mmap_lock. */
     public static VmAreaStruct vmaLookup(MmStruct mm, long addr) {
-        Task t = Task.current();
-        t.kernel.rcu.readLock();
-        VmAreaStruct vma = (VmAreaStruct) mm.mmMt.walk(addr);
-        t.kernel.rcu.readUnlock();
-        return vma;
+        return (VmAreaStruct) MapleTree.mtreeLoad(mm.mmMt, addr);
     }
 
     // ------------------------------------------------------------ lookups
@@ -99,21 +95,15 @@ public final class Mmap {
     /** find_vma_intersection(mm, start, end): the first VMA intersecting [start, end), or null. */
     public static VmAreaStruct findVmaIntersection(MmStruct mm, long startAddr, long endAddr) {
         MmapLock.mmapAssertLocked(mm);
-        Task t = Task.current();
-        t.kernel.rcu.readLock(); // mt_find
-        VmAreaStruct vma = (VmAreaStruct) mm.mmMt.find(startAddr, endAddr - 1);
-        t.kernel.rcu.readUnlock();
-        return vma;
+        long[] index = {startAddr};
+        return (VmAreaStruct) MapleTree.mtFind(mm.mmMt, index, endAddr - 1);
     }
 
     /** find_vma(mm, addr): the first VMA ending after addr, or null. Needs mmap_lock. */
     public static VmAreaStruct findVma(MmStruct mm, long addr) {
         MmapLock.mmapAssertLocked(mm);
-        Task t = Task.current();
-        t.kernel.rcu.readLock(); // mt_find
-        VmAreaStruct vma = (VmAreaStruct) mm.mmMt.find(addr, VmaIter.ULONG_MAX);
-        t.kernel.rcu.readUnlock();
-        return vma;
+        long[] index = {addr};
+        return (VmAreaStruct) MapleTree.mtFind(mm.mmMt, index, VmaIter.ULONG_MAX);
     }
 
     /** find_vma_prev(mm, addr, &pprev): as find_vma; {@code pprev[0]} gets the VMA before. */
@@ -432,7 +422,9 @@ public final class Mmap {
             Trace.note("exit_mmap(%s): MMF_OOM_SKIP", mm);
             MmapLock.mmapWriteLock(mm);
             unmap.mmWrLocked = true;
-            // mt_clear_in_rcu(&mm->mm_mt): model: the tree has no RCU mode to leave
+            // mt_clear_in_rcu(&mm->mm_mt): model: the tree stays in RCU mode, so the nodes
+            // __mt_destroy frees wait for a grace period (the kernel frees them at once: no reader
+            // can walk the tree of an mm without users)
             unmap.unmapPgtableInit();
             Memory.freePgtables(tlb, unmap);
             MmuGather.tlbFinishMmu(tlb);
@@ -456,8 +448,9 @@ public final class Mmap {
      * its private writable PTEs. 0 or -errno; on failure the copied prefix is torn down.
      *
      * <p>model: no VM_DONTCOPY or VM_WIPEONFORK (no MADV_DONTFORK/WIPEONFORK), no accounting,
-     * mempolicy, userfaultfd, uprobes, hugetlb, vm_ops->open, ksm or khugepaged slots; the tree has
-     * no RCU mode (mt_clear_in_rcu/mt_set_in_rcu).
+     * mempolicy, userfaultfd, uprobes, hugetlb, vm_ops->open, ksm or khugepaged slots; the new tree
+     * stays in RCU mode (no mt_clear_in_rcu/mt_set_in_rcu): nobody else can see it until fork
+     * returns, so only when its replaced nodes are freed differs.
      */
     public static int dupMmap(MmStruct mm, MmStruct oldmm) {
         int retval;
@@ -469,7 +462,7 @@ public final class Mmap {
         MmapLock.mmapWriteLock(mm); // mmap_write_lock_nested(mm, SINGLE_DEPTH_NESTING)
         // dup_mm_exe_file, total_vm, data_vm, exec_vm, stack_vm: model none
         // Use __mt_dup() to efficiently build an identical maple tree.
-        if (!mm.mmMt.mtDup(oldmm.mmMt)) {
+        if (MapleTree.__mtDup(oldmm.mmMt, mm.mmMt) != 0) {
             retval = -Errno.ENOMEM;
         } else {
             retval = dupVmas(mm, oldmm, vmi);
@@ -486,7 +479,7 @@ public final class Mmap {
     /** The loop of dup_mmap over the new tree (still holding oldmm's VMAs), with its loop_out. */
     private static int dupVmas(MmStruct mm, MmStruct oldmm, VmaIter vmi) {
         int retval = 0;
-        // mt_clear_in_rcu(vmi.mas.tree)
+        // mt_clear_in_rcu(vmi.mas.tree): model none (see dup_mmap)
         VmAreaStruct mpnt;
         loop:
         for (mpnt = vmi.vmaNext(); mpnt != null; mpnt = vmi.vmaNext()) {

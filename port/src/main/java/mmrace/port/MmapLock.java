@@ -170,7 +170,7 @@ public final class MmapLock {
     public static void vmaMarkDetached(VmAreaStruct vma) {
         vmaAssertWriteLocked(vma);
         vmaAssertAttached(vma);
-        if (__vmaRefcountPutReturn(vma) == 0)
+        if (__vmaRefcountPutReturn(vma) == 0 || Mutant.on(Mutant.DETACH_NO_WAIT))
             return;
         Probes.hit(P_DETACH_WAIT);
         __vmaExcludeReadersForDetach(vma);
@@ -205,7 +205,8 @@ public final class MmapLock {
     public static void mmapWriteUnlock(MmStruct mm) {
         Trace.tracepoint(Tracepoint.MMAP_WRITE_RELEASED, mm, 0); // __mmap_lock_trace_released(mm, true)
         Trace.note("mmap_write_unlock(%s)", mm);
-        vmaEndWriteAll(mm);
+        if (!Mutant.on(Mutant.UNLOCK_NO_END_WRITE))
+            vmaEndWriteAll(mm);
         mm.mmapLock.upWrite();
     }
 
@@ -340,19 +341,20 @@ public final class MmapLock {
         if (!t.kernel.rcu.readLockHeld())
             t.kernel.reports.file(t, Report.Kind.LOCKDEP, "RCU_LOCKDEP_WARN: no rcu lock held", "vma_start_read");
         // Check before locking. A race might cause false locked result.
-        if (vma.vmLockSeq.read() == mm.mmLockSeq.read()) {
+        if (!Mutant.on(Mutant.NO_EARLY_SEQ_CHECK) && vma.vmLockSeq.read() == mm.mmLockSeq.read()) {
             Probes.hit(P_READ_EARLY);
             t.kernel.rcu.readUnlock();
             return null;
         }
         int[] oldcnt = new int[1];
-        if (!vma.vmRefcnt.refcountIncNotZeroLimitedAcquire(VM_REFCNT_LIMIT, oldcnt)) {
+        if (!vma.vmRefcnt.refcountIncNotZeroLimitedAcquire(VM_REFCNT_LIMIT, oldcnt)
+                && !(oldcnt[0] == 0 && Mutant.on(Mutant.NO_DETACHED_CHECK) && vma.vmRefcnt.cmpxchg(0, 1) == 0)) {
             Probes.hit(oldcnt[0] != 0 ? P_READ_EXCLUDED : P_READ_DETACHED);
             t.kernel.rcu.readUnlock();
             return oldcnt[0] != 0 ? null : Vma.errPtrVma(-Errno.EAGAIN); // detached from under us
         }
         t.kernel.lockdep.acquire(t, vma.vmlockDepMap, true, true); // __vma_lockdep_acquire_read
-        if (!Mutant.on(Mutant.NO_VM_MM_CHECK) && vma.vmMm.get() != mm) {
+        if (!Mutant.on(Mutant.NO_MM_CHECK) && vma.vmMm.get() != mm) {
             // err_unstable: the VMA was reused for another mm. That mm is not stable and can be
             // freed in the narrow window after vma->vm_refcnt is dropped and before
             // rcuwait_wake_up(mm) is called: grab it before releasing vma->vm_refcnt.
@@ -366,7 +368,7 @@ public final class MmapLock {
             Fork.mmdrop(otherMm);
             return null;
         }
-        if (vma.vmLockSeq.get() == mm.mmLockSeq.readAcquire()) { // raw_read_seqcount
+        if (!Mutant.on(Mutant.NO_SEQ_RECHECK) && vma.vmLockSeq.get() == mm.mmLockSeq.readAcquire()) { // raw_read_seqcount
             Probes.hit(P_READ_WRLOCKED);
             vmaRefcountPut(vma);
             t.kernel.rcu.readUnlock();
@@ -381,12 +383,17 @@ public final class MmapLock {
      */
     public static VmAreaStruct lockVmaUnderRcu(MmStruct mm, long address) {
         Task t = Task.current();
+        MaState mas = new MaState(mm.mmMt, address, address); // MA_STATE(mas, &mm->mm_mt, address, address)
         VmAreaStruct vma;
         for (;;) { // retry:
             t.kernel.rcu.readLock();
-            vma = (VmAreaStruct) mm.mmMt.walk(address); // mas_walk(&mas)
+            vma = (VmAreaStruct) MapleTree.masWalk(mas);
             if (vma == null) {
                 Probes.hit(P_LOCK_NO_VMA);
+                t.kernel.rcu.readUnlock();
+                return inval(address);
+            }
+            if (Mutant.on(Mutant.RANGE_BEFORE_LOCK) && (address < vma.vmStart.get() || address >= vma.vmEnd.get())) {
                 t.kernel.rcu.readUnlock();
                 return inval(address);
             }
@@ -394,8 +401,10 @@ public final class MmapLock {
             if (Err.isErrOrNull(vma)) {
                 // Check if the VMA got isolated after we found it
                 if (Err.ptrErr(vma) == -Errno.EAGAIN) {
-                    // count VMA_LOCK_MISS; the area was replaced with another one: mas_set, retry
+                    // count VMA_LOCK_MISS; the area was replaced with another one
                     Probes.hit(P_LOCK_MISS);
+                    if (!Mutant.on(Mutant.NO_MAS_RESET))
+                        MapleTree.masSet(mas, address);
                     t.spin("lock_vma_under_rcu: vma detached, retry");
                     continue;
                 }

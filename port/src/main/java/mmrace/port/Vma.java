@@ -3,6 +3,7 @@ package mmrace.port;
 import mmrace.runtime.Err;
 import mmrace.runtime.Errno;
 import mmrace.runtime.Lockdep;
+import mmrace.runtime.Mutant;
 import mmrace.runtime.Page;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Report;
@@ -660,7 +661,8 @@ public final class Vma {
         int ret = 0;
 
         mmapAssertWriteLocked(vmg.mm);
-        vmaStartWrite(target);
+        if (!Mutant.on(Mutant.DUP_ANON_VMA_UNLOCKED))
+            vmaStartWrite(target);
         if (next != null && target != next && vmg.end == next.vmEnd.get())
             removeNext = true;
         warn(target == null, "vma_expand: no target", vmg);
@@ -676,6 +678,8 @@ public final class Vma {
             ret = dupAnonVma(target, next, anonDup);
         if (ret == 0 && vmg.copiedFrom != null)
             ret = dupAnonVma(target, vmg.copiedFrom, anonDup);
+        if (Mutant.on(Mutant.DUP_ANON_VMA_UNLOCKED))
+            vmaStartWrite(target);
         if (ret != 0)
             return ret;
 
@@ -752,16 +756,19 @@ public final class Vma {
         // vm_unacct_memory: model none
         if (vms.unlock)
             MmapLock.mmapReadUnlock(mm);
-        // __mt_destroy(mas_detach->tree): garbage
+        masDetach.mtDestroy(); // __mt_destroy(mas_detach->tree)
     }
 
     /** reattach_vmas(mas_detach): undo the detaching of a failed munmap. */
     static void reattachVmas(VmaIter masDetach) {
+        if (Mutant.on(Mutant.MUNMAP_NO_REATTACH))
+            return;
         masDetach.masSet(0);
         for (VmAreaStruct vma; (vma = (VmAreaStruct) masDetach.masFind(ULONG_MAX)) != null; ) {
             MmapLock.vmaMarkAttached(vma);
             Trace.note("reattach_vmas: %s", vma);
         }
+        masDetach.mtDestroy(); // __mt_destroy(mas_detach->tree)
     }
 
     /**
@@ -860,7 +867,7 @@ public final class Vma {
      * -errno (lock still held for write).
      */
     public static int doVmiAlignMunmap(VmaIter vmi, VmAreaStruct vma, MmStruct mm, long start, long end, boolean unlock) {
-        VmaIter masDetach = VmaIter.onTree(new MapleTree(null)); // mt_detach, on the stack
+        VmaIter masDetach = VmaIter.onTree(new MapleTree(null, false)); // mt_detach, on the stack
         VmaMunmapStruct vms = initVmaMunmap(vmi, vma, start, end, unlock);
         Trace.note("do_vmi_align_munmap(%s, [%#x-%#x), unlock=%s)", mm, start, end, unlock);
         int error = vmsGatherMunmapVmas(vms, masDetach);
@@ -1215,7 +1222,7 @@ public final class Vma {
         // find the first overlapping VMA and initialise unmap state
         VmAreaStruct first = vmi.vmaFind(map.end);
         VmaMunmapStruct vms = map.vms = initVmaMunmap(vmi, first, map.addr, map.end, false);
-        map.masDetach = VmaIter.onTree(new MapleTree(null)); // mt_detach on the stack, mas_init
+        map.masDetach = VmaIter.onTree(new MapleTree(null, false)); // mt_detach on the stack, mas_init
         if (vms.vma != null) {
             Probes.hit(P_MMAP_OVER);
             int error = vmsGatherMunmapVmas(vms, map.masDetach);
@@ -1325,8 +1332,11 @@ public final class Vma {
             vmFlagsInit(vma, map.vmFlags);
         }
         // lock the VMA since it is modified after insertion into VMA tree
-        vmaStartWrite(vma);
+        if (!Mutant.on(Mutant.MMAP_LOCK_AFTER_INSERT))
+            vmaStartWrite(vma);
         vmi.vmaIterStoreNew(vma);
+        if (Mutant.on(Mutant.MMAP_LOCK_AFTER_INSERT))
+            vmaStartWrite(vma);
         map.mm.mapCount.set(map.mm.mapCount.get() + 1);
         vmaLinkFile(vma, map.holdFileRmapLock);
         // khugepaged_enter_vma: none
@@ -1454,11 +1464,12 @@ public final class Vma {
 
     /** The free gaps [start, end) inside [low, high), shrunk by the neighbours' stack guard gaps. */
     private static List<long[]> gaps(MmStruct mm, long low, long high) {
-        MapleTree.Node n = mm.mmMt.load();
+        VmaIter vmi = VmaIter.of(mm, 0); // model: for_each_vma over the whole tree
         List<long[]> r = new ArrayList<>();
         VmAreaStruct prev = null;
-        for (int i = 0; i <= n.size(); i++) {
-            VmAreaStruct next = i < n.size() ? (VmAreaStruct) n.entry(i) : null;
+        for (boolean done = false; !done; ) {
+            VmAreaStruct next = vmi.vmaNext();
+            done = next == null;
             long end = next != null ? Mmap.vmStartGap(next) : mm.taskSize;
             long s = prev != null ? Mmap.vmEndGap(prev) : 0;
             s = Math.max(s, low);
@@ -1509,7 +1520,8 @@ public final class Vma {
             return -Errno.ENOMEM;
         }
         // lock the VMA before expanding to prevent concurrent page faults
-        vmaStartWrite(vma);
+        if (!Mutant.on(Mutant.EXPAND_STACK_UNLOCKED))
+            vmaStartWrite(vma);
         AnonVma av = vma.anonVma.get();
         av.rwsem.downWrite(); // anon_vma_lock_write
         // somebody else might have raced and expanded it already

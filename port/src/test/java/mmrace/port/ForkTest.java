@@ -214,7 +214,7 @@ class ForkTest {
         assertEquals(1, stale.vmRefcnt.peek(), "the reader's reference dropped");
         assertEquals(1, mm2.mmCount.peek(), "mmgrab/mmdrop balanced");
 
-        Mutant.set(Set.of(Mutant.NO_VM_MM_CHECK));
+        Mutant.set(Set.of(Mutant.NO_MM_CHECK));
         k.rcu.readLock();
         VmAreaStruct wrong = MmapLock.vmaStartRead(mm, stale);
         assertSame(stale, wrong, "without the check: P2's VMA read-locked for P1");

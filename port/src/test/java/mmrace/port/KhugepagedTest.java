@@ -7,13 +7,16 @@ import mmrace.runtime.Kernel;
 import mmrace.runtime.Page;
 import mmrace.runtime.Report;
 import mmrace.runtime.Task;
+import mmrace.runtime.TestThreads;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static mmrace.port.Mm.*;
@@ -381,6 +384,8 @@ class KhugepagedTest {
             Task w = k.newTask("walker", null);
             CountDownLatch mapped = new CountDownLatch(1);
             AtomicLong seen = new AtomicLong(-1);
+            AtomicBoolean cleared = new AtomicBoolean(), ipiWaits = new AtomicBoolean();
+            Thread khugepaged = Thread.currentThread();
             Thread walker = new Thread(() -> {
                 w.bind();
                 k.irq.disable();
@@ -389,11 +394,9 @@ class KhugepagedTest {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (pmd.peek() != 0 && System.nanoTime() < deadline) // khugepaged clears the pmd, then IPIs
                     Thread.onSpinWait();
-                try {
-                    Thread.sleep(100); // khugepaged is waiting for our interrupt acknowledgement
-                } catch (InterruptedException e) {
-                    throw new RuntimeException(e);
-                }
+                cleared.set(pmd.peek() == 0);
+                // khugepaged waits for our interrupt acknowledgement (tlb_remove_table_sync_one)
+                ipiWaits.set(TestThreads.awaitWaiting(khugepaged, Duration.ofSeconds(10)));
                 seen.set(table.freed ? 1 : 0);
                 m.pte().readOnce();
                 PgtableGeneric.pteUnmap(m.pte());
@@ -403,8 +406,9 @@ class KhugepagedTest {
             walker.start();
             assertTrue(mapped.await(10, TimeUnit.SECONDS));
             assertEquals(0, Daemons.collapse(mm, H));
-            walker.join(10_000);
-            assertFalse(walker.isAlive());
+            TestThreads.joinOrFail(List.of(walker), Duration.ofSeconds(30)); // more than its own waits
+            assertTrue(cleared.get(), "the walker saw khugepaged clear the pmd");
+            assertTrue(ipiWaits.get(), "khugepaged waited for the walker's interrupt acknowledgement");
             assertEquals(0, seen.get(), "not freed while the walker had interrupts off");
             assertTrue(table.freed);
             assertEquals(List.of(), k.reports.all());
@@ -445,13 +449,11 @@ class KhugepagedTest {
         while (!mm.mmapLock.isWriteLockedBy(c) && System.nanoTime() < deadline)
             Thread.onSpinWait();
         assertTrue(mm.mmapLock.isWriteLockedBy(c), "khugepaged holds mmap_lock for writing");
-        Thread.sleep(100);
-        assertTrue(collapser.isAlive(), "and waits in vma_start_write");
+        assertTrue(TestThreads.awaitWaiting(collapser, Duration.ofSeconds(10)), "and waits in vma_start_write");
         assertEquals(pmdBefore, pmd.peek(), "the pmd is untouched while the reader is inside");
         assertSame(oldFolio, TestMm.pageAt(mm, H + 0x4000));
         MmapLock.vmaEndRead(vma);
-        collapser.join(10_000);
-        assertFalse(collapser.isAlive());
+        TestThreads.joinOrFail(List.of(collapser), Duration.ofSeconds(10));
         assertEquals(0, result.get());
         assertTrue(oldFolio.freed);
         assertArrayEquals(d, read(mm, H + 0x4000, 128, ReadPath.FAST_ONE_VMA, WalkMode.RCU));

@@ -65,8 +65,9 @@ final class MmFixture {
     /**
      * What holds after any syscall returned: no report was filed, mmap_lock is free, mm_lock_seq is
      * even (no VMA is write-locked any more), every VMA in the tree is attached with vm_refcnt 1 and
-     * the tree range is its own range, map_count counts them, and the task holds no lock and no
-     * RCU read section.
+     * the tree range is its own range, map_count counts them, the task holds no lock and no RCU
+     * read section, and every maple node that left mm_mt (or made up a detached tree) went back to
+     * the maple_node cache.
      */
     void assertQuiescent() {
         assertEquals(List.of(), k.reports.all(), "reports");
@@ -77,6 +78,8 @@ final class MmFixture {
             assertTrue(v.vmLockSeq.peek() != mm.mmLockSeq.peek(), v + " not write-locked");
         assertEquals(List.of(), k.lockdep.heldBy(t), "locks held");
         assertFalse(t.inRcuReadSection(), "RCU read section");
+        assertEquals(0, k.rcu.pendingCallbacks(), "RCU callbacks pending");
+        assertEquals(mm.mmMt.peekNodes(), MapleNode.mapleNodeCache(k).live(), "maple nodes allocated and not in mm_mt");
     }
 
     /** A freed VMA: detached (vm_refcnt 0) and back in the slab cache. */

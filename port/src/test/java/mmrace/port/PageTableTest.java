@@ -28,8 +28,8 @@ class PageTableTest {
         MmapLock.vmaStartWrite(vma);
         MmapLock.vmaMarkDetached(vma);
         assertTrue(mm.mmMt.store(vma.vmStart.get(), vma.vmEnd.get() - 1, null));
-        MapleTree detached = new MapleTree(mm);
-        detached.poke(vma.vmStart.peek(), vma.vmEnd.peek() - 1, vma);
+        MapleTree detached = new MapleTree(null, false); // mt_detach
+        assertTrue(detached.store(vma.vmStart.peek(), vma.vmEnd.peek() - 1, vma));
         UnmapDesc d = new UnmapDesc();
         d.mas = detached;
         d.first = vma;

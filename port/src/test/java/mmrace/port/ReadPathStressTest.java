@@ -4,8 +4,10 @@ import mmrace.port.Memory.ReadPath;
 import mmrace.port.Memory.WalkMode;
 import mmrace.runtime.Kernel;
 import mmrace.runtime.Task;
+import mmrace.runtime.TestThreads;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A bounded smoke test on real threads (no scheduler): a thread of the target stores, another
  * zaps with reclaim_pt (DONTNEED), a reader reads through every path. Every byte read must be
  * either 0 (zapped or never written) or the value the storer writes at that offset (the storer
- * writes one fixed pattern), no report may be filed and nothing may throw.
+ * writes one fixed pattern), no report may be filed, nothing may throw and nothing may hang (a
+ * thread still running after two minutes fails the test with its stack).
  */
 class ReadPathStressTest {
     @Test
@@ -64,13 +67,20 @@ class ReadPathStressTest {
                     assertTrue(buf[j] == 0 || buf[j] == pattern[0x800 + j], "byte " + j);
             }
         })));
-        for (Thread th : threads)
+        for (Thread th : threads) {
+            th.setDaemon(true); // a hung thread must not keep the test JVM alive
             th.start();
-        for (Thread th : threads)
-            th.join(120_000);
-        assertNull(failure.get());
+        }
+        TestThreads.joinOrFail(threads, Duration.ofMinutes(2));
+        assertNull(failure.get(), () -> stackTrace(failure.get()));
         main.bind();
         assertTrue(k.reports.all().isEmpty(), () -> k.reports.all().toString());
+    }
+
+    static String stackTrace(Throwable e) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(w));
+        return w.toString();
     }
 
     private static void run(AtomicReference<Throwable> failure, Runnable r) {

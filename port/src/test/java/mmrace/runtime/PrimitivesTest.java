@@ -3,6 +3,8 @@ package mmrace.runtime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,6 +31,7 @@ class PrimitivesTest {
             t.bind();
             body.run();
         }, name);
+        th.setDaemon(true); // a hung thread must not keep the test JVM alive
         th.start();
         return th;
     }
@@ -75,10 +78,11 @@ class PrimitivesTest {
             k.rcu.synchronize();
             done.set(true);
         });
-        Thread.sleep(50);
-        assertFalse(done.get(), "synchronize_rcu returned inside a read-side critical section");
+        // the updater must be seen waiting (not merely slow to start) while the reader is inside
+        assertTrue(TestThreads.awaitWaiting(s, Duration.ofSeconds(10)), "synchronize_rcu returned inside a read-side critical section");
+        assertFalse(done.get());
         k.rcu.readUnlock();
-        s.join(10_000);
+        TestThreads.joinOrFail(List.of(s), Duration.ofSeconds(10));
         assertTrue(done.get());
     }
 
@@ -104,10 +108,11 @@ class PrimitivesTest {
             k.irq.smpCallFunctionWait("tlb_remove_table_sync_one");
             done.set(true);
         });
-        Thread.sleep(50);
-        assertFalse(done.get(), "the IPI was acknowledged by a CPU with interrupts disabled");
+        // the sender must be seen waiting (not merely slow to start) while interrupts are off
+        assertTrue(TestThreads.awaitWaiting(s, Duration.ofSeconds(10)), "the IPI was acknowledged by a CPU with interrupts disabled");
+        assertFalse(done.get());
         k.irq.enable();
-        s.join(10_000);
+        TestThreads.joinOrFail(List.of(s), Duration.ofSeconds(10));
         assertTrue(done.get());
     }
 

@@ -82,6 +82,10 @@ class SanitizerTest {
         SpinLock l = new SpinLock(null, new Field("ptl"), "ptlock");
         l.unlock();
         assertEquals(2, k.reports.all().size(), k.reports.all().toString());
+        assertEquals(1, reports(Report.Kind.LOCKDEP).stream().filter(r -> r.title().equals("rcu_read_unlock without rcu_read_lock")).count(),
+                k.reports.all().toString());
+        assertEquals(1, reports(Report.Kind.BUG).stream().filter(r -> r.title().equals("spin_unlock of a lock not held")).count(),
+                k.reports.all().toString());
     }
 
     @Test

@@ -4,8 +4,27 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * mmrace's command line. Exit status everywhere: 0 no forbidden outcome, 1 a forbidden outcome
- * (or an expected one that did not happen), 2 bad input.
+ * mmrace's command line. Exit statuses, by command:
+ * <ul>
+ * <li>{@code run}: 0 every verdict acceptable or interesting and as its {@code expect} line says;
+ *     1 a forbidden verdict, or a verdict other than the one expected; 2 bad input (a scenario
+ *     that does not parse or cannot be set up).</li>
+ * <li>{@code explore}, {@code fuzz}: 0 no forbidden outcome; 1 a forbidden outcome ({@code fuzz}:
+ *     a forbidden finding, found now or saved earlier and still reproducing); 2 bad input.</li>
+ * <li>{@code minimize}: 0 nothing to minimise (no forbidden verdict, or it did not reproduce);
+ *     1 a forbidden finding was minimised; 2 bad input, or a scenario that cannot run.</li>
+ * <li>{@code stress}: 0 no forbidden outcome in a test expected to be safe; 1 there was one;
+ *     2 bad input; 3 JCStress itself failed (a test in error or timed out, its JVM failed, no
+ *     results): no verdict ({@link StressCmd#JCSTRESS_FAILED}).</li>
+ * <li>{@code gate}: 0 every check passed; 1 a check failed (a corpus verdict other than its
+ *     {@code expect} line, or a JCStress check); 2 bad input, or checks that could not be judged
+ *     and none that failed. {@code nightly}: 0 its gate and its JCStress run passed, 1 otherwise;
+ *     2 bad input.</li>
+ * <li>{@code promote}: 0 moved; 2 refused (bad input; nothing written).</li>
+ * <li>{@code bench}: 0 once JMH has run.</li>
+ * </ul>
+ * A Java exception out of a command that is not bad input is printed with its stack trace and,
+ * as picocli does by default, exits with 1, the status of a forbidden outcome.
  */
 @Command(name = "mmrace", mixinStandardHelpOptions = true, version = "mmrace 0.1",
         description = {"Settles mm locking questions by running a Java port of the kernel code:",
@@ -13,8 +32,10 @@ import picocli.CommandLine.Command;
                 "mmap, munmap, mremap, mprotect, madvise, faults, reclaim and THP collapse;",
                 "under the deterministic scheduler (run, explore, fuzz) or on real threads under JCStress (stress)."},
         subcommands = {RunCmd.class, ExploreCmd.class, FuzzCmd.class, MinimizeCmd.class, StressCmd.class, GateCmd.class,
-                NightlyCmd.class, PromoteCmd.class, BenchCmd.class},
-        footer = {"", "Exit status: 0 no forbidden outcome, 1 a forbidden outcome was seen (or an expected one was not), 2 bad input."})
+                NightlyCmd.class, PromoteCmd.class, BenchCmd.class, MutantsCmd.class},
+        footer = {"", "Exit status: 0 no forbidden outcome, 1 a forbidden outcome was seen (or an",
+                "expected one was not, or a gate check failed), 2 bad input; stress: 3 JCStress",
+                "itself failed."})
 public final class Main implements Runnable {
     public static final int OK = 0, FORBIDDEN = 1, BAD_INPUT = 2;
 

@@ -42,7 +42,7 @@ public record Limits(int maxActors, int maxOpsPerActor, int maxMaps, int maxFile
                 continue;
             if (switches(sc.steps()) > maxSwitches)
                 return "schedule too long";
-            if (!Mutator.actorsPresent(s, sc.steps()))
+            if (!ScheduleMutations.actorsPresent(s, sc.steps()))
                 return "schedule names a missing actor";
             if (text == s) {
                 // steps lines are machine-written (Schedule.toString) and may be long: the round trip checks the rest

@@ -142,7 +142,7 @@ public final class Shrinker {
     Scenario attempt(Scenario cur, Scenario c) {
         if (exhausted())
             return cur;
-        Mutator.dropStaleSteps(c);
+        ScheduleMutations.dropStaleSteps(c);
         if (!c.schedules.containsKey(null) && !cur.schedules.containsKey(null))
             c.schedules.remove(null);
         if (limits.check(c) != null)

@@ -1,19 +1,12 @@
 package mmrace.sched;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.locks.LockSupport;
+import mmrace.runtime.Access;
 import mmrace.runtime.Hook;
 import mmrace.runtime.Kernel;
-import mmrace.runtime.Access;
-import mmrace.runtime.Report;
 import mmrace.runtime.Shared;
 import mmrace.runtime.Task;
-import mmrace.runtime.Tracepoint;
 import mmrace.runtime.Waiter;
 
 /**
@@ -25,7 +18,8 @@ import mmrace.runtime.Waiter;
  * at every {@code point} (before every shared access), {@code block} (a wait whose condition is
  * false) and {@code spin} (a retry loop that only another task can end), and when a body ends.
  * There the running actor's own thread asks the strategy which runnable actor goes next; if it is
- * another one, it hands over with {@link LockSupport#unpark} and parks until it is chosen again.
+ * another one, it hands over ({@link Handoff}: {@code LockSupport.unpark}) and parks until it is
+ * chosen again; the hook calls themselves are {@link SchedHook}.
  * There is no scheduler thread: the thread that calls {@link #run} (the driver) only starts the
  * actors and waits for the end. {@link #run} called from a platform thread moves to a virtual
  * thread first; run many executions from one virtual thread ({@link Explorer} does) so that every
@@ -45,87 +39,75 @@ import mmrace.runtime.Waiter;
  *
  * <p><b>Deadlock.</b> When no actor can run and some have not finished, the execution ends as
  * {@link Result.Outcome#DEADLOCK} with the wait-for graph ({@link Waiter#what()},
- * {@link Waiter#holders()}). Aborted executions unwind every actor: its hook call throws a private
- * {@link Error} that the actor's wrapper catches; all actor threads have terminated when
- * {@link #run} returns.
+ * {@link Waiter#holders()}; {@link WaitForGraph}). Aborted executions unwind every actor: its hook
+ * call throws {@link Abort}, an {@link Error} that the actor's wrapper catches; all actor threads
+ * have terminated when {@link #run} returns.
  *
  * <p><b>End of a body.</b> The wrapper calls {@code lockdep.checkReturnToUser} and
  * {@code rcu.runReadyCallbacks} on the actor's task. A Throwable out of a body is filed as a BUG
  * report "Java exception in port code" with the stack trace, and the actor counts as finished.
  * After every actor finished, the cleanup task "kthread" (created with the actors, index
  * {@link #actorCount()}) runs {@code rcu.barrier()}; if it cannot complete (a finished actor left a
- * read section open), that is a DEADLOCK naming kthread.
+ * read section open), that is a DEADLOCK naming kthread ({@link Cleanup}).
+ *
+ * <p>Listeners ({@link #listen}) see every event ({@link Listeners}); the strategy sees the
+ * scheduling state through a {@link ChoiceView}. This class holds that state and takes the
+ * decisions ({@link #decide}) and the ends (finished, deadlock, livelock, failure).
  *
  * <p>An Execution runs once. Build the Kernel and actors afresh for each execution (the port is
  * deterministic, so the same program and strategy choices give the same steps).
  */
 public final class Execution {
-    private static final int DRIVER = -1;
-    private static final int END = -2, ABORTED = -3;
-    private static final byte RUNNING = 0, POINT = 1, BLOCKED = 2, SPINNING = 3, FINISHED = 4;
-    private static final ThreadFactory ACTOR_THREADS = Thread.ofVirtual().name("mmrace-actor").factory();
-    private static final ExecutionListener[] NO_LISTENERS = {};
-
-    /** Thrown out of a hook call to unwind an actor of an aborted execution. */
-    private static final class Abort extends Error {
-        private static final long serialVersionUID = 1L;
-
-        Abort() {
-            super("mmrace: execution aborted", null, false, false);
-        }
-    }
-
-    private static final Abort ABORT = new Abort();
+    static final int END = -2, ABORTED = -3;
+    static final byte RUNNING = 0, POINT = 1, BLOCKED = 2, SPINNING = 3, FINISHED = 4;
 
     private final Kernel kernel;
     private final Runnable[] bodies;
     /** Actor names, then "kthread". */
     private final String[] names;
-    private final int n;
+    final int n;
     /** Actor tasks, then the cleanup task. */
     private final Task[] tasks;
     private final int firstTaskId;
-    private final Thread[] threads;
-    private final boolean[] threadStarted;
     private final Strategy strategy;
     private final Config config;
-    private final long maxSteps;
-    private ExecutionListener[] listeners = NO_LISTENERS;
+    final long maxSteps;
+    final Listeners listeners = new Listeners(this);
     private TraceRecorder recorder;
-    private final Sched hook = new Sched();
-    private final View choice = new View();
+    private final SchedHook hook = new SchedHook(this);
+    private final ChoiceView choice = new ChoiceView(this);
+    final Handoff handoff;
+    final Cleanup cleanup;
+    private final WaitForGraph graph;
 
-    private Thread driver;
     private boolean started;
-    /** Which thread may run: an actor index, or DRIVER. The one volatile of the hand-off. */
-    private volatile int owner = DRIVER;
 
     // Scheduling state. Only the thread that owns control reads or writes it; every hand-off is a
-    // write of owner followed (in the next thread) by a read of owner, which orders it all.
-    private final byte[] state;
-    private final Waiter[] waiter;
-    private final String[] spinWhy;
-    private final Access[] pendingOp;
-    private final Shared[] pendingShared;
-    private final long[] pendingArg;
+    // write of the owner (Handoff) followed (in the next thread) by a read of it, which orders it all.
+    final byte[] state;
+    final Waiter[] waiter;
+    final String[] spinWhy;
+    final Access[] pendingOp;
+    final Shared[] pendingShared;
+    final long[] pendingArg;
     private final boolean[] inStreak;
     /** The decision at which each actor was last chosen, and last spun. */
-    private final long[] lastChosen, lastSpin;
+    private final long[] lastChosen;
+    final long[] lastSpin;
     /** Decisions that chose each actor. */
     private final long[] chosen;
-    private long decisions;
-    private final long[] actorSteps;
-    private long step;
-    private int current = -1;
-    private boolean currentCanContinue;
-    private final int[] runnable;
-    private final boolean[] isRunnable;
-    private int runnableCount;
-    private boolean prerun;
-    private boolean aborted;
+    long decisions;
+    final long[] actorSteps;
+    long step;
+    int current = -1;
+    boolean currentCanContinue;
+    final int[] runnable;
+    final boolean[] isRunnable;
+    int runnableCount;
+    boolean aborted;
     private int forcedActor = -1;
     private int forcedSpins;
-    private int cleanupSpins;
+    int cleanupSpins;
     private Result.Outcome outcome = Result.Outcome.FINISHED;
     private String detail = "";
     private List<Result.Wait> waits = List.of();
@@ -159,8 +141,6 @@ public final class Execution {
         for (int i = 0; i <= n; i++)
             tasks[i] = kernel.newTask(names[i], hook);
         this.firstTaskId = tasks[0].id;
-        this.threads = new Thread[n];
-        this.threadStarted = new boolean[n];
         this.state = new byte[n + 1];
         this.waiter = new Waiter[n + 1];
         this.spinWhy = new String[n + 1];
@@ -176,14 +156,16 @@ public final class Execution {
         this.actorSteps = new long[n + 1];
         this.runnable = new int[n];
         this.isRunnable = new boolean[n];
+        this.handoff = new Handoff(this, n, state);
+        this.cleanup = new Cleanup(this, kernel, names);
+        this.graph = new WaitForGraph(this, n, names, state, waiter, spinWhy);
     }
 
     /** Adds a listener (before {@link #run}). */
     public Execution listen(ExecutionListener l) {
         if (started)
             throw new IllegalStateException("listeners are added before run()");
-        listeners = Arrays.copyOf(listeners, listeners.length + 1);
-        listeners[listeners.length - 1] = l;
+        listeners.add(l);
         return this;
     }
 
@@ -229,10 +211,15 @@ public final class Execution {
     /** Actor threads (for tests: all terminated once {@link #run} returned). */
     List<Thread> threads() {
         List<Thread> l = new ArrayList<>();
-        for (Thread t : threads)
+        for (Thread t : handoff.threads)
             if (t != null)
                 l.add(t);
         return l;
+    }
+
+    /** The body of actor {@code i}. */
+    Runnable body(int i) {
+        return bodies[i];
     }
 
     /**
@@ -242,194 +229,29 @@ public final class Execution {
      */
     public Result run() {
         if (!Thread.currentThread().isVirtual())
-            return inVirtualThread(this::run);
+            return Handoff.inVirtualThread(this::run);
         if (started)
             throw new IllegalStateException("an Execution runs once");
         started = true;
-        driver = Thread.currentThread();
         strategy.begin(this);
         if (config.trace()) {
             recorder = new TraceRecorder();
-            listeners = Arrays.copyOf(listeners, listeners.length + 1);
-            listeners[listeners.length - 1] = recorder;
+            listeners.add(recorder);
         }
-        for (ExecutionListener l : listeners)
+        for (ExecutionListener l : listeners.all)
             l.start(this);
-        for (int i = 0; i < n; i++) {
-            final int a = i;
-            threads[i] = ACTOR_THREADS.newThread(() -> actorMain(a));
-        }
-        prerun = true;
-        owner = 0;
-        threadStarted[0] = true;
-        threads[0].start();
-        while (owner != DRIVER)
-            LockSupport.park(this);
-        boolean interrupted = false;
-        for (int i = 0; i < n; i++) {
-            Thread t = threads[i];
-            while (threadStarted[i]) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted)
-            Thread.currentThread().interrupt();
+        handoff.runActors();
         Result r = new Result(outcome, step, schedule.build(names), List.of(names), actorSteps.clone(), kernel.reports.all(),
                 recorder == null ? null : recorder.rows(), waits, detail, strategy.divergences(), strategy.describe());
         strategy.end(r);
-        for (ExecutionListener l : listeners)
+        for (ExecutionListener l : listeners.all)
             l.end(r);
         if (internalError != null)
             throw new IllegalStateException("scheduler failure: " + internalError, internalError);
         return r;
     }
 
-    /** Runs {@code body} on a fresh virtual thread and waits for it (a platform caller's entry). */
-    static <T> T inVirtualThread(java.util.function.Supplier<T> body) {
-        Object[] out = new Object[1];
-        Throwable[] err = new Throwable[1];
-        Thread t = Thread.ofVirtual().name("mmrace-driver").start(() -> {
-            try {
-                out[0] = body.get();
-            } catch (Throwable e) {
-                err[0] = e;
-            }
-        });
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-            Thread.currentThread().interrupt();
-        if (err[0] instanceof RuntimeException re)
-            throw re;
-        if (err[0] instanceof Error er)
-            throw er;
-        if (err[0] != null)
-            throw new IllegalStateException(err[0]);
-        @SuppressWarnings("unchecked")
-        T r = (T) out[0];
-        return r;
-    }
-
-    // ------------------------------------------------------------------ actors
-
-    private void actorMain(int i) {
-        Task t = tasks[i];
-        t.bind();
-        if (listeners.length != 0)
-            fire(l -> l.actorStart(step, i));
-        Throwable thrown = null;
-        if (!aborted) {
-            try {
-                bodies[i].run();
-            } catch (Abort a) {
-                // unwound
-            } catch (Throwable e) {
-                thrown = e;
-            }
-        }
-        if (!aborted) {
-            try {
-                if (thrown != null)
-                    kernel.reports.file(t, Report.Kind.BUG, "Java exception in port code", names[i] + ": " + stackTrace(thrown));
-                kernel.lockdep.checkReturnToUser(t);
-                kernel.rcu.runReadyCallbacks(t);
-            } catch (Abort a) {
-                // unwound
-            } catch (Throwable e) {
-                if (!aborted)
-                    kernel.reports.file(t, Report.Kind.BUG, "Java exception in port code", names[i] + " (at return to user): " + stackTrace(e));
-            }
-        }
-        t.exited = true;
-        state[i] = FINISHED;
-        if (!aborted && listeners.length != 0) {
-            Throwable th = thrown;
-            fire(l -> l.actorFinish(step, i, th));
-        }
-        if (aborted)
-            abortChain();
-        else
-            reschedule(i);
-    }
-
-    /**
-     * Actor {@code me} has reached an event (its state says which) and gives up control: picks who
-     * goes next and, if not itself, hands over and parks until chosen again. Returns when {@code me}
-     * may go on (or, if {@code me} finished, once control is handed on: its thread then ends).
-     * Throws {@link Abort} when the execution was aborted.
-     */
-    private void reschedule(int me) {
-        if (prerun) {
-            int nx = me + 1;
-            if (nx < n) {
-                owner = nx;
-                threadStarted[nx] = true;
-                threads[nx].start();
-                if (state[me] != FINISHED)
-                    awaitTurn(me);
-                return;
-            }
-            prerun = false;
-        }
-        int next = decide();
-        if (next == me)
-            return;
-        if (next == END) {
-            runCleanup();
-            handToDriver();
-            return;
-        }
-        if (next == ABORTED) {
-            if (state[me] != FINISHED)
-                throw ABORT;
-            abortChain();
-            return;
-        }
-        owner = next;
-        LockSupport.unpark(threads[next]);
-        if (state[me] != FINISHED)
-            awaitTurn(me);
-    }
-
-    private void awaitTurn(int me) {
-        while (owner != me)
-            LockSupport.park(this);
-        if (aborted)
-            throw ABORT;
-    }
-
-    private void handToDriver() {
-        owner = DRIVER;
-        LockSupport.unpark(driver);
-    }
-
-    /** In an aborted execution, called by a thread whose actor finished: wake the next actor to unwind, or the driver. */
-    private void abortChain() {
-        for (int i = 0; i < n; i++) {
-            if (state[i] == FINISHED)
-                continue;
-            if (!threadStarted[i]) {
-                state[i] = FINISHED;
-                continue;
-            }
-            owner = i;
-            LockSupport.unpark(threads[i]);
-            return;
-        }
-        handToDriver();
-    }
+    // ------------------------------------------------------------------ decisions
 
     /**
      * A spinner may run again once another actor has run since it spun and has not spun itself
@@ -444,7 +266,7 @@ public final class Execution {
     }
 
     /** Picks the next actor, records the switch; END if all finished, ABORTED on deadlock, livelock or failure. */
-    private int decide() {
+    int decide() {
         int cnt = 0;
         try {
             for (int i = 0; i < n; i++) {
@@ -516,330 +338,26 @@ public final class Execution {
         return next;
     }
 
-    private int fail(Throwable e) {
+    // ------------------------------------------------------------------ aborts
+
+    int fail(Throwable e) {
         if (internalError == null)
             internalError = e;
         aborted = true;
         return ABORTED;
     }
 
-    private void livelock(String why) {
+    void livelock(String why) {
         outcome = Result.Outcome.LIVELOCK;
         detail = why;
-        waits = waitsNow();
+        waits = graph.waitsNow();
         aborted = true;
     }
 
-    private void deadlock() {
+    void deadlock() {
         outcome = Result.Outcome.DEADLOCK;
-        waits = waitsNow();
-        detail = cycle();
+        waits = graph.waitsNow();
+        detail = graph.cycle(waits);
         aborted = true;
-    }
-
-    private List<Result.Wait> waitsNow() {
-        List<Result.Wait> l = new ArrayList<>();
-        for (int i = 0; i <= n; i++) {
-            if (state[i] == BLOCKED) {
-                List<String> hs = new ArrayList<>();
-                for (Task h : waiter[i].holders())
-                    hs.add(holderName(h));
-                l.add(new Result.Wait(names[i], waiter[i].what(), List.copyOf(hs)));
-            } else if (state[i] == SPINNING) {
-                l.add(new Result.Wait(names[i], "spin: " + spinWhy[i], List.of()));
-            }
-        }
-        return List.copyOf(l);
-    }
-
-    private String holderName(Task h) {
-        int j = actorOf(h);
-        if (j < 0)
-            return h.name;
-        return names[j] + (state[j] == FINISHED ? " (finished)" : "");
-    }
-
-    /** The first wait-for cycle among blocked actors, in kernel words; else every wait. */
-    private String cycle() {
-        int m = n + 1;
-        int[] color = new int[m];
-        int[] via = new int[m];
-        for (int s = 0; s < m; s++) {
-            if (state[s] != BLOCKED || color[s] != 0)
-                continue;
-            int[] stack = new int[m];
-            int sp = 0;
-            // iterative DFS: follow the first unvisited holder
-            stack[sp++] = s;
-            color[s] = 1;
-            int[] next = new int[m];
-            while (sp > 0) {
-                int u = stack[sp - 1];
-                List<Task> hs = waiter[u].holders();
-                boolean pushed = false;
-                while (next[u] < hs.size()) {
-                    int v = actorOf(hs.get(next[u]++));
-                    if (v < 0 || state[v] != BLOCKED)
-                        continue;
-                    if (color[v] == 1) {
-                        via[u] = v;
-                        return cycleText(v, via);
-                    }
-                    if (color[v] == 0) {
-                        via[u] = v;
-                        color[v] = 1;
-                        stack[sp++] = v;
-                        pushed = true;
-                        break;
-                    }
-                }
-                if (!pushed) {
-                    color[u] = 2;
-                    sp--;
-                }
-            }
-        }
-        StringBuilder b = new StringBuilder();
-        for (Result.Wait w : waits) {
-            if (b.length() > 0)
-                b.append("; ");
-            b.append(w);
-        }
-        return b.toString();
-    }
-
-    private String cycleText(int start, int[] via) {
-        StringBuilder b = new StringBuilder();
-        int u = start;
-        do {
-            b.append(names[u]).append(" waits for ").append(waiter[u].what()).append(" held by ").append(names[via[u]]);
-            u = via[u];
-            if (u != start)
-                b.append(" -> ");
-        } while (u != start);
-        return b.toString();
-    }
-
-    // ------------------------------------------------------------------ cleanup (kthread)
-
-    private void runCleanup() {
-        current = n;
-        Task k = tasks[n];
-        k.bind();
-        try {
-            kernel.rcu.barrier();
-        } catch (Abort a) {
-            // deadlock or livelock in the cleanup: outcome already set
-        } catch (Throwable e) {
-            if (!aborted)
-                kernel.reports.file(k, Report.Kind.BUG, "Java exception in port code", Actor.KTHREAD + " (rcu_barrier): " + stackTrace(e));
-        }
-        k.exited = true;
-        state[n] = FINISHED;
-    }
-
-    // ------------------------------------------------------------------ listeners
-
-    private interface Event {
-        void to(ExecutionListener l);
-    }
-
-    private void fire(Event e) {
-        try {
-            for (ExecutionListener l : listeners)
-                e.to(l);
-        } catch (RuntimeException | Error x) {
-            if (x instanceof Abort)
-                throw x;
-            fail(x);
-        }
-    }
-
-    private static String stackTrace(Throwable e) {
-        StringWriter w = new StringWriter();
-        e.printStackTrace(new PrintWriter(w));
-        return w.toString().stripTrailing();
-    }
-
-    // ------------------------------------------------------------------ the hook
-
-    private final class Sched implements Hook {
-        @Override
-        public void point(Task t, Access op, Shared s, long arg) {
-            int me = actorOf(t);
-            if (aborted)
-                throw ABORT;
-            if (me == n) {
-                if (step >= maxSteps) {
-                    livelock("step bound " + maxSteps + " reached in the cleanup");
-                    throw ABORT;
-                }
-            } else {
-                state[me] = POINT;
-                pendingOp[me] = op;
-                pendingShared[me] = s;
-                pendingArg[me] = arg;
-                if (step >= maxSteps && !prerun) {
-                    livelock("step bound " + maxSteps + " reached");
-                    throw ABORT;
-                }
-                reschedule(me);
-                state[me] = RUNNING;
-                pendingOp[me] = null;
-                pendingShared[me] = null;
-                pendingArg[me] = 0;
-            }
-            ExecutionListener[] ls = listeners;
-            if (ls.length != 0) {
-                try {
-                    for (ExecutionListener l : ls)
-                        l.point(step, me, op, s, arg);
-                } catch (RuntimeException | Error x) {
-                    fail(x);
-                    throw ABORT;
-                }
-            }
-            actorSteps[me]++;
-            step++;
-        }
-
-        @Override
-        public void block(Task t, Waiter w) {
-            int me = actorOf(t);
-            if (aborted)
-                throw ABORT;
-            state[me] = BLOCKED;
-            waiter[me] = w;
-            if (listeners.length != 0) {
-                fire(l -> l.block(step, me, w));
-                if (aborted)
-                    throw ABORT;
-            }
-            if (me == n) {
-                if (!w.ready()) {
-                    deadlock();
-                    throw ABORT;
-                }
-            } else {
-                reschedule(me);
-            }
-            state[me] = RUNNING;
-            waiter[me] = null;
-        }
-
-        @Override
-        public void spin(Task t, String why) {
-            int me = actorOf(t);
-            if (aborted)
-                throw ABORT;
-            if (listeners.length != 0) {
-                fire(l -> l.spin(step, me, why));
-                if (aborted)
-                    throw ABORT;
-            }
-            if (me == n) {
-                if (++cleanupSpins > config.spinBound()) {
-                    state[me] = SPINNING;
-                    spinWhy[me] = why;
-                    livelock(Actor.KTHREAD + " kept spinning (" + why + ") in the cleanup");
-                    throw ABORT;
-                }
-                return;
-            }
-            state[me] = SPINNING;
-            spinWhy[me] = why;
-            lastSpin[me] = decisions;
-            reschedule(me);
-            state[me] = RUNNING;
-            spinWhy[me] = null;
-        }
-
-        @Override
-        public void note(Task t, String fmt, Object[] args) {
-            if (listeners.length != 0) {
-                int me = actorOf(t);
-                fire(l -> l.note(step, me, fmt, args));
-            }
-        }
-
-        @Override
-        public void tracepoint(Task t, Tracepoint tp, Object a, long b) {
-            if (listeners.length != 0) {
-                int me = actorOf(t);
-                fire(l -> l.tracepoint(step, me, tp, a, b));
-            }
-        }
-
-        @Override
-        public void probe(Task t, int id) {
-            if (listeners.length != 0) {
-                int me = actorOf(t);
-                fire(l -> l.probe(step, me, id));
-            }
-        }
-
-        @Override
-        public void report(Task t, Report r) {
-            if (listeners.length != 0) {
-                int me = actorOf(t);
-                fire(l -> l.report(step, me, r));
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ the strategy's view
-
-    private final class View implements Choice {
-        @Override
-        public long step() {
-            return step;
-        }
-
-        @Override
-        public int current() {
-            return current;
-        }
-
-        @Override
-        public boolean canContinue() {
-            return currentCanContinue;
-        }
-
-        @Override
-        public int actors() {
-            return n;
-        }
-
-        @Override
-        public int runnableCount() {
-            return runnableCount;
-        }
-
-        @Override
-        public int runnable(int i) {
-            if (i < 0 || i >= runnableCount)
-                throw new IndexOutOfBoundsException(i);
-            return runnable[i];
-        }
-
-        @Override
-        public boolean isRunnable(int actor) {
-            return actor >= 0 && actor < n && isRunnable[actor];
-        }
-
-        @Override
-        public Access pendingOp(int actor) {
-            return pendingOp[actor];
-        }
-
-        @Override
-        public Shared pendingShared(int actor) {
-            return pendingShared[actor];
-        }
-
-        @Override
-        public long pendingArg(int actor) {
-            return pendingArg[actor];
-        }
     }
 }

@@ -26,7 +26,7 @@ public final class Explorer {
     public static Summary explore(Supplier<Program> programs, Strategy strategy, Config config, long maxExecutions,
                                   Predicate<Result> onResult, ExecutionListener... listeners) {
         if (!Thread.currentThread().isVirtual())
-            return Execution.inVirtualThread(() -> explore(programs, strategy, config, maxExecutions, onResult, listeners));
+            return Handoff.inVirtualThread(() -> explore(programs, strategy, config, maxExecutions, onResult, listeners));
         long done = 0;
         while (done < maxExecutions && strategy.hasNext()) {
             Execution e = new Execution(programs.get(), strategy, config);

@@ -47,7 +47,7 @@ class NightlyCmdTest {
         String gitBefore = gitStatus(corpus);
 
         String[] r = run("nightly", "--out", out.toString(), "--budget", "10s", "--no-jcstress", "--variant", "slow",
-                "--corpus", corpus.toString(), "--history", history.toString());
+                "--corpus", corpus.toString(), "--history", history.toString(), "--mutants", "gup-read-no-perm");
 
         assertEquals("0", r[0], r[1] + r[2]);
         assertEquals(before, snapshot(corpus), "the checked-in corpus is unchanged, file by file");
@@ -69,6 +69,8 @@ class NightlyCmdTest {
             assertEquals(2, h.count(), "tonight's summary joined the history");
         }
         assertTrue(Files.readString(out.resolve("gate.xml")).contains("<testsuites"));
+        assertEquals(1, s.mutation().total(), "the mutation pass's score, over the one mutant asked for");
+        assertTrue(html.contains("href=\"mutants/index.html\"") && Files.exists(out.resolve("mutants/index.html")), "the mutation report is linked");
     }
 
     @Test
@@ -91,16 +93,13 @@ class NightlyCmdTest {
         return m;
     }
 
-    /** {@code git status --porcelain} of the directory, or "" outside a git work tree. */
+    /** git status of dir; the test needs a git checkout (CI runs on a clone), so a failing git fails the test. */
     static String gitStatus(Path dir) throws Exception {
-        try {
-            Process p = new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=all", "--ignored", "--", ".")
-                    .directory(dir.toFile()).redirectErrorStream(true).start();
-            String s = new String(p.getInputStream().readAllBytes());
-            p.waitFor(60, TimeUnit.SECONDS);
-            return p.exitValue() == 0 ? s : "";
-        } catch (java.io.IOException e) {
-            return ""; // no git: the file snapshot still checks
-        }
+        Process p = new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=all", "--ignored", "--", ".")
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        String s = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "git status finished");
+        assertEquals(0, p.exitValue(), "git status in " + dir + ": " + s);
+        return s;
     }
 }

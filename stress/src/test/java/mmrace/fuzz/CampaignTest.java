@@ -99,13 +99,20 @@ class CampaignTest {
         assertTrue(s.findings().containsKey(Reason.TORN_READ.code()), s::text);
     }
 
-    /** Feedback off: the same generator and mutators, nothing kept on disk; findings still saved. */
+    /** Feedback off: the same generator and mutators, nothing kept (in memory or on disk); findings still saved. */
     @Test
     void feedbackOffKeepsNothing() throws Exception {
         Campaign.Summary s = new Campaign(options(dir).withFeedback(false).withStopOnForbidden(false).withMaxExecutions(400), ToyTarget::new)
                 .run(x -> {});
+        assertEquals(400, s.executions());
+        assertEquals(0, s.corpus(), s::text);
         assertEquals(0, files(dir.resolve("queue"), "*.scn").size());
-        assertEquals(400, s.executions() - s.events().size() * 0);
+        assertTrue(s.findings().containsKey(Reason.TORN_READ.code()), s::text);
+        List<Path> saved = files(dir.resolve("findings"), "torn-read-fast-v1-*.scn");
+        assertEquals(s.events().stream().filter(e -> e.status() == Campaign.FindingStatus.NEW).count(), saved.size(), s::text);
+        for (Campaign.FindingEvent e : s.events())
+            if (e.status() == Campaign.FindingStatus.NEW)
+                assertTrue(saved.contains(e.file()), e.file() + " saved");
     }
 
     /** Without a corpus directory and with an execution budget, a campaign is a function of its seed. */
@@ -120,6 +127,9 @@ class CampaignTest {
         assertEquals(a.outcomes(), b.outcomes());
         assertEquals(a.corpus(), b.corpus());
         assertEquals(a.firstForbiddenExecutions(), b.firstForbiddenExecutions());
+        // (which findings get minimised depends on time: minimisation takes a share of the clock, and
+        // an outcome that comes while several of its kind wait is dropped; so no assertion on them)
+        assertTrue(a.firstForbiddenExecutions() > 0, "the toy's torn read is found within the budget: " + a.text());
     }
 
     /** Two worker processes share the corpus directory; the campaign stops at the first forbidden outcome. */

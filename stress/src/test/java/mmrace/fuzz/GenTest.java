@@ -60,6 +60,7 @@ class GenTest {
             assertTrue(s.actors.get(0).ops().stream().allMatch(op -> op instanceof Op.Read));
             int n = s.actors.get(0).ops().size();
             assertTrue(n >= 1 && n <= 2);
+            assertTrue(s.actors.size() == 2 || s.actors.size() == 3, "the reader and one or two actors racing it:\n" + s.text());
             for (int a = 1; a < s.actors.size(); a++)
                 assertTrue(s.actors.get(a).ops().size() >= 1 && s.actors.get(a).ops().size() <= 3);
         }

@@ -45,7 +45,7 @@ class MutatorTest {
                 applied.merge(k, 1, Integer::sum);
             }
             s = i % 10 == 9 ? input(g) : m.mutate(s);
-            if (!Mutator.hasSteps(s))
+            if (!ScheduleMutations.hasSteps(s))
                 s.schedules.put(Variant.FAST_V1, Scenario.Sched.steps("0:" + s.actors.get(0).name() + " 7:" + s.actors.get(s.actors.size() - 1).name()));
         }
         for (Mutator.Kind k : Mutator.Kind.values())

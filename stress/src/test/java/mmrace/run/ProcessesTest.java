@@ -84,7 +84,7 @@ class ProcessesTest {
             assertTrue(p.hit("reader", "vma_start_read: vm_mm != mm (reused)"), v.id + ": the vm_mm != mm branch: " + p.hits);
             assertEquals("interesting short-read", o.verdict().label(), v.id + ": " + o.verdict());
         }
-        Mutant.set(Set.of(Mutant.NO_VM_MM_CHECK));
+        Mutant.set(Set.of(Mutant.NO_MM_CHECK));
         for (Variant v : Variant.values()) {
             Verdict got = Runner.run(s, v, false).verdict();
             if (v == Variant.SLOW) {
@@ -108,7 +108,7 @@ class ProcessesTest {
         Scenario.Actor r = s.actors.get(0);
         for (int i = 0; i < 2; i++)
             r.ops().add(r.ops().get(0)); // three reads: three chances at the window
-        Mutant.set(Set.of(Mutant.NO_VM_MM_CHECK));
+        Mutant.set(Set.of(Mutant.NO_MM_CHECK));
         Pct pct = new Pct(2, 0, 1); // one strategy across executions, as explore runs it: it learns the length
         int runs = 0;
         boolean found = false;
@@ -132,9 +132,9 @@ class ProcessesTest {
         Mutant.set(Set.of(Mutant.DUP_MMAP_NO_VMA_LOCK));
         Scenario m = s.copy();
         m.schedules.clear();
-        m.schedules.put(null, Scenario.Sched.steps("0:t1 6:t2 148:t3 210:t1 212:t2 216:t3"));
+        m.schedules.put(null, Scenario.Sched.steps("0:t1 6:t2 153:t3 216:t1 218:t2 222:t3"));
         Probed q = new Probed();
-        Runner.Outcome bug = Runner.run(m, Variant.SLOW, Replay.of("0:t1 6:t2 148:t3 210:t1 212:t2 216:t3"), Config.DEFAULT, q);
+        Runner.Outcome bug = Runner.run(m, Variant.SLOW, Replay.of("0:t1 6:t2 153:t3 216:t1 218:t2 222:t3"), Config.DEFAULT, q);
         assertTrue(q.hit("t3", "do_user_addr_fault: handled under the VMA lock"), "t3 faults under the VMA lock mid-fork: " + q.hits);
         assertEquals(Reason.COW_LEAK, bug.verdict().reason(), bug.verdict().toString());
         assertTrue(bug.verdict().detail().contains("lost to P1 and seen by C"), bug.verdict().detail());
