@@ -17,6 +17,7 @@ import mmrace.runtime.Task;
 import mmrace.runtime.Trace;
 import mmrace.runtime.Tracepoint;
 import mmrace.scenario.Op;
+import mmrace.scenario.Scenario;
 import mmrace.scenario.Variant;
 
 import java.util.Arrays;
@@ -109,6 +110,7 @@ final class Perform {
         Trace.tracepoint(Tracepoint.SYS_ENTER, op, 0);
         long ret = switch (op) {
             case Op.Read r -> memRw(r, procs, me, v, oracle);
+            case Op.Poke p -> memWrite(p, procs, me, files, v, oracle);
             case Op.Fork f -> fork(f, procs, me, oracle);
             case Op.Exit e -> {
                 Exit.exitMm(me.task); // do_exit
@@ -160,6 +162,27 @@ final class Perform {
         oracle.expectRead(t, r.addr(), r.len(), r.flags());
         int n = Memory.accessRemoteVm(mm, r.addr(), buf, r.len(), r.flags(), rv.path, rv.walk);
         oracle.readReturned(t, buf, n);
+        Fork.mmput(mm);
+        return n;
+    }
+
+    /**
+     * write(2) of /proc/P1/mem: a poke always writes the target's memory (the oracle's write rules
+     * judge the target's mm), through the file as {@link #memRw} reads: mmget_not_zero for the
+     * write (nothing written if the address space is gone), access_remote_vm(FOLL_WRITE), mmput.
+     */
+    private static long memWrite(Op.Poke p, Processes procs, Processes.Member me, List<File> files, Variant v, Oracle oracle) {
+        Processes.MemFile file = me.open.get(Scenario.TARGET);
+        if (file == null) {
+            file = memOpen(procs.byName.get(Scenario.TARGET));
+            if (file == null)
+                return 0;
+            me.open.put(Scenario.TARGET, file);
+        }
+        MmStruct mm = file.mm();
+        if (mm == null || !Fork.mmgetNotZero(mm))
+            return 0;
+        long n = call(p, mm, files, v, oracle);
         Fork.mmput(mm);
         return n;
     }
