@@ -72,8 +72,33 @@ public final class Gen {
         return s;
     }
 
-    /** A fresh input: the default layout (with a file mapping one time in four), actors and a schedule. */
+    /**
+     * A layout for merges and anon_vma set-up: A = [0x10000, 0x11000) rw never written (no
+     * anon_vma), a one-page gap, B = [0x12000, 0x14000) rw filled with 'b' (an anon_vma). A
+     * MAP_FIXED of the gap with A's protection merges all three (vma_merge_new_range's three-way
+     * case: vma_expand gives A B's anon_vma, dup_anon_vma); an mremap next to A merges the copy
+     * into A the same way (vma_merge_copied_range); a first write into A runs anon_vma_prepare,
+     * whose find_mergeable_anon_vma reads A's neighbours while another thread may unmap or merge
+     * them. In the default layout every mapping is written at set-up, so none of this happens.
+     */
+    public static Scenario gapLayout() {
+        Scenario s = new Scenario();
+        s.source = "<fuzz>";
+        s.name = "fuzz";
+        s.maps.add(new Scenario.MapSpec("A", 0x10000, 0x1000, Prot.READ | Prot.WRITE, false, null, 0, false, false,
+                Scenario.Fill.NONE, 0));
+        s.maps.add(new Scenario.MapSpec("B", 0x12000, 0x2000, Prot.READ | Prot.WRITE, false, null, 0, false, false,
+                Scenario.Fill.of((byte) 'b'), 0));
+        return s;
+    }
+
+    /**
+     * A fresh input: the default layout (with a file mapping one time in four) or, one time in
+     * six, the {@link #gapLayout}; actors and a schedule.
+     */
     public Scenario initial() {
+        if (rng.nextInt(6) == 0)
+            return withActors(gapLayout());
         return withActors(defaultLayout(rng.nextInt(4) == 0));
     }
 
