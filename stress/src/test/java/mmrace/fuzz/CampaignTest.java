@@ -30,9 +30,10 @@ class CampaignTest {
     @TempDir
     Path dir;
 
+    /** Seed 3: the generator's fork, VMA-reuse and gap races moved seed 1's stream (its minimised torn read kept a third actor). */
     private static Campaign.Options options(Path corpus) {
         return Campaign.Options.of(List.of(Variant.FAST_V1)).withTime(Duration.ofMinutes(5)).withMaxExecutions(50_000)
-                .withCorpus(corpus).withStopOnForbidden(true).withShrink(Minimize.Budget.SMALL).withSeed(1)
+                .withCorpus(corpus).withStopOnForbidden(true).withShrink(Minimize.Budget.SMALL).withSeed(3)
                 .withProgressEvery(Duration.ofSeconds(1)).withTargetClass(ToyTarget.class.getName());
     }
 
