@@ -42,6 +42,9 @@ public final class JazzerLauncher {
     static final Pattern EXEC = Pattern.compile("^#(\\d+)\\s"), STAT = Pattern.compile("^stat::number_of_executed_units: (\\d+)"),
             WRITTEN = Pattern.compile("Test unit written to (\\S+)"), DONE = Pattern.compile("^Done (\\d+) runs in");
 
+    /** libFuzzer's -max_len: a scenario of every actor and operation the decoder allows fits in far less. */
+    static final int MAX_LEN = 512;
+
     public static Result run(Options o, PrintWriter log) throws IOException, InterruptedException {
         Files.createDirectories(o.artifacts());
         if (o.corpus() != null)
@@ -96,6 +99,8 @@ public final class JazzerLauncher {
         c.addAll(List.of("-cp", System.getProperty("java.class.path"), "com.code_intelligence.jazzer.Jazzer",
                 "--target_class=" + ScenarioFuzzTarget.class.getName(), "--instrumentation_includes=mmrace.**",
                 "-max_total_time=" + Math.max(1, o.time().toSeconds()), "-seed=" + o.seed(), "-print_final_stats=1",
+                // inputs of a scenario need tens of bytes: no slow ramp-up from 4-byte inputs
+                "-len_control=0", "-max_len=" + MAX_LEN,
                 "-artifact_prefix=" + o.artifacts().toAbsolutePath() + "/"));
         if (o.corpus() != null)
             c.add(o.corpus().toAbsolutePath().toString());
