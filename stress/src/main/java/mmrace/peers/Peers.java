@@ -109,7 +109,7 @@ public final class Peers {
         Path log = work.resolve("logs/lincheck-" + r.id() + ".log");
         Path result = work.resolve("lincheck-" + r.id() + ".properties").toAbsolutePath();
         Files.deleteIfExists(result);
-        List<String> cmd = List.of("mvn", "-o", "-q", "-B", "-f", home.resolve("pom.xml").toString(), "-pl", "stress", "test",
+        List<String> cmd = List.of("mvn", "-o", "-q", "-B", "-f", home.resolve("pom.xml").toString(), "-pl", "stress", "-am", "test",
                 "-Dtest=TornReadLincheckTest", "-Dsurefire.failIfNoSpecifiedTests=false", "-Dmmrace.lincheck.race=" + r.id(),
                 "-Dmmrace.lincheck.invocations=" + invocations, "-Dmmrace.lincheck.out=" + result);
         Child c;
