@@ -29,7 +29,7 @@ RUNTIME_CLASSPATH=$(cd "$OUT" && ls mmrace-lib/*.jar | xargs printf -- "\$this_d
 for variant in slow fast-v1 fast-v1-irqoff fast-one-vma fast-one-vma-irqoff fast-one-vma-redo fast-one-vma-redo-irqoff; do
   fuzzer="mmrace_${variant//-/_}_fuzzer"
   # the JVM arguments: the scheduler hands control between virtual threads on one carrier
-  jvm_args="-Xmx2048m:-Xss4m:-Djdk.virtualThreadScheduler.parallelism=1:-Dmmrace.jazzer.variant=$variant:-Dmmrace.jazzer.skipKnown=true"
+  jvm_args="-Xmx2048m:-Xss4m:--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED:--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED:-Djdk.virtualThreadScheduler.parallelism=1:-Dmmrace.jazzer.variant=$variant:-Dmmrace.jazzer.skipKnown=true"
   echo "#!/bin/bash
 # LLVMFuzzerTestOneInput for fuzzer detection.
 this_dir=\$(dirname \"\$0\")

@@ -90,6 +90,8 @@ public final class JazzerLauncher {
         List<String> c = new ArrayList<>();
         c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         c.addAll(List.of("-Djdk.virtualThreadScheduler.parallelism=1", "-Xss4m", "-XX:+EnableDynamicAgentLoading",
+                // as ./mmrace: continuations for the scheduler's hand-off, raw field access for set-up snapshots
+                "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
                 "-D" + ScenarioFuzzTarget.VARIANT_PROPERTY + "=" + o.variant().id));
         if (o.skipKnown())
             c.add("-D" + ScenarioFuzzTarget.SKIP_KNOWN_PROPERTY + "=true");

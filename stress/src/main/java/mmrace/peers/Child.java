@@ -20,7 +20,8 @@ record Child(String output, int exitCode, double wallSeconds, boolean timedOut) 
     static List<String> mmrace(Path home, String... args) {
         List<String> c = new ArrayList<>();
         c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        c.addAll(List.of("-Djdk.virtualThreadScheduler.parallelism=1", "-Xss4m", "-Dmmrace.home=" + home.toAbsolutePath(), "-cp",
+        c.addAll(List.of("-Djdk.virtualThreadScheduler.parallelism=1", "-Xss4m", "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Dmmrace.home=" + home.toAbsolutePath(), "-cp",
                 System.getProperty("java.class.path"), "mmrace.cli.Main"));
         c.addAll(List.of(args));
         return c;
