@@ -74,9 +74,56 @@ public final class Gen {
         return s;
     }
 
-    /** A fresh input: the default layout (with a file mapping one time in four), actors and a schedule. */
+    /**
+     * A layout for merges and anon_vma set-up: A = [0x10000, 0x11000) rw never written (no
+     * anon_vma), a one-page gap, B = [0x12000, 0x14000) rw filled with 'b' (an anon_vma). A
+     * MAP_FIXED of the gap with A's protection merges all three (vma_merge_new_range's three-way
+     * case: vma_expand gives A B's anon_vma, dup_anon_vma); an mremap next to A merges the copy
+     * into A the same way (vma_merge_copied_range); a first write into A runs anon_vma_prepare,
+     * whose find_mergeable_anon_vma reads A's neighbours while another thread may unmap or merge
+     * them. In the default layout every mapping is written at set-up, so none of this happens.
+     */
+    public static Scenario gapLayout() {
+        Scenario s = new Scenario();
+        s.source = "<fuzz>";
+        s.name = "fuzz";
+        s.maps.add(new Scenario.MapSpec("A", 0x10000, 0x1000, Prot.READ | Prot.WRITE, false, null, 0, false, false,
+                Scenario.Fill.NONE, 0));
+        s.maps.add(new Scenario.MapSpec("B", 0x12000, 0x2000, Prot.READ | Prot.WRITE, false, null, 0, false, false,
+                Scenario.Fill.of((byte) 'b'), 0));
+        return s;
+    }
+
+    /**
+     * A fresh input: the default layout (with a file mapping one time in four), actors and a
+     * schedule; or, one time in five, a {@link #gapRace}.
+     */
     public Scenario initial() {
+        if (rng.nextInt(5) == 0)
+            return gapRace();
         return withActors(defaultLayout(rng.nextInt(4) == 0));
+    }
+
+    /**
+     * The {@link #gapLayout} with a reader and two threads: t1 first stores into A, its first write
+     * fault (anon_vma_prepare: find_mergeable_anon_vma reads A's neighbours and the tree), then
+     * maybe one operation more; t2 changes the layout with one to three operations (a MAP_FIXED
+     * of the gap merges three ways; a munmap or mprotect of B frees or changes the neighbour).
+     */
+    public Scenario gapRace() {
+        Scenario s = gapLayout();
+        s.actors.add(new Scenario.Actor("reader", new ArrayList<>(List.of(read(s))), 0));
+        List<Op> t1 = new ArrayList<>(), t2 = new ArrayList<>();
+        s.actors.add(new Scenario.Actor("t1", t1, 0));
+        s.actors.add(new Scenario.Actor("t2", t2, 0));
+        t1.add(new Op.Write(0x10000 + 8L * rng.nextInt(512), rng.nextBoolean() ? 8 : 1 + rng.nextInt(64),
+                Scenario.Fill.of((byte) ('c' + rng.nextInt(20))), 0));
+        if (rng.nextInt(3) == 0)
+            t1.add(targetOp(s));
+        for (int n = 1 + rng.nextInt(3); n > 0; n--)
+            t2.add(targetOp(s));
+        s.schedules.put(null, schedule());
+        return s;
     }
 
     /** {@code layout} (maps and files only are used) with fresh actors and a fresh schedule. */
