@@ -12,12 +12,12 @@ public final class FaultInject {
     /**
      * Every allocation site the port names (PageAlloc.alloc/allocPages/allocTable, KmemCache,
      * shouldFail): pages, page tables, a THP, device memory, swap slots and their blocks, the
-     * mmu_gather batch pages, the maple tree's nodes and preallocation, the VMA, anon_vma and maple_node slabs.
+     * mmu_gather batch pages, the maple tree's nodes and preallocation, the VMA, anon_vma, maple_node and mm_struct slabs.
      * A test keeps it in step with the port's sources.
      */
     public static final java.util.List<String> SITES = java.util.List.of("page", "pgtable", "thp", "devmem", "swap_slot", "swap_block",
             "tlb_batch", "tlb_page_batch", "maple", "maple:prealloc", "slab:vm_area_struct", "slab:anon_vma",
-            "slab:maple_node");
+            "slab:maple_node", "slab:mm_struct");
 
     /** Does a rule for {@code site} match any allocation of the port? */
     public static boolean knownSite(String site) {

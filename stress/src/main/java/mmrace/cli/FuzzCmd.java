@@ -116,18 +116,18 @@ final class FuzzCmd implements Callable<Integer> {
     static final int JOBS_PER_CPU = 2;
 
     /**
-     * {@code --jobs}, capped at {@link #JOBS_PER_CPU} per CPU. Each worker is a JVM whose
-     * executions all run on one carrier thread (the scheduler hands control from virtual thread to
-     * virtual thread with parallelism 1), so one worker keeps about one core busy; more workers
-     * than that only share the same cores (two per CPU leave room for minimisation and GC) while
-     * each adds a JVM's memory. Said on stderr when it caps.
+     * {@code --jobs}, capped at {@link #JOBS_PER_CPU} per CPU. Each worker (a fuzzer thread of
+     * this JVM, or a worker JVM: {@link mmrace.fuzz.Campaign}) runs its executions on one thread,
+     * so one worker keeps about one core busy; more workers than that only share the same cores
+     * (two per CPU leave room for minimisation and GC) while each adds its memory. Said on stderr
+     * when it caps.
      */
     static int cappedJobs(int jobs, int cpus, java.io.PrintWriter err) {
         int cap = Math.max(1, cpus) * JOBS_PER_CPU;
         if (jobs <= cap)
             return jobs;
-        err.println("mmrace: --jobs " + jobs + " capped at " + cap + " (" + JOBS_PER_CPU + " per CPU, " + cpus + " CPUs): each worker is a JVM"
-                + " that keeps about one core busy, so more only share the same cores and each adds a JVM's memory");
+        err.println("mmrace: --jobs " + jobs + " capped at " + cap + " (" + JOBS_PER_CPU + " per CPU, " + cpus + " CPUs): each worker keeps"
+                + " about one core busy, so more only share the same cores and each adds its memory (a JVM's, for worker processes)");
         err.flush();
         return cap;
     }

@@ -35,7 +35,7 @@ import picocli.CommandLine.Command;
                 "under the deterministic scheduler (run, explore, fuzz) or on real threads under JCStress (stress).",
                 "./mmrace COMMAND --help explains one command."},
         subcommands = {RunCmd.class, ExploreCmd.class, FuzzCmd.class, MinimizeCmd.class, StressCmd.class, GateCmd.class,
-                NightlyCmd.class, PromoteCmd.class, BenchCmd.class, MutantsCmd.class},
+                NightlyCmd.class, PromoteCmd.class, BenchCmd.class, MutantsCmd.class, JazzerCmd.class, FromJazzerCmd.class, CompareCmd.class},
         footer = {"", "Exit status (every command; several results: the worst):",
                 "   0  ok: no forbidden outcome (run, gate: every verdict as recorded)",
                 "   1  a forbidden outcome, and nothing else (run, gate, nightly, mutants: or a",

@@ -57,7 +57,7 @@ class CliRobustnessTest {
     @Test
     void everyCommandHasHelp() {
         List<String> names = new ArrayList<>(new CommandLine(new Main()).getSubcommands().keySet());
-        assertTrue(names.containsAll(List.of("run", "explore", "fuzz", "minimize", "stress", "gate", "nightly", "promote", "bench", "mutants")), names.toString());
+        assertTrue(names.containsAll(List.of("run", "explore", "fuzz", "minimize", "stress", "gate", "nightly", "promote", "bench", "mutants", "jazzer", "from-jazzer", "compare")), names.toString());
         for (String c : names) {
             Ran r = cli(c, "--help");
             assertEquals(0, r.exit(), c + " --help: " + r.all());

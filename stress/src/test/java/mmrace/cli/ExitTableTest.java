@@ -49,7 +49,7 @@ class ExitTableTest {
     void fuzzJobsAreCapped() {
         StringWriter err = new StringWriter();
         assertEquals(4, FuzzCmd.cappedJobs(10_000, 2, new PrintWriter(err, true)));
-        assertTrue(err.toString().contains("--jobs 10000 capped at 4 (2 per CPU, 2 CPUs): each worker is a JVM that keeps about one core busy"),
+        assertTrue(err.toString().contains("--jobs 10000 capped at 4 (2 per CPU, 2 CPUs): each worker keeps about one core busy"),
                 err.toString());
         StringWriter quiet = new StringWriter();
         assertEquals(3, FuzzCmd.cappedJobs(3, 2, new PrintWriter(quiet, true)));

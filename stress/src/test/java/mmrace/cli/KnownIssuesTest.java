@@ -182,6 +182,18 @@ class KnownIssuesTest {
         assertEquals(1, unknown.exitCode());
     }
 
+    /** The same with two jobs (fuzzer threads of this JVM): a known issue stops none of them. */
+    @Test
+    void twoJobsDoNotStopAtAKnownIssue() throws Exception {
+        Campaign.Options o = Campaign.Options.of(List.of(Variant.SLOW)).withMaxExecutions(20).withTime(Duration.ofMinutes(2)).withSeed(1)
+                .withJobs(2).withCorpus(dir.resolve("corpus2")).withStopOnForbidden(true).withShrink(mmrace.fuzz.Minimize.Budget.SMALL)
+                .withKnownIssues(checkedIn(), false);
+        Campaign.Summary s = new Campaign(o, OverreadTarget::new).run(p -> {});
+        assertFalse(s.stoppedOnForbidden(), s.text());
+        assertEquals(0, s.exitCode(), s.text());
+        assertTrue(s.text().contains("findings: none"), s.text());
+    }
+
     /** The nightly's "known root cause" column takes only the root causes the file records; another is a new forbidden outcome. */
     @Test
     void theNightlyColumnComesFromTheFile() throws Exception {
