@@ -16,8 +16,11 @@ import mmrace.runtime.Tracepoint;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Classifies one execution: every read judged against the history of the address space during
@@ -30,13 +33,38 @@ import java.util.Map;
  * page contents or the page cache while a read is in flight, except for changes the mmap_lock
  * writer makes to pages of VMAs it has write-locked (no correct reader can see them until the
  * write section ends); a user store by another thread through a present PTE is seen at once.
+ *
+ * <p>With several processes there is one such history per mm ({@link History}: the target's,
+ * those {@link #track} names, and any mm first seen in an event), and each read is judged against
+ * the history of the mm it reads. Every user store is also checked for copy-on-write isolation
+ * ({@link CowLeak}).
  */
 public final class Oracle {
+    /** The history of one address space: its layouts (generations) while reads are in flight. */
+    private static final class History {
+        final MmStruct mm;
+        Layout layout;
+        long gen;
+        /** (step, generation) each time the layout changed, for traces. */
+        final List<long[]> genChanges = new ArrayList<>();
+
+        History(MmStruct mm) {
+            this.mm = mm;
+            this.layout = Layout.snapshot(mm, 0);
+        }
+    }
+
     private final Kernel kernel;
     private final MmStruct mm;
     private final List<File> files;
-    private Layout layout;
-    private long gen;
+    /** The target's history first, then every other mm's, in the order they were first seen. */
+    private final Map<MmStruct, History> histories = new LinkedHashMap<>();
+    private final History main;
+    private final Map<ReadRecord, History> readOf = new HashMap<>();
+    /** The mm each task's current operation runs in (told by the runner; unknown: the target). */
+    private final Map<Task, MmStruct> threadMm = new HashMap<>();
+    /** Tasks inside fork() (dup_mmap may still be copying, its TLB flush not yet done). */
+    private final Set<Task> forking = new HashSet<>();
     private boolean dirty;
     /** The task whose store made the state dirty. */
     private Task dirtyTask;
@@ -46,8 +74,6 @@ public final class Oracle {
     private final Map<ReadRecord, Integer> injectedAtBegin = new HashMap<>();
     private final List<ReadRecord> reads = new ArrayList<>();
     private final List<Verdict> readVerdicts = new ArrayList<>();
-    /** (step, generation) each time the layout changed, for traces. */
-    private final List<long[]> genChanges = new ArrayList<>();
     private Verdict verdict;
     /** Remote writes (poke): their own rules. */
     private final WriteJudge writes;
@@ -56,7 +82,8 @@ public final class Oracle {
         this.kernel = kernel;
         this.mm = mm;
         this.files = files;
-        this.layout = Layout.snapshot(mm, 0);
+        this.main = new History(mm);
+        histories.put(mm, main);
         this.writes = new WriteJudge(mm);
     }
 
@@ -71,7 +98,30 @@ public final class Oracle {
             dirty = false;
             record(lastStep);
         }
-        verdict = Verdict.worse(verdict, writes.returned(lastStep, t, n, layout));
+        verdict = Verdict.worse(verdict, writes.returned(lastStep, t, n, main.layout));
+    }
+
+    /** Another process's mm, to be followed from now on (a process line, a fork's child). */
+    public void track(MmStruct other) {
+        history(other);
+    }
+
+    private History history(MmStruct m) {
+        return histories.computeIfAbsent(m, History::new);
+    }
+
+    /** Task t's operation about to start runs in mm {@code m} (its process's). */
+    public void threadOf(Task t, MmStruct m) {
+        threadMm.put(t, m);
+    }
+
+    /** Task t is about to fork: until {@link #forkEnds}, its process's pages may be shared mid-copy. */
+    public void forkBegins(Task t) {
+        forking.add(t);
+    }
+
+    public void forkEnds(Task t) {
+        forking.remove(t);
     }
 
     /** The runner is about to call access_remote_vm on task t with these arguments. */
@@ -105,14 +155,16 @@ public final class Oracle {
         }
         switch (tp) {
             case MMAP_WRITE_RELEASED -> {
-                if (a != mm)
+                if (!(a instanceof MmStruct m))
                     return;
-                Layout l = Layout.snapshot(mm, gen);
-                if (!l.sameAs(layout)) {
-                    gen++;
-                    layout = new Layout(gen, l.regions());
-                    genChanges.add(new long[] {step, gen});
-                    writes.changedBy(t);
+                History h = history(m);
+                Layout l = Layout.snapshot(m, h.gen);
+                if (!l.sameAs(h.layout)) {
+                    h.gen++;
+                    h.layout = new Layout(h.gen, l.regions());
+                    h.genChanges.add(new long[] {step, h.gen});
+                    if (h == main)
+                        writes.changedBy(t);
                     record(step);
                 }
             }
@@ -124,6 +176,7 @@ public final class Oracle {
                     r = new ReadRecord(t.name, b, 0, 0);
                 r.beginStep = step;
                 inFlight.put(t, r);
+                readOf.put(r, a instanceof MmStruct m ? history(m) : main);
                 injectedAtBegin.put(r, kernel.faults.injected());
                 r.instants.add(instant(r, step, null));
             }
@@ -135,14 +188,17 @@ public final class Oracle {
                     r.endStep = step;
             }
             case USER_STORE -> {
+                if (a instanceof Page page && histories.size() > 1)
+                    verdict = Verdict.worse(verdict, CowLeak.check(kernel, histories.keySet(), threadMm.get(t), page, b,
+                            !forking.isEmpty(), step, t.name));
                 if (a instanceof Page page && !inFlight.isEmpty())
-                    recordStore(step, page, b);
+                    recordStore(step, page, b, threadMm.get(t));
             }
             case REMOTE_STORE -> {
                 if (a instanceof Page page) {
-                    verdict = Verdict.worse(verdict, writes.store(step, t, page, b, layout, gen));
+                    verdict = Verdict.worse(verdict, writes.store(step, t, page, b, main.layout, main.gen));
                     if (!inFlight.isEmpty())
-                        recordStore(step, page, b);
+                        recordStore(step, page, b, null);
                 }
             }
             case READ_LOCK_DROPPED -> {
@@ -248,6 +304,7 @@ public final class Oracle {
         r.n = n;
         r.bytes = java.util.Arrays.copyOf(buf, Math.max(0, Math.min(n, buf.length)));
         r.oomInjected = kernel.faults.injected() > injectedAtBegin.remove(r);
+        readOf.remove(r);
         Verdict v = ReadJudge.judge(r);
         reads.add(r);
         readVerdicts.add(v);
@@ -268,7 +325,7 @@ public final class Oracle {
         for (ReadRecord r : inFlight.values())
             verdict = Verdict.worse(verdict, Verdict.forbidden(Reason.UNEXPLAINED, step, "read by " + r.actor + " never returned"));
         verdict = Verdict.worse(verdict, writes.finish(step));
-        verdict = Verdict.worse(verdict, FinalState.check(kernel, mm, files, step));
+        verdict = Verdict.worse(verdict, FinalState.check(kernel, new ArrayList<>(histories.keySet()), files, step));
     }
 
     public Kernel kernel() {
@@ -296,14 +353,15 @@ public final class Oracle {
         return writes.verdicts();
     }
 
+    /** The target's layout generation (every accessor below is the target's). */
     public long generation() {
-        return gen;
+        return main.gen;
     }
 
     /** The layout generation in force at a step (0 before the first change). */
     public long generationAt(long step) {
         long g = 0;
-        for (long[] c : genChanges)
+        for (long[] c : main.genChanges)
             if (c[0] <= step)
                 g = c[1];
         return g;
@@ -311,11 +369,16 @@ public final class Oracle {
 
     /** Steps at which a new layout generation began, with its number. */
     public List<long[]> generationChanges() {
-        return genChanges;
+        return main.genChanges;
     }
 
     public Layout layout() {
-        return layout;
+        return main.layout;
+    }
+
+    /** Every mm this oracle followed: the target's first. */
+    public List<MmStruct> mms() {
+        return new ArrayList<>(histories.keySet());
     }
 
     // --- history ---
@@ -340,9 +403,12 @@ public final class Oracle {
      * cleared the PTE since; a read that took the same page before the zap copies the written bytes
      * out of it, which are then addr's memory at this instant as far as that read can tell.
      */
-    private void recordStore(long step, Page page, long addr) {
+    private void recordStore(long step, Page page, long addr, MmStruct storer) {
         long base = addr & ~(long) (Page.PAGE_SIZE - 1);
         for (ReadRecord r : inFlight.values()) {
+            MmStruct mm = historyOf(r).mm;
+            if (storer != null && storer != mm)
+                continue; // another process's store: its page's contents change is recorded as such
             Instant last = r.instants.isEmpty() ? null : r.instants.get(r.instants.size() - 1);
             Instant i = instant(r, step, last);
             for (int c = 0; c < i.chunks().length; c++) {
@@ -359,25 +425,31 @@ public final class Oracle {
         }
     }
 
+    private History historyOf(ReadRecord r) {
+        History h = readOf.get(r);
+        return h != null ? h : main;
+    }
+
     private Instant instant(ReadRecord r, long step, Instant last) {
+        History h = historyOf(r);
         int m = r.chunks();
         ChunkView[] cv = new ChunkView[m];
         for (int c = 0; c < m; c++) {
-            Layout.Region reg = layout.at(r.chunkStart(c));
-            if (last != null && last.gen() == gen && reg != null && writeLocked(reg) && byTheWriter())
+            Layout.Region reg = h.layout.at(r.chunkStart(c));
+            if (last != null && last.gen() == h.gen && reg != null && writeLocked(h.mm, reg) && byTheWriter(h.mm))
                 cv[c] = last.chunks()[c]; // the write section's own changes are not visible yet
             else
-                cv[c] = Ghost.view(mm, layout, r.chunkStart(c), r.chunkEnd(c), r.flags);
+                cv[c] = Ghost.view(h.mm, h.layout, r.chunkStart(c), r.chunkEnd(c), r.flags);
         }
-        return new Instant(step, gen, cv);
+        return new Instant(step, h.gen, cv);
     }
 
     /** The last change was made by the task holding mmap_lock for write (not, say, a user store by another thread). */
-    private boolean byTheWriter() {
+    private boolean byTheWriter(MmStruct mm) {
         return dirtyTask != null && mm.mmapLock.isWriteLockedBy(dirtyTask);
     }
 
-    private boolean writeLocked(Layout.Region reg) {
+    private static boolean writeLocked(MmStruct mm, Layout.Region reg) {
         int seq = mm.mmLockSeq.peek();
         return (seq & 1) != 0 && reg.vma().vmLockSeq.peek() == seq;
     }

@@ -35,6 +35,11 @@ public enum Reason {
             "F8, and any other WARN, BUG or lockdep assertion (mmap_assert_locked, vma_assert_write_locked, lock order)"),
     JAVA_EXCEPTION("java-exception", FORBIDDEN,
             "a Java exception escaped port code: a bug of the port, never a kernel outcome"),
+    COW_LEAK("cow-leak", FORBIDDEN,
+            "F10: a store by one process reached a private anonymous page another process maps: after fork the"
+                    + " shared page is write-protected in both and the first store copies it (copy_present_ptes,"
+                    + " wp_page_copy: mm/memory.c); dup_mmap write-locks the parent's VMAs so no fault copies a page"
+                    + " a store is still going into (mm/mmap.c, fb49c455323f)"),
     UNEXPLAINED("unexplained", FORBIDDEN,
             "the oracle cannot explain the outcome (bytes never in the range, a short read where the next address stayed"
                     + " readable, a read that never returned), as JCStress grades an unmatched result"),

@@ -30,7 +30,7 @@ class ReasonTest {
     @Test
     void theCodesAreTheOnesFilesAndOutputsUse() {
         assertEquals(List.of("torn-read", "freed-memory", "permission-bypass", "lock-leak", "refcount-leak", "deadlock", "livelock",
-                "kernel-assertion", "java-exception", "unexplained", "fast-fallback", "multi-layout", "short-read", "content-mix",
+                "kernel-assertion", "java-exception", "cow-leak", "unexplained", "fast-fallback", "multi-layout", "short-read", "content-mix",
                 "vma-lock-retry", "stack-lock-drop", "ok",
                 // remote writes
                 "cow-bypass", "torn-write", "write-lost", "write-raced"), Arrays.stream(Reason.values()).map(Reason::code).toList());
