@@ -91,6 +91,60 @@ class ReadJudgeTest {
         assertEquals(Reason.CONTENT_MIX, v.reason());
     }
 
+    /**
+     * The read copies A's bytes; A is then unmapped (a new layout), and only then is B written. B's
+     * page keeps its identity across the layouts, but 'c' was only ever in B in the layout where A
+     * was gone: no instant held a|c, and no one layout did either. Torn, not a content mix.
+     */
+    @Test
+    void neighbourBytesFromALaterLayoutAreTorn() {
+        Verdict v = ReadJudge.judge(read("aaaaaaaacccccccc",
+                at(1, 0, page("A:17", 'a'), page("B:18", 'b')),
+                at(30, 1, ChunkView.UNMAPPED, page("B:18", 'b')),
+                at(50, 1, ChunkView.UNMAPPED, page("B:18", 'c'))));
+        assertEquals(Verdict.Cls.FORBIDDEN, v.cls(), v.toString());
+        assertEquals(Reason.TORN_READ, v.reason());
+    }
+
+    /**
+     * The same when A stays mapped but becomes unreadable to this reader (mprotect PROT_NONE, a read
+     * without FOLL_FORCE): A's bytes are still there at the later instants, but not readable.
+     */
+    @Test
+    void neighbourBytesAfterThePrefixBecameUnreadableAreTorn() {
+        Verdict v = ReadJudge.judge(read("aaaaaaaacccccccc",
+                at(1, 0, page("A:17", 'a'), page("B:18", 'b')),
+                at(30, 1, unreadable("A:17", 'a'), page("B:18", 'b')),
+                at(50, 1, unreadable("A:17", 'a'), page("B:18", 'c'))));
+        assertEquals(Verdict.Cls.FORBIDDEN, v.cls(), v.toString());
+        assertEquals(Reason.TORN_READ, v.reason());
+    }
+
+    /**
+     * Within one layout, a byte is explained only by an instant at which its address was readable:
+     * B held 'c' only while a file truncation made it unreadable (SIGBUS), so 'c' is a permission
+     * bypass, not a content mix.
+     */
+    @Test
+    void bytesHeldOnlyWhileUnreadableAreNoContentMix() {
+        Verdict v = ReadJudge.judge(read("aaaaaaaacccccccc",
+                at(1, 0, page("A:17", 'a'), page("B:18", 'b')),
+                at(30, 0, page("A:17", 'a'), unreadable("B:18", 'c'))));
+        assertEquals(Verdict.Cls.FORBIDDEN, v.cls(), v.toString());
+        assertEquals(Reason.PERMISSION_BYPASS, v.reason());
+    }
+
+    /** A content mix whose instants all lie in the later layout is still a content mix (of that layout). */
+    @Test
+    void contentMixWithinTheLaterLayoutIsInteresting() {
+        Verdict v = ReadJudge.judge(read("xxxxxxxxcccccccc",
+                at(1, 0, page("A:17", 'a'), page("B:18", 'b')),
+                at(30, 1, page("A:17", 'x'), page("B2:18", 'b')),
+                at(40, 1, page("A:17", 'y'), page("B2:18", 'c'))));
+        assertEquals(Verdict.Cls.INTERESTING, v.cls(), v.toString());
+        assertEquals(Reason.CONTENT_MIX, v.reason());
+    }
+
     /** The same bytes are explained by one instant when the writes went the other way round. */
     @Test
     void zapThenWriteMatchingOneInstantIsAcceptable() {
