@@ -1,5 +1,6 @@
 package mmrace.oracle;
 
+import mmrace.runtime.Mutant;
 import mmrace.scenario.Runner;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.ScenarioParser;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -71,5 +73,36 @@ class OracleScenariosTest {
                 "copy 8 bytes from folio 6 at 0x10ff8", "fast path falls back at 0x11000",
                 "mprotect(0x10000, 0x1000, none) = 0x0", "user store of 4096 bytes at 0x11000",
                 "mmap_read_lock_killable(mm)", "copy 8 bytes from folio 7 at 0x11000");
+    }
+
+    /**
+     * Item 2: the ptlock of a freed page table is freed memory. The slow path's second read is
+     * inside pte_offset_map_lock (RCU held, table mapped, ptlock not yet taken) when khugepaged
+     * retracts F's table. With the known-bad change that frees the table at once instead of through
+     * pte_free_defer, the reader's spin_lock on the table's ptlock is a KASAN use-after-free. (While
+     * the ptlock was treated as a permanent struct page field, the lock was taken, the pmd re-check
+     * failed, the walk retried and nothing was reported.)
+     */
+    @Test
+    void ptlockOfATableFreedWithoutAGracePeriodIsFreedMemory() throws Exception {
+        Set<String> before = Mutant.set(Set.of(Mutant.RETRACT_FREE_NOW));
+        try {
+            expect("retract-free-now.scn", Variant.SLOW, "forbidden freed-memory",
+                    "mmap_read_lock_killable(mm)", "retract_page_tables: F 0x200000: table pte table 6",
+                    "use-after-free write of ptl");
+        } finally {
+            Mutant.set(before);
+        }
+    }
+
+    /**
+     * The same schedule as the kernel runs it: pte_free_defer keeps the table, and its ptlock, until
+     * the reader leaves its RCU section; the reader locks it, sees the pmd changed, and retries.
+     */
+    @Test
+    void ptlockOfATableFreedThroughPteFreeDeferStaysUsable() throws Exception {
+        Runner.Outcome o = expect("retract-free-now.scn", Variant.SLOW, "acceptable",
+                "retract_page_tables: F 0x200000: table pte table 6", "filemap_fault(G, pgoff 1)");
+        assertEquals(List.of(), o.oracle().kernel().reports.all());
     }
 }
