@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 /**
  * mmrace's command line. Exit status everywhere: 0 no forbidden outcome, 1 a forbidden outcome
- * (or an expected one that did not happen), 2 bad input.
+ * (or an expected one that did not happen), 2 bad input, 3 an outcome the oracle cannot explain
+ * (needs triage) and no forbidden one.
  */
 @Command(name = "mmrace", mixinStandardHelpOptions = true, version = "mmrace 0.1",
         description = {"Settles mm locking questions by running a Java port of the kernel code:",
@@ -14,9 +15,12 @@ import picocli.CommandLine.Command;
                 "under the deterministic scheduler (run, explore, fuzz) or on real threads under JCStress (stress)."},
         subcommands = {RunCmd.class, ExploreCmd.class, FuzzCmd.class, MinimizeCmd.class, StressCmd.class, GateCmd.class,
                 NightlyCmd.class, BenchCmd.class},
-        footer = {"", "Exit status: 0 no forbidden outcome, 1 a forbidden outcome was seen (or an expected one was not), 2 bad input."})
+        footer = {"", "Exit status: 0 no forbidden outcome, 1 a forbidden outcome was seen (or an expected one was not), 2 bad input,",
+                "3 an outcome the oracle cannot explain (needs triage) and no forbidden one."})
 public final class Main implements Runnable {
     public static final int OK = 0, FORBIDDEN = 1, BAD_INPUT = 2;
+    /** An outcome the oracle cannot explain (class needs-triage) and no forbidden one: docs/ORACLE.md. */
+    public static final int NEEDS_TRIAGE = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

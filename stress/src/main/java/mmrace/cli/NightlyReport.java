@@ -39,7 +39,7 @@ final class NightlyReport {
      * generic_access_phys family) does not read as a tear of the path under test.
      */
     void count(String variant, Verdict v, String rootCause) {
-        String label = rootCause != null && v.cls() == Verdict.Cls.FORBIDDEN ? v.label() + " (via " + rootCause + ")" : v.label();
+        String label = rootCause != null && v.cls().fails() ? v.label() + " (via " + rootCause + ")" : v.label();
         outcomes.computeIfAbsent(variant, k -> new TreeMap<>()).merge(label, 1L, Long::sum);
     }
 
@@ -53,7 +53,7 @@ final class NightlyReport {
         b.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>mmrace nightly ").append(esc(started))
                 .append("</title><style>body{font-family:sans-serif;margin:20px;max-width:1200px}table{border-collapse:collapse;margin:8px 0}")
                 .append("td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}th{background:#eee}td.l{text-align:left}")
-                .append(".forbidden{background:#fdd}.interesting{background:#fed}.ok{color:#080}.bad{color:#b00;font-weight:bold}")
+                .append(".forbidden{background:#fdd}.needs-triage{background:#fcf}.interesting{background:#fed}.ok{color:#080}.bad{color:#b00;font-weight:bold}")
                 .append("svg{border:1px solid #ddd;margin:4px 0}code{background:#f4f4f4}</style></head><body>");
         b.append("<h1>mmrace nightly</h1><p>Started ").append(esc(started)).append(", budget ").append(esc(budget))
                 .append(", machine ").append(esc(machine)).append(".</p>");
@@ -63,7 +63,7 @@ final class NightlyReport {
             b.append(" — <a href=\"").append(esc(jcstressLink)).append("\">JCStress report</a>");
         b.append("</p>");
         b.append("<h2 id=\"outcomes\">Outcomes of the corpus by variant</h2><table id=\"outcome-table\"><tr><th class=\"l\">variant</th>")
-                .append("<th>acceptable</th><th>interesting</th><th>forbidden</th><th class=\"l\">by reason</th></tr>");
+                .append("<th>acceptable</th><th>interesting</th><th>needs triage</th><th>forbidden</th><th class=\"l\">by reason</th></tr>");
         for (String v : outcomes.keySet()) {
             b.append("<tr><td class=\"l\">").append(esc(v)).append("</td>");
             for (Verdict.Cls c : Verdict.Cls.values()) {
@@ -86,7 +86,7 @@ final class NightlyReport {
         if (findings.isEmpty())
             b.append("<p>None.</p>");
         for (Finding f : findings) {
-            b.append("<h3 class=\"finding\">").append(esc(f.variant() + ": forbidden " + f.reason())).append("</h3><p><code>")
+            b.append("<h3 class=\"finding\">").append(esc(f.variant() + ": " + Verdict.failing(f.reason()).word() + " " + f.reason())).append("</h3><p><code>")
                     .append(esc(f.file())).append("</code><br>").append(esc(f.detail())).append("<br>replay: <code>./mmrace run ")
                     .append(esc(f.file())).append(" --variant ").append(esc(f.variant())).append(" --trace</code></p>");
             b.append(swimlanes(f));

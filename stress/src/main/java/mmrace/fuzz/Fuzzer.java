@@ -576,7 +576,7 @@ final class Fuzzer {
             return null;
         sumSteps += r.result().steps();
         arms[arm][0]++;
-        if (r.verdict().cls() == Verdict.Cls.FORBIDDEN)
+        if (r.verdict().cls().fails())
             arms[arm][1]++;
         if (exec.windows.size() > 0)
             arms[arm][2]++;
@@ -584,7 +584,7 @@ final class Fuzzer {
         sumActors += child.actors.size();
         Scenario ran = null; // made only for a finding or a kept input (it costs a copy and the schedule's text)
         Coverage.Gain g = coverage.merge(exec, v, r.verdict());
-        if (r.verdict().cls() == Verdict.Cls.FORBIDDEN) {
+        if (r.verdict().cls().fails()) {
             if (firstExecs < 0) {
                 firstExecs = executions;
                 firstTime = elapsed();
@@ -775,7 +775,7 @@ final class Fuzzer {
         Variant v = null;
         String reason = null;
         for (Map.Entry<Variant, Scenario.Expect> x : s.expects.entrySet())
-            if (x.getValue().cls().equals("forbidden")) {
+            if (Verdict.Cls.of(x.getValue().cls()).fails()) {
                 v = x.getKey();
                 reason = x.getValue().reason();
                 break;
@@ -791,7 +791,7 @@ final class Fuzzer {
         }
         seenRaw.add(v.id + "|" + reason + "|" + Finding.mechanisms(s));
         Target.Run r = execute(s, v, Schedules.strategy(s, v, 0));
-        boolean still = r != null && r.verdict().cls() == Verdict.Cls.FORBIDDEN && (reason == null || r.verdict().reason().equals(reason));
+        boolean still = r != null && r.verdict().cls().fails() && (reason == null || r.verdict().reason().equals(reason));
         if (r != null) {
             coverage.merge(exec, v, r.verdict());
             if (o.feedback())

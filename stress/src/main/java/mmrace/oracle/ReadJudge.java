@@ -24,9 +24,9 @@ public final class ReadJudge {
     public static Verdict judge(ReadRecord r) {
         long at = r.endStep;
         if (r.n < 0 || r.n > r.len)
-            return Verdict.forbidden(Reason.UNEXPLAINED, at, "read returned " + r.n + " for a length of " + r.len);
+            return Verdict.needsTriage(Reason.UNEXPLAINED, at, "read returned " + r.n + " for a length of " + r.len);
         if (r.instants.isEmpty())
-            return Verdict.forbidden(Reason.UNEXPLAINED, at, "no address-space state recorded for the read");
+            return Verdict.needsTriage(Reason.UNEXPLAINED, at, "no address-space state recorded for the read");
         if (r.len == 0)
             return Verdict.acceptable(at);
         List<String> notes = new ArrayList<>();
@@ -35,9 +35,7 @@ public final class ReadJudge {
             data = perChunk(r, notes);
         else
             data = oneInstant(r, notes);
-        if (data.cls() == Verdict.Cls.FORBIDDEN)
-            return data;
-        if (data.cls() == Verdict.Cls.INTERESTING)
+        if (data.cls() != Verdict.Cls.ACCEPTABLE)
             return data;
         if (r.retried)
             return Verdict.interesting(Reason.VMA_LOCK_RETRY, at, "lock_vma_under_rcu retried on a detached VMA");
@@ -63,9 +61,16 @@ public final class ReadJudge {
             }
         }
         // one layout, contents from several of its instants
-        for (long g : r.instants.stream().mapToLong(Instant::gen).distinct().toArray()) {
-            if (explainsMixed(r, g))
+        long[] gens = r.instants.stream().mapToLong(Instant::gen).distinct().toArray();
+        for (long g : gens) {
+            if (explainsMixed(r, g, false))
                 return Verdict.interesting(Reason.CONTENT_MIX, at, "pages of layout gen " + g + " read at different instants");
+        }
+        // ... and from folios the read took while they were mapped, copied after they were replaced
+        for (long g : gens) {
+            if (explainsMixed(r, g, true))
+                return Verdict.interesting(Reason.PINNED_FOLIO, at, "bytes of a folio mapped when the read took it and "
+                        + "replaced at the address since, as it held them at the copy; layout gen " + g);
         }
         return forbidden(r);
     }
@@ -74,8 +79,8 @@ public final class ReadJudge {
     private static Verdict perChunk(ReadRecord r, List<String> notes) {
         for (int c = 0; c < copiedChunks(r); c++) {
             boolean ok = false;
-            for (Instant i : r.instants)
-                ok |= heldAt(r, i, c);
+            for (int i = 0; i < r.instants.size(); i++)
+                ok |= heldAt(r, r.instants.get(i), c) || pinnedAt(r, i, c, ANY_GEN);
             if (!ok)
                 return forbidden(r);
         }
@@ -97,12 +102,11 @@ public final class ReadJudge {
      * an instant of another layout: bytes of a neighbour written after the first page was unmapped or
      * made unreadable are no content mix, however the page's identity matches.
      */
-    private static boolean explainsMixed(ReadRecord r, long g) {
+    private static boolean explainsMixed(ReadRecord r, long g, boolean pins) {
         for (int c = 0; c < copiedChunks(r); c++) {
             boolean ok = false;
-            for (Instant i : r.instants)
-                if (i.gen() == g && (ok = heldAt(r, i, c)))
-                    break;
+            for (int i = 0; i < r.instants.size() && !ok; i++)
+                ok = r.instants.get(i).gen() == g && (heldAt(r, r.instants.get(i), c) || pins && pinnedAt(r, i, c, g));
             if (!ok)
                 return false;
         }
@@ -111,6 +115,32 @@ public final class ReadJudge {
         for (Instant i : r.instants)
             if (i.gen() == g && !readable(i, stopChunk(r)))
                 return true;
+        return false;
+    }
+
+    private static final long ANY_GEN = Long.MIN_VALUE;
+
+    /**
+     * Chunk c's bytes are what, at instant i, a folio held that a present PTE had mapped readable at
+     * the chunk's address at an instant no later than i (of layout g, unless g is ANY_GEN), and that
+     * was still the same allocation: GUP pinned it then and copies from it now, whatever the address
+     * maps by the time of the copy (a COW gave it a new folio; the old one was written through a
+     * shared mapping of the same file page). No rule of the kernel promises more.
+     */
+    private static boolean pinnedAt(ReadRecord r, int i, int c, long g) {
+        Instant at = r.instants.get(i);
+        if (g != ANY_GEN && at.gen() != g)
+            return false;
+        for (ReadRecord.Pinned p : at.pinned()[c]) {
+            if (!matches(r, c, p.content()))
+                continue;
+            for (int k = 0; k <= i; k++) {
+                Instant when = r.instants.get(k);
+                ChunkView v = when.chunks()[c];
+                if ((g == ANY_GEN || when.gen() == g) && v.readable() && v.folio() == p.folio())
+                    return true;
+            }
+        }
         return false;
     }
 
@@ -132,12 +162,13 @@ public final class ReadJudge {
         long at = r.endStep;
         for (int c = 0; c < copiedChunks(r); c++) {
             boolean anyReadable = false, anyUnreadable = false;
-            for (Instant i : r.instants) {
-                ChunkView v = i.chunks()[c];
+            for (int k = 0; k < r.instants.size(); k++) {
+                ChunkView v = r.instants.get(k).chunks()[c];
                 if (v.content() != null && matches(r, c, v.content())) {
                     if (v.readable()) anyReadable = true;
                     else anyUnreadable = true;
                 }
+                anyReadable |= pinnedAt(r, k, c, ANY_GEN);
             }
             if (!anyReadable && anyUnreadable)
                 return Verdict.forbidden(Reason.PERMISSION_BYPASS, at, "bytes at " + hex(r.chunkStart(c))
@@ -145,7 +176,7 @@ public final class ReadJudge {
             if (!anyReadable) {
                 if (poisoned(r, c))
                     return Verdict.forbidden(Reason.FREED_MEMORY, at, "bytes at " + hex(r.chunkStart(c)) + " are freed memory's poison (0xaa)");
-                return Verdict.forbidden(Reason.UNEXPLAINED, at, "bytes at " + hex(r.chunkStart(c))
+                return Verdict.needsTriage(Reason.UNEXPLAINED, at, "bytes at " + hex(r.chunkStart(c))
                         + " were never in the range during the read: " + preview(r, c));
             }
         }
@@ -154,7 +185,7 @@ public final class ReadJudge {
             for (Instant i : r.instants)
                 stopOk |= !readable(i, stopChunk(r));
             if (!stopOk)
-                return Verdict.forbidden(Reason.UNEXPLAINED, at, "short read: stopped at " + hex(r.addr + r.n)
+                return Verdict.needsTriage(Reason.UNEXPLAINED, at, "short read: stopped at " + hex(r.addr + r.n)
                         + ", which stayed readable for the whole read");
         }
         return Verdict.forbidden(Reason.TORN_READ, at, "no single instant holds every byte returned; " + gens(r) + "; "

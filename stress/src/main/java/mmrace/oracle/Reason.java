@@ -31,7 +31,7 @@ public final class Reason {
     public static final String KERNEL_ASSERTION = "kernel-assertion";
     /** A Java exception escaped port code. */
     public static final String JAVA_EXCEPTION = "java-exception";
-    /** The oracle cannot explain the outcome (as JCStress grades unmatched results). */
+    /** The oracle cannot explain the outcome: class needs-triage, its own limit and not a kernel rule. */
     public static final String UNEXPLAINED = "unexplained";
 
     // interesting
@@ -47,6 +47,8 @@ public final class Reason {
     public static final String VMA_LOCK_RETRY = "vma-lock-retry";
     /** The slow path's one layout break: expand_stack dropped mmap_lock inside the read. */
     public static final String STACK_LOCK_DROP = "stack-lock-drop";
+    /** Bytes of a folio the read took while it was mapped, copied after the address was given another (COW). */
+    public static final String PINNED_FOLIO = "pinned-folio";
 
     private static final Map<String, String> WHY = new LinkedHashMap<>();
     static {
@@ -59,13 +61,14 @@ public final class Reason {
         WHY.put(LIVELOCK, "F6: no progress within the step bound");
         WHY.put(KERNEL_ASSERTION, "a kernel assertion failed (WARN, lockdep, BUG)");
         WHY.put(JAVA_EXCEPTION, "a Java exception escaped the port");
-        WHY.put(UNEXPLAINED, "the oracle cannot explain the outcome");
+        WHY.put(UNEXPLAINED, "needs triage: the oracle cannot explain the outcome (its own limit, not a kernel rule)");
         WHY.put(FAST_FALLBACK, "A7: the fast path fell back to the mmap_lock path");
         WHY.put(MULTI_LAYOUT, "the read spanned layout changes but one instant explains it");
         WHY.put(SHORT_READ, "A3: short read: a concurrent change made the rest unreadable");
         WHY.put(CONTENT_MIX, "A5/A6: page contents from different instants of one layout");
         WHY.put(VMA_LOCK_RETRY, "A8: lock_vma_under_rcu retried on a detached VMA");
         WHY.put(STACK_LOCK_DROP, "expand_stack dropped mmap_lock inside the read (slow path)");
+        WHY.put(PINNED_FOLIO, "bytes of a folio mapped at the address when the read took it, as it held them at the copy");
         WHY.put(OK, "the slow path could have returned this");
     }
 

@@ -37,7 +37,7 @@ class NightlyReportBrowserTest {
         rep.count("fast-v1", Verdict.forbidden(Reason.TORN_READ, 1, ""));
         rep.count("fast-v1", Verdict.acceptable(1));
         rep.count("slow", Verdict.interesting(Reason.MULTI_LAYOUT, 1, ""));
-        rep.count("slow", Verdict.forbidden(Reason.UNEXPLAINED, 1, ""), mmrace.oracle.Oracle.ROOT_CAUSE_ACCESS_PHYS);
+        rep.count("slow", Verdict.needsTriage(Reason.UNEXPLAINED, 1, ""), mmrace.oracle.Oracle.ROOT_CAUSE_ACCESS_PHYS);
         rep.series.put("fast-v1", List.of(new double[] {0, 10, 1, 0}, new double[] {5, 40, 6, 900}));
         var s = ScenarioParser.parse(Corpus.dir().resolve("reviewers-race.scn"));
         Runner.Outcome o = Runner.run(s, Variant.FAST_V1, true);
@@ -48,9 +48,9 @@ class NightlyReportBrowserTest {
 
         String dom = chromium(dir, "--dump-dom", dir.resolve("index.html").toUri().toString());
         assertTrue(dom.contains("id=\"outcome-table\""), dom);
-        assertTrue(dom.matches("(?s).*<td class=\"l\">fast-v1</td><td class=\"\">1</td><td class=\"\">0</td><td class=\"forbidden\">1</td>.*"), dom);
+        assertTrue(dom.matches("(?s).*<td class=\"l\">fast-v1</td><td class=\"\">1</td><td class=\"\">0</td><td class=\"\">0</td><td class=\"forbidden\">1</td>.*"), dom);
         assertEquals(2, count(dom, "class=\"plot\""), "two plots for the one campaign");
-        assertTrue(dom.contains("forbidden unexplained (via " + mmrace.oracle.Oracle.ROOT_CAUSE_ACCESS_PHYS + "): 1"),
+        assertTrue(dom.contains("needs-triage unexplained (via " + mmrace.oracle.Oracle.ROOT_CAUSE_ACCESS_PHYS + "): 1"),
                 "a known root cause is named in the table: " + dom);
         assertEquals(1, count(dom, "class=\"swimlane\""));
         assertTrue(dom.contains("lock_vma_under_rcu(0x12000) -&gt; C"), "the finding's trace is drawn");

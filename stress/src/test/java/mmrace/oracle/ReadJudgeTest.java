@@ -165,12 +165,67 @@ class ReadJudgeTest {
         assertEquals(Reason.SHORT_READ, v.reason());
     }
 
-    /** Stopping short while the next page stayed readable the whole time has no explanation. */
+    /**
+     * Stopping short while the next page stayed readable the whole time has no explanation the oracle
+     * knows: needs triage (its own limit), not a forbidden kernel outcome.
+     */
     @Test
-    void unjustifiedShortReadIsForbidden() {
+    void unjustifiedShortReadNeedsTriage() {
         Verdict v = ReadJudge.judge(read("aaaaaaaa", at(1, 0, page("A:17", 'a'), page("B:18", 'b'))));
-        assertEquals(Verdict.Cls.FORBIDDEN, v.cls());
+        assertEquals(Verdict.Cls.NEEDS_TRIAGE, v.cls());
         assertEquals(Reason.UNEXPLAINED, v.reason());
+    }
+
+    /** A chunk as a present PTE maps it: page {@code folio}. */
+    static ChunkView mapped(String id, char c, long folio) {
+        return new ChunkView(id, true, page(id, c).content(), folio);
+    }
+
+    static ReadRecord.Pinned[][] pins(ReadRecord.Pinned... second) {
+        return new ReadRecord.Pinned[][] {{}, second};
+    }
+
+    static ReadRecord.Pinned pin(long folio, char c) {
+        return new ReadRecord.Pinned(folio, page("", c).content());
+    }
+
+    /**
+     * A GUP read pin outlives its PTE: D's page-cache folio 7 is mapped at 0x12000 when the read
+     * takes it; a store COWs D to folio 8, then a store through a shared mapping E of the same file
+     * page writes 's' into folio 7; the read copies 's'. D never mapped 's', but folio 7 held it at
+     * the copy: explained, interesting pinned-folio.
+     */
+    @Test
+    void bytesOfAPinnedFolioAfterCowArePinnedFolio() {
+        Verdict v = ReadJudge.judge(read("aaaaaaaassssssss",
+                at(1, 0, page("A:17", 'a'), mapped("D:1", 'c', 7)),
+                new Instant(20, 0, new ChunkView[] {page("A:17", 'a'), mapped("D:1", 'c', 8)}, pins(pin(7, 'c'))),
+                new Instant(30, 0, new ChunkView[] {page("A:17", 'a'), mapped("D:1", 'c', 8)}, pins(pin(7, 's')))));
+        assertEquals(Verdict.Cls.INTERESTING, v.cls(), v.toString());
+        assertEquals(Reason.PINNED_FOLIO, v.reason());
+    }
+
+    /**
+     * Only a folio that was mapped readable at the address explains bytes: the same contents in a
+     * page never mapped there (folio 9) explain nothing, and the read needs triage.
+     */
+    @Test
+    void aFolioNeverMappedThereExplainsNothing() {
+        Verdict v = ReadJudge.judge(read("aaaaaaaassssssss",
+                at(1, 0, page("A:17", 'a'), mapped("D:1", 'c', 7)),
+                new Instant(30, 0, new ChunkView[] {page("A:17", 'a'), mapped("D:1", 'c', 8)}, pins(pin(9, 's')))));
+        assertEquals(Verdict.Cls.NEEDS_TRIAGE, v.cls(), v.toString());
+        assertEquals(Reason.UNEXPLAINED, v.reason());
+    }
+
+    /** A pinned folio's contents from a later layout do not explain a read of an earlier one. */
+    @Test
+    void aPinnedFolioInALaterLayoutIsTorn() {
+        Verdict v = ReadJudge.judge(read("aaaaaaaassssssss",
+                at(1, 0, page("A:17", 'a'), mapped("D:1", 'c', 7)),
+                new Instant(30, 1, new ChunkView[] {ChunkView.UNMAPPED, mapped("D:1", 'c', 8)}, pins(pin(7, 's')))));
+        assertEquals(Verdict.Cls.FORBIDDEN, v.cls(), v.toString());
+        assertEquals(Reason.TORN_READ, v.reason());
     }
 
     /** Bytes that only ever sat in a page the caller may not read (PROT_NONE without FOLL_FORCE): F3. */
