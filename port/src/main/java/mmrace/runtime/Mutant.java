@@ -18,6 +18,11 @@ public final class Mutant {
      * pte_free_defer (mm/khugepaged.c): a walker inside its RCU section is not waited for.
      */
     public static final String RETRACT_FREE_NOW = "retract-free-now";
+    /**
+     * madvise_dontneed_single_vma zaps its range but the last page (mm/madvise.c): MADV_DONTNEED
+     * returns 0 and that page keeps its old contents.
+     */
+    public static final String DONTNEED_SKIPS_LAST_PAGE = "dontneed-skips-last-page";
 
     private static volatile Set<String> enabled = parse(System.getProperty("mmrace.mutant", ""));
 

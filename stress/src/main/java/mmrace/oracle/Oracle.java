@@ -51,12 +51,37 @@ public final class Oracle {
     /** (step, generation) each time the layout changed, for traces. */
     private final List<long[]> genChanges = new ArrayList<>();
     private Verdict verdict;
+    /** The post-conditions of the target's operations, when the scenario's model is known. */
+    private Contracts contracts;
 
     public Oracle(Kernel kernel, MmStruct mm, List<File> files) {
         this.kernel = kernel;
         this.mm = mm;
         this.files = files;
         this.layout = Layout.snapshot(mm, 0);
+    }
+
+    /**
+     * Check every operation's post-conditions against this model of the address space (built from
+     * the scenario the execution was set up from): see {@link Contracts}.
+     */
+    public void checkContracts(RefModel model) {
+        contracts = new Contracts(model, mm, Layout.snapshot(mm, gen));
+    }
+
+    /** A thread of the target (or, for a read, another process) is about to make this operation. */
+    public void opBegin(Task t, mmrace.scenario.Op op) {
+        if (contracts != null)
+            contracts.begin(t, op, kernel.faults.injected());
+    }
+
+    /** The operation op returned result on task t: its post-conditions must hold now. */
+    public void opEnd(Task t, mmrace.scenario.Op op, long result) {
+        if (contracts == null)
+            return;
+        String bad = contracts.end(t, op, result, kernel.faults.injected(), layout);
+        if (bad != null)
+            verdict = Verdict.worse(verdict, Verdict.forbidden(Reason.CONTRACT, lastStep, bad));
     }
 
     /** The runner is about to call access_remote_vm on task t with these arguments. */
@@ -236,6 +261,9 @@ public final class Oracle {
         for (ReadRecord r : inFlight.values())
             verdict = Verdict.worse(verdict, Verdict.needsTriage(Reason.UNEXPLAINED, step, "read by " + r.actor + " never returned"));
         verdict = Verdict.worse(verdict, FinalState.check(kernel, mm, files, step));
+        String bad = contracts == null ? null : contracts.finish(layout);
+        if (bad != null)
+            verdict = Verdict.worse(verdict, Verdict.forbidden(Reason.CONTRACT, step, bad));
     }
 
     public Kernel kernel() {

@@ -31,6 +31,8 @@ public final class Reason {
     public static final String KERNEL_ASSERTION = "kernel-assertion";
     /** A Java exception escaped port code. */
     public static final String JAVA_EXCEPTION = "java-exception";
+    /** An operation returned, and an address does not hold what the completed operations leave there. */
+    public static final String CONTRACT = "contract";
     /** The oracle cannot explain the outcome: class needs-triage, its own limit and not a kernel rule. */
     public static final String UNEXPLAINED = "unexplained";
 
@@ -61,6 +63,7 @@ public final class Reason {
         WHY.put(LIVELOCK, "F6: no progress within the step bound");
         WHY.put(KERNEL_ASSERTION, "a kernel assertion failed (WARN, lockdep, BUG)");
         WHY.put(JAVA_EXCEPTION, "a Java exception escaped the port");
+        WHY.put(CONTRACT, "a completed mmap, munmap, mremap, mprotect, DONTNEED or store did not leave what it must (lost effect)");
         WHY.put(UNEXPLAINED, "needs triage: the oracle cannot explain the outcome (its own limit, not a kernel rule)");
         WHY.put(FAST_FALLBACK, "A7: the fast path fell back to the mmap_lock path");
         WHY.put(MULTI_LAYOUT, "the read spanned layout changes but one instant explains it");

@@ -241,6 +241,23 @@ public final class RefModel extends RefSyscalls {
     }
 
     /** __access_remote_vm for a read, single-threaded: the bytes it returns. */
+    /**
+     * What a FOLL_FORCE read of the (non-device) page at {@code page} returns, without a copy (the
+     * caller must not change it): null where nothing is mapped or beyond a file's end.
+     */
+    byte[] peekPage(long page) {
+        Vma v = find(page);
+        if (v == null)
+            return null;
+        long idx = v.pgoff() + (page - v.start()) / PAGE;
+        byte[] b = v.inObject() ? v.obj().page(idx) : priv.get(page);
+        if (b == null && !v.inObject())
+            return v.anonymous() ? ZERO : v.obj().page(idx);
+        return b;
+    }
+
+    private static final byte[] ZERO = new byte[(int) PAGE];
+
     public byte[] read(long addr, int len, int flags) {
         byte[] out = new byte[Math.max(0, len)];
         int n = 0;

@@ -2,6 +2,7 @@ package mmrace.scenario;
 
 import mmrace.runtime.Access;
 import mmrace.oracle.Oracle;
+import mmrace.oracle.RefModel;
 import mmrace.oracle.Verdict;
 import mmrace.port.File;
 import mmrace.port.DevMem;
@@ -106,6 +107,7 @@ public final class Runner {
             for (Scenario.Inject i : s.injects)
                 k.faults.failNth(i.site(), i.task(), i.nth());
             Oracle oracle = new Oracle(k, mm, files);
+            oracle.checkContracts(new RefModel(s));
             List<Actor> actors = new ArrayList<>();
             for (Scenario.Actor a : s.actors)
                 actors.add(new Actor(a.name(), body(a, mm, files, v, oracle)));
@@ -184,7 +186,10 @@ public final class Runner {
     }
 
     static void perform(Op op, MmStruct mm, List<File> files, Variant v, Oracle oracle) {
-        switch (op) {
+        Task self = Task.current();
+        if (oracle != null)
+            oracle.opBegin(self, op);
+        long done = switch (op) {
             case Op.Read r -> {
                 Variant rv = r.variant() != null ? r.variant() : v;
                 byte[] buf = new byte[Math.max(0, r.len())];
@@ -193,6 +198,7 @@ public final class Runner {
                 int n = Memory.accessRemoteVm(mm, r.addr(), buf, r.len(), r.flags(),
                         Memory.ReadPath.valueOf(rv.path), Memory.WalkMode.valueOf(rv.walk));
                 oracle.readReturned(t, buf, n);
+                yield n;
             }
             case Op.Mmap m -> {
                 File f = m.file() == null ? null : fileNamed(files, m.file());
@@ -200,26 +206,38 @@ public final class Runner {
                         | (f == null ? Mm.MAP_ANONYMOUS : 0) | (m.growsdown() ? Mm.MAP_GROWSDOWN : 0);
                 long r = Syscalls.mmap(mm, m.addr(), m.len(), m.prot(), flags, f, m.off() >>> 12, m.name());
                 Trace.note("mmap(%#x, %#x, %s) = %s", m.addr(), m.len(), Prot.text(m.prot()), ret(r));
+                yield r;
             }
-            case Op.Munmap m -> Trace.note("munmap(%#x, %#x) = %s", m.addr(), m.len(), ret(Syscalls.munmap(mm, m.addr(), m.len())));
+            case Op.Munmap m -> note("munmap(%#x, %#x) = %s", Syscalls.munmap(mm, m.addr(), m.len()), m.addr(), m.len());
             case Op.Mremap m -> {
                 int flags = (m.maymove() ? Mm.MREMAP_MAYMOVE : 0) | (m.fixedTo() != null ? Mm.MREMAP_FIXED : 0)
                         | (m.dontunmap() ? Mm.MREMAP_DONTUNMAP : 0);
                 long r = Syscalls.mremap(mm, m.addr(), m.oldLen(), m.newLen(), flags, m.fixedTo() == null ? 0 : m.fixedTo());
                 Trace.note("mremap(%#x, %#x, %#x) = %s", m.addr(), m.oldLen(), m.newLen(), ret(r));
+                yield r;
             }
-            case Op.Mprotect m -> Trace.note("mprotect(%#x, %#x, %s) = %s", m.addr(), m.len(), Prot.text(m.prot()),
-                    ret(Syscalls.mprotect(mm, m.addr(), m.len(), m.prot())));
-            case Op.Madvise m -> Trace.note("madvise(%#x, %#x, MADV_DONTNEED) = %s", m.addr(), m.len(),
-                    ret(Syscalls.madvise(mm, m.addr(), m.len(), Mm.MADV_DONTNEED)));
+            case Op.Mprotect m -> note("mprotect(%#x, %#x, %s) = %s", Syscalls.mprotect(mm, m.addr(), m.len(), m.prot()),
+                    m.addr(), m.len(), Prot.text(m.prot()));
+            case Op.Madvise m -> note("madvise(%#x, %#x, MADV_DONTNEED) = %s", Syscalls.madvise(mm, m.addr(), m.len(), Mm.MADV_DONTNEED),
+                    m.addr(), m.len());
             case Op.Write w -> {
                 byte[] data = new byte[(int) w.len()];
                 Arrays.fill(data, w.fill().value());
-                Trace.note("store %#x bytes of '%s' at %#x = %s", w.len(), w.fill().text(), w.addr(), ret(Fault.userStore(mm, w.addr(), data)));
+                yield note("store %#x bytes of '%s' at %#x = %s", Fault.userStore(mm, w.addr(), data), w.len(), w.fill().text(), w.addr());
             }
-            case Op.Reclaim r -> Trace.note("reclaim(%#x) = %s", r.addr(), ret(mmrace.port.Vmscan.reclaimPage(mm, r.addr())));
-            case Op.Collapse c -> Trace.note("collapse(%#x) = %s", c.addr(), ret(mmrace.port.Khugepaged.collapse(mm, c.addr())));
-        }
+            case Op.Reclaim r -> note("reclaim(%#x) = %s", mmrace.port.Vmscan.reclaimPage(mm, r.addr()), r.addr());
+            case Op.Collapse c -> note("collapse(%#x) = %s", mmrace.port.Khugepaged.collapse(mm, c.addr()), c.addr());
+        };
+        if (oracle != null)
+            oracle.opEnd(self, op, done);
+    }
+
+    /** Notes "what(args) = result" in the trace; returns the result. */
+    private static long note(String fmt, long result, Object... args) {
+        Object[] a = Arrays.copyOf(args, args.length + 1);
+        a[args.length] = ret(result);
+        Trace.note(fmt, a);
+        return result;
     }
 
     private static String ret(long r) {
