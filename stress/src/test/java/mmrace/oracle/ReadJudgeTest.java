@@ -10,7 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The read judge on constructed histories, without the port. Each history is the reviewers' read:
- * 16 bytes at 0x11ff8, 8 bytes from VMA A's last page and 8 from B's first page (PORT_SPEC 4.3).
+ * 16 bytes at 0x11ff8, 8 bytes from VMA A's last page and 8 from B's first page, as the patch's
+ * reviewers first drew it (corpus/reviewers-race.scn).
  * Identities "A:17" name page 17 of mapping A; contents are 8-byte runs of one letter.
  */
 class ReadJudgeTest {
@@ -49,7 +50,7 @@ class ReadJudgeTest {
     }
 
     /**
-     * The tear (PORT_SPEC 4.3 correction): one MAP_FIXED replaced A and B by C between the reader's
+     * The tear (corpus/reviewers-race.scn): one MAP_FIXED replaced A and B by C between the reader's
      * two VMA locks. Layouts were a|b and c|c only; a|c matches neither: forbidden torn-read.
      */
     @Test
