@@ -245,7 +245,7 @@ final class Contracts {
             c.footprint.add(at, at + RefVmas.alignUp(m.newLen()));
     }
 
-    /** The addresses op may touch itself (the other mappings of the same file pages: {@link #aliases}). */
+    /** The addresses op may touch itself (the other mappings of the same file pages: {@link #touched}). */
     private static Ranges footprint(Op op) {
         return switch (op) {
             case Op.Mmap m -> m.fixed() ? Ranges.of(m.addr(), m.addr() + RefVmas.alignUp(m.len())) : new Ranges();
