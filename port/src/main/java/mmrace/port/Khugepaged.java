@@ -1,6 +1,7 @@
 package mmrace.port;
 
 import mmrace.runtime.Barrier;
+import mmrace.runtime.Mutant;
 import mmrace.runtime.Page;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Report;
@@ -1092,7 +1093,10 @@ public final class Khugepaged {
                 // mm_dec_nr_ptes; page_table_check_pte_clear_range: not modelled
                 Probes.hit(P_RETRACT);
                 Trace.note("retract_page_tables: %s %#x: table %s", vma, addr, Pgtable.tablePage(pgtPmd));
-                freeRetractedTable(mm, Pgtable.tablePage(pgtPmd));
+                if (Mutant.on(Mutant.RETRACT_FREE_NOW))
+                    PgtableGeneric.pteFreeNow(Pgtable.tablePage(pgtPmd)); // known-bad: no grace period
+                else
+                    freeRetractedTable(mm, Pgtable.tablePage(pgtPmd));
             }
         }
         mapping.iMmapRwsem.upRead();

@@ -13,6 +13,16 @@ public final class Mutant {
 
     /** lock_vma_under_rcu without its range re-check after vma_start_read (mm/mmap_lock.c). */
     public static final String NO_RANGE_RECHECK = "no-range-recheck";
+    /**
+     * retract_page_tables frees the PTE table it took away at once (pte_free) instead of through
+     * pte_free_defer (mm/khugepaged.c): a walker inside its RCU section is not waited for.
+     */
+    public static final String RETRACT_FREE_NOW = "retract-free-now";
+    /**
+     * madvise_dontneed_single_vma zaps its range but the last page (mm/madvise.c): MADV_DONTNEED
+     * returns 0 and that page keeps its old contents.
+     */
+    public static final String DONTNEED_SKIPS_LAST_PAGE = "dontneed-skips-last-page";
 
     /**
      * lock_vma_under_rcu without mas_set(&mas, address) before its retry (mm/mmap_lock.c): a stale

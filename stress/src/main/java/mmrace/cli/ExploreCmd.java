@@ -96,6 +96,7 @@ final class ExploreCmd implements Callable<Integer> {
         Map<String, Verdict> examples = new LinkedHashMap<>();
         Map<String, Path> saved = new LinkedHashMap<>();
         long[] firstForbidden = {-1};
+        int[] worst = {0};
         long[] n = {0};
         Runner.Built[] current = new Runner.Built[1];
         ExecutionListener forward = new Forwarding(current);
@@ -110,7 +111,8 @@ final class ExploreCmd implements Callable<Integer> {
             String key = verdict.label();
             counts.computeIfAbsent(key, k -> new long[1])[0]++;
             examples.putIfAbsent(key, verdict);
-            if (verdict.cls() == Verdict.Cls.FORBIDDEN) {
+            if (verdict.cls().fails()) {
+                worst[0] = Math.max(worst[0], verdict.cls().ordinal());
                 if (firstForbidden[0] < 0) {
                     firstForbidden[0] = n[0];
                     firstSeconds[0] = (System.nanoTime() - t0) / 1e9;
@@ -140,7 +142,7 @@ final class ExploreCmd implements Callable<Integer> {
         if (st instanceof Bounded b && b.exhausted() && firstForbidden[0] < 0)
             out.printf("no forbidden outcome with at most %d preemptions (%d schedules)%n", bound, b.schedules());
         out.flush();
-        return firstForbidden[0] > 0 ? Main.FORBIDDEN : Main.OK;
+        return firstForbidden[0] < 0 ? Main.OK : worst[0] == Verdict.Cls.FORBIDDEN.ordinal() ? Main.FORBIDDEN : Main.NEEDS_TRIAGE;
     }
 
     private Path saveFinding(Scenario s, Variant v, Result r, Verdict verdict) {
@@ -148,7 +150,7 @@ final class ExploreCmd implements Callable<Integer> {
         f.schedules.clear();
         f.schedules.put(v, Scenario.Sched.steps(r.schedule().toString()));
         f.expects.clear();
-        f.expects.put(v, new Scenario.Expect("forbidden", verdict.reason().code(), 0));
+        f.expects.put(v, new Scenario.Expect(verdict.cls().word(), verdict.reason().code(), 0));
         f.desc.add("found by explore --strategy " + strategy + " (" + r.strategy() + "): " + verdict.detail());
         Path p = save.resolve(s.name + "." + v.id + "." + verdict.reason() + ".scn");
         Scenarios.writeAtomically(p, f.text());

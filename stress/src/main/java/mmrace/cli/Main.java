@@ -4,17 +4,21 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * mmrace's command line. Exit statuses, by command:
+ * mmrace's command line. Exit statuses, by command (3, needs triage, is an outcome the oracle
+ * cannot explain and no forbidden one: docs/ORACLE.md):
  * <ul>
  * <li>{@code run}: 0 every verdict acceptable or interesting and as its {@code expect} line says;
  *     1 a forbidden verdict, or a verdict other than the one expected; 2 bad input (a scenario
- *     that does not parse or cannot be set up).</li>
- * <li>{@code explore}, {@code fuzz}: 0 no forbidden outcome; 1 a forbidden outcome ({@code fuzz}:
- *     a forbidden finding, found now or saved earlier and still reproducing); 2 bad input.</li>
- * <li>{@code minimize}: 0 nothing to minimise (no forbidden verdict, or it did not reproduce);
- *     1 a forbidden finding was minimised; 2 bad input, or a scenario that cannot run.</li>
+ *     that does not parse or cannot be set up); 3 a verdict that needs triage, and neither of
+ *     those.</li>
+ * <li>{@code explore}, {@code fuzz}: 0 no forbidden outcome and none that needs triage; 1 a
+ *     forbidden outcome ({@code fuzz}: a forbidden finding, found now or saved earlier and still
+ *     reproducing); 2 bad input; 3 only outcomes (findings) that need triage.</li>
+ * <li>{@code minimize}: 0 nothing to minimise (no forbidden or needs-triage verdict, or it did not
+ *     reproduce); 1 a forbidden finding was minimised; 2 bad input, or a scenario that cannot run;
+ *     3 a finding that needs triage was minimised.</li>
  * <li>{@code stress}: 0 no forbidden outcome in a test expected to be safe; 1 there was one;
- *     2 bad input; 3 JCStress itself failed (a test in error or timed out, its JVM failed, no
+ *     2 bad input; 4 JCStress itself failed (a test in error or timed out, its JVM failed, no
  *     results): no verdict ({@link StressCmd#JCSTRESS_FAILED}).</li>
  * <li>{@code gate}: 0 every check passed; 1 a check failed (a corpus verdict other than its
  *     {@code expect} line, or a JCStress check); 2 bad input, or checks that could not be judged
@@ -34,10 +38,13 @@ import picocli.CommandLine.Command;
         subcommands = {RunCmd.class, ExploreCmd.class, FuzzCmd.class, MinimizeCmd.class, StressCmd.class, GateCmd.class,
                 NightlyCmd.class, PromoteCmd.class, BenchCmd.class},
         footer = {"", "Exit status: 0 no forbidden outcome, 1 a forbidden outcome was seen (or an",
-                "expected one was not, or a gate check failed), 2 bad input; stress: 3 JCStress",
+                "expected one was not, or a gate check failed), 2 bad input, 3 an outcome the",
+                "oracle cannot explain (needs triage) and no forbidden one; stress: 4 JCStress",
                 "itself failed."})
 public final class Main implements Runnable {
     public static final int OK = 0, FORBIDDEN = 1, BAD_INPUT = 2;
+    /** An outcome the oracle cannot explain (class needs-triage) and no forbidden one: docs/ORACLE.md. */
+    public static final int NEEDS_TRIAGE = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -42,7 +42,7 @@ final class RunCmd implements Callable<Integer> {
             throw new Main.BadInput("--trace takes calls or full, not '" + trace + "'");
         int[] errors = {0};
         List<Scenario> scenarios = Scenarios.parse(Scenarios.files(paths), err, errors);
-        boolean forbidden = false, mismatch = false;
+        boolean forbidden = false, mismatch = false, triage = false;
         int runs = 0;
         for (Scenario s : scenarios) {
             List<Variant> vs = Scenarios.variants(s, variant);
@@ -60,13 +60,14 @@ final class RunCmd implements Callable<Integer> {
                 if (html != null)
                     writeHtml(s, v, o, got, runs++ > 0 || scenarios.size() * vs.size() > 1);
                 forbidden |= got.cls() == Verdict.Cls.FORBIDDEN;
+                triage |= got.cls() == Verdict.Cls.NEEDS_TRIAGE;
                 mismatch |= want != null && !matches(got, want);
             }
         }
         out.flush();
         if (errors[0] > 0)
             return Main.BAD_INPUT;
-        return forbidden || mismatch ? Main.FORBIDDEN : Main.OK;
+        return forbidden || mismatch ? Main.FORBIDDEN : triage ? Main.NEEDS_TRIAGE : Main.OK;
     }
 
     static boolean matches(Verdict got, Scenario.Expect want) {

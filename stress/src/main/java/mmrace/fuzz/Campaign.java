@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import mmrace.oracle.Verdict;
 import mmrace.scenario.Variant;
 
 /**
@@ -27,7 +28,7 @@ import mmrace.scenario.Variant;
  *         .withTime(Duration.ofSeconds(60)).withSeed(1).withCorpus(Path.of("corpus")).withStopOnForbidden(true);
  * Campaign.Summary s = new Campaign(o, PortTarget::new).run(p -> System.err.println(p.line()));
  * System.out.print(s.text());
- * System.exit(s.exitCode());      // 0 no forbidden finding, 1 a forbidden finding
+ * System.exit(s.exitCode());      // 0 no finding, 1 a forbidden finding, 3 only unexplained ones (needs triage)
  * }</pre>
  *
  * <p>With {@code jobs == 1} the campaign runs in this process ({@link Fuzzer}). With more, it
@@ -192,9 +193,14 @@ public final class Campaign {
                           Map<String, Integer> findings, List<FindingEvent> events, long firstForbiddenExecutions,
                           Duration firstForbiddenTime, boolean stoppedOnForbidden, long errors, String lastError,
                           long invalid) {
-        /** 1 if a forbidden finding exists (found now, or found earlier and still reproducing), else 0. */
+        /**
+         * 1 if a forbidden finding exists (found now, or found earlier and still reproducing), else 3
+         * if an unexplained one (needs triage) does, else 0.
+         */
         public int exitCode() {
-            return findings.isEmpty() ? 0 : 1;
+            if (findings.keySet().stream().anyMatch(k -> Verdict.failing(k.replace("(unreproduced)", "")) == Verdict.Cls.FORBIDDEN))
+                return 1;
+            return findings.isEmpty() ? 0 : 3;
         }
 
         public String text() {

@@ -36,7 +36,16 @@ final class Ghost {
         if ((r.flags() & (Mm.VM_IO | Mm.VM_PFNMAP)) != 0 && !pfnReadable(mm, Pgtable.peekPte(mm, start)))
             readable = false;
         byte[] content = content(mm, r, f, idx, start, (int) (end - start));
-        return new ChunkView(r.identity(start), readable, content);
+        return new ChunkView(r.identity(start), readable, content, folio(mm, start));
+    }
+
+    /** The page a present PTE maps at this address ({@link ReadRecord#folioKey}), or 0. */
+    static long folio(MmStruct mm, long addr) {
+        long pte = Pgtable.peekPte(mm, addr);
+        if (pte == 0 || !Pgtable.ptePresent(pte))
+            return 0;
+        Page p = mm.kernel.pages.pfnToPage(Pgtable.ptePfn(pte));
+        return p == null || p.freed ? 0 : ReadRecord.folioKey(p.pfn, p.allocations);
     }
 
     /**

@@ -13,6 +13,7 @@ import mmrace.runtime.Report;
 import mmrace.runtime.Shared;
 import mmrace.runtime.Task;
 import mmrace.runtime.Tracepoint;
+import mmrace.scenario.Op;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,17 +45,44 @@ public final class Oracle {
     private final Map<Task, ReadRecord> inFlight = new HashMap<>();
     private final Map<Task, ReadRecord> pending = new HashMap<>();
     private final Map<ReadRecord, Integer> injectedAtBegin = new HashMap<>();
+    /** Per read in flight and per chunk, the pages mapped there readable since the read began. */
+    private final Map<ReadRecord, List<Map<Long, Page>>> mappedDuring = new HashMap<>();
     private final List<ReadRecord> reads = new ArrayList<>();
     private final List<Verdict> readVerdicts = new ArrayList<>();
     /** (step, generation) each time the layout changed, for traces. */
     private final List<long[]> genChanges = new ArrayList<>();
     private Verdict verdict;
+    /** The post-conditions of the target's operations, when the scenario's model is known. */
+    private Contracts contracts;
 
     public Oracle(Kernel kernel, MmStruct mm, List<File> files) {
         this.kernel = kernel;
         this.mm = mm;
         this.files = files;
         this.layout = Layout.snapshot(mm, 0);
+    }
+
+    /**
+     * Check every operation's post-conditions against this model of the address space (built from
+     * the scenario the execution was set up from): see {@link Contracts}.
+     */
+    public void checkContracts(RefModel model) {
+        contracts = new Contracts(model, mm, Layout.snapshot(mm, gen));
+    }
+
+    /** A thread of the target (or, for a read, another process) is about to make this operation. */
+    private void opBegin(Task t, Op op) {
+        if (contracts != null)
+            contracts.begin(t, op, kernel.faults.injected());
+    }
+
+    /** The operation op returned result on task t: its post-conditions must hold now. */
+    private void opEnd(Task t, Op op, long result) {
+        if (contracts == null)
+            return;
+        String bad = contracts.end(t, op, result, kernel.faults.injected(), layout);
+        if (bad != null)
+            verdict = Verdict.worse(verdict, Verdict.forbidden(Reason.CONTRACT, lastStep, bad));
     }
 
     /** The runner is about to call access_remote_vm on task t with these arguments. */
@@ -77,8 +105,16 @@ public final class Oracle {
     }
 
     public void onTracepoint(long step, Task t, Tracepoint tp, Object a, long b) {
-        if (tp == Tracepoint.SYS_ENTER || tp == Tracepoint.SYS_EXIT)
-            return; // the runner's own brackets: a read is judged from READ_BEGIN to READ_END, inside them
+        // The runner's brackets around every operation (a = the op, b = its return value): they
+        // bound the operation's post-conditions; a read is judged from READ_BEGIN to READ_END, inside them.
+        if (tp == Tracepoint.SYS_ENTER && a instanceof Op op) {
+            opBegin(t, op);
+            return;
+        }
+        if (tp == Tracepoint.SYS_EXIT && a instanceof Op op) {
+            opEnd(t, op, b);
+            return;
+        }
         lastStep = step;
         if (dirty) {
             dirty = false;
@@ -210,6 +246,7 @@ public final class Oracle {
         ReadRecord r = inFlight.remove(t);
         if (r == null)
             return;
+        mappedDuring.remove(r);
         if (r.endStep < 0)
             r.endStep = lastStep;
         r.n = n;
@@ -233,8 +270,11 @@ public final class Oracle {
     /** Every task returned and RCU callbacks ran: check the final state. */
     public void finish(long step) {
         for (ReadRecord r : inFlight.values())
-            verdict = Verdict.worse(verdict, Verdict.forbidden(Reason.UNEXPLAINED, step, "read by " + r.actor + " never returned"));
+            verdict = Verdict.worse(verdict, Verdict.needsTriage(Reason.UNEXPLAINED, step, "read by " + r.actor + " never returned"));
         verdict = Verdict.worse(verdict, FinalState.check(kernel, mm, files, step));
+        String bad = contracts == null ? null : contracts.finish(layout);
+        if (bad != null)
+            verdict = Verdict.worse(verdict, Verdict.forbidden(Reason.CONTRACT, step, bad));
     }
 
     public Kernel kernel() {
@@ -327,7 +367,38 @@ public final class Oracle {
             else
                 cv[c] = Ghost.view(mm, layout, r.chunkStart(c), r.chunkEnd(c), r.flags);
         }
-        return new Instant(step, gen, cv);
+        return new Instant(step, gen, cv, pinned(r, cv));
+    }
+
+    /**
+     * Per chunk, the pages a present PTE mapped there, readable, earlier in the read and no longer
+     * maps there, with their contents now: a read that took a reference on such a page (GUP's pin)
+     * copies these bytes, whatever the address maps now. A page freed since, or freed and handed
+     * out again, is no longer that folio and is dropped.
+     */
+    private ReadRecord.Pinned[][] pinned(ReadRecord r, ChunkView[] cv) {
+        List<Map<Long, Page>> seen = mappedDuring.computeIfAbsent(r, x -> new ArrayList<>());
+        ReadRecord.Pinned[][] out = new ReadRecord.Pinned[cv.length][];
+        for (int c = 0; c < cv.length; c++) {
+            if (seen.size() <= c)
+                seen.add(new java.util.LinkedHashMap<>());
+            Map<Long, Page> pages = seen.get(c);
+            pages.entrySet().removeIf(e -> e.getValue().freed || ReadRecord.folioKey(e.getValue().pfn, e.getValue().allocations) != e.getKey());
+            List<ReadRecord.Pinned> ps = new ArrayList<>();
+            long from = r.chunkStart(c);
+            int off = (int) (from & (Page.PAGE_SIZE - 1)), n = (int) (r.chunkEnd(c) - from);
+            for (Map.Entry<Long, Page> e : pages.entrySet()) {
+                if (e.getKey() == cv[c].folio())
+                    continue;
+                byte[] b = new byte[n];
+                e.getValue().peekBytes(off, b, 0, n);
+                ps.add(new ReadRecord.Pinned(e.getKey(), b));
+            }
+            out[c] = ps.toArray(new ReadRecord.Pinned[0]);
+            if (cv[c].readable() && cv[c].folio() != 0 && !pages.containsKey(cv[c].folio()))
+                pages.put(cv[c].folio(), kernel.pages.pfnToPage(cv[c].folio() & 0xffffffffL));
+        }
+        return out;
     }
 
     /** The last change was made by the task holding mmap_lock for write (not, say, a user store by another thread). */

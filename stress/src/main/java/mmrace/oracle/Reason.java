@@ -3,11 +3,12 @@ package mmrace.oracle;
 import static mmrace.oracle.Verdict.Cls.ACCEPTABLE;
 import static mmrace.oracle.Verdict.Cls.FORBIDDEN;
 import static mmrace.oracle.Verdict.Cls.INTERESTING;
+import static mmrace.oracle.Verdict.Cls.NEEDS_TRIAGE;
 
 /**
  * Why a verdict is what it is: each reason has its code (as scenario files' {@code expect} lines
  * and every output write it), the class of verdict it gives, and the rule it comes from, with the
- * kernel code that rule rests on. The rule labels (F1-F9 forbidden, A1-A9 acceptable) are those of
+ * kernel code that rule rests on. The rule labels (F1-F10 forbidden, A1-A10 acceptable) are those of
  * docs/ORACLE.md. {@link #toString()} is the code.
  */
 public enum Reason {
@@ -35,9 +36,16 @@ public enum Reason {
             "F8, and any other WARN, BUG or lockdep assertion (mmap_assert_locked, vma_assert_write_locked, lock order)"),
     JAVA_EXCEPTION("java-exception", FORBIDDEN,
             "a Java exception escaped port code: a bug of the port, never a kernel outcome"),
-    UNEXPLAINED("unexplained", FORBIDDEN,
+    CONTRACT("contract", FORBIDDEN,
+            "F10: an operation returned, and an address does not read what the completed mmap, munmap, mremap, mprotect,"
+                    + " madvise(MADV_DONTNEED) or store leave there: a lost effect (madvise_dontneed_single_vma zaps the"
+                    + " whole range, mm/madvise.c; move_vma moves the contents with the mapping, mm/mremap.c)"),
+
+    // needs triage
+    UNEXPLAINED("unexplained", NEEDS_TRIAGE,
             "the oracle cannot explain the outcome (bytes never in the range, a short read where the next address stayed"
-                    + " readable, a read that never returned), as JCStress grades an unmatched result"),
+                    + " readable, a read that never returned): the oracle's own limit, not a kernel rule, until a person"
+                    + " has read the trace"),
 
     // interesting
     FAST_FALLBACK("fast-fallback", INTERESTING,
@@ -51,6 +59,10 @@ public enum Reason {
     CONTENT_MIX("content-mix", INTERESTING,
             "A5, A6: page contents from different instants of one layout (MADV_DONTNEED under a VMA read lock, get_lock_mode"
                     + " in mm/madvise.c; a store by another thread)"),
+    PINNED_FOLIO("pinned-folio", INTERESTING,
+            "A10: a page copied from the folio the read took while it was mapped readable there, as that folio held it at"
+                    + " the copy, after a COW gave the address another folio (the reference try_grab_folio takes for"
+                    + " get_user_pages_remote, mm/gup.c, outlives the PTE that wp_page_copy replaces, mm/memory.c)"),
     VMA_LOCK_RETRY("vma-lock-retry", INTERESTING,
             "A8: lock_vma_under_rcu (mm/mmap_lock.c) retried on a VMA a writer had detached but not yet removed from the tree"),
     STACK_LOCK_DROP("stack-lock-drop", INTERESTING,

@@ -1,6 +1,7 @@
 package mmrace.run;
 
 import mmrace.oracle.Oracle;
+import mmrace.oracle.RefModel;
 import mmrace.oracle.Verdict;
 import mmrace.port.File;
 import mmrace.port.MmStruct;
@@ -84,6 +85,7 @@ public final class Runner {
             for (Scenario.Inject i : s.injects)
                 k.faults.failNth(i.site(), i.task(), i.nth());
             Oracle oracle = new Oracle(k, setUp.mm(), setUp.files());
+            oracle.checkContracts(new RefModel(s));
             List<Actor> actors = new ArrayList<>();
             for (Scenario.Actor a : s.actors)
                 actors.add(new Actor(a.name(), body(a, setUp.mm(), setUp.files(), v, oracle)));

@@ -156,14 +156,14 @@ class StressCmdTest {
         String s = sample();
         int slow = s.lastIndexOf("[OK] mmrace.jcstress.MapFixedRace.Slow");
         Ran r = stress(new Fake(MAP_FIXED_TESTS, s.substring(0, slow) + "[ERROR]" + s.substring(slow + 4), 1));
-        assertEquals(3, r.exit(), r.out() + r.err());
+        assertEquals(4, r.exit(), r.out() + r.err());
         assertTrue(r.err().contains("MapFixedRace.Slow: ERROR"), r.err());
 
         r = stress(new Fake(MAP_FIXED_TESTS, LIST_HEADER + "Exception in thread \"main\" java.lang.OutOfMemoryError\n", 1));
-        assertEquals(3, r.exit());
+        assertEquals(4, r.exit());
 
         r = stress(new Fake(MAP_FIXED_TESTS, s.replace("...... [FAILED] mmrace.jcstress.MapFixedRace.FastV1", "...... [FAILED] mmrace.jcstress.Other"), 1));
-        assertEquals(3, r.exit(), "MapFixedRace.FastV1 has no result");
+        assertEquals(4, r.exit(), "MapFixedRace.FastV1 has no result");
 
         assertEquals(2, stress(new Fake(MAP_FIXED_TESTS, s, 1), "--filter", "(").exit());
         assertEquals(2, stress(new Fake(MAP_FIXED_TESTS, s, 1), "--time-per-test", "0").exit());
@@ -178,7 +178,7 @@ class StressCmdTest {
     /**
      * Rare outcomes are printed with a frequency of "<0.01%" (as the full run printed the reviewers'
      * tear, 1 in 14,680 samples): read too. A result line the parser cannot read makes the counts
-     * untrustworthy: exit 3, never a silent 0.
+     * untrustworthy: exit 4 (JCStress failed), never a silent 0.
      */
     @Test
     void rareOutcomesAndUnreadableLines() throws IOException {
@@ -206,7 +206,7 @@ class StressCmdTest {
         Results bad = Results.parse(block.replace("<0.01%", "(0.01)"));
         assertEquals(2, bad.problems.size(), bad.problems.toString()); // the unreadable line, FAILED with 0 forbidden
         Ran ran = stress(new Fake(List.of("mmrace.jcstress.MapFixedRace.FastV1"), block.replace("<0.01%", "(0.01)"), 1));
-        assertEquals(3, ran.exit());
+        assertEquals(4, ran.exit());
         assertTrue(ran.err().contains("could not read JCStress's results"), ran.err());
     }
 

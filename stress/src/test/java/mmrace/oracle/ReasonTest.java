@@ -30,8 +30,8 @@ class ReasonTest {
     @Test
     void theCodesAreTheOnesFilesAndOutputsUse() {
         assertEquals(List.of("torn-read", "freed-memory", "permission-bypass", "lock-leak", "refcount-leak", "deadlock", "livelock",
-                "kernel-assertion", "java-exception", "unexplained", "fast-fallback", "multi-layout", "short-read", "content-mix",
-                "vma-lock-retry", "stack-lock-drop", "ok"), Arrays.stream(Reason.values()).map(Reason::code).toList());
+                "kernel-assertion", "java-exception", "contract", "unexplained", "fast-fallback", "multi-layout", "short-read",
+                "content-mix", "pinned-folio", "vma-lock-retry", "stack-lock-drop", "ok"), Arrays.stream(Reason.values()).map(Reason::code).toList());
         for (Reason r : Reason.values()) {
             assertEquals(r.code(), r.toString(), "toString is the code, as outputs print it");
             assertEquals(r, Reason.of(r.code()));
@@ -46,6 +46,11 @@ class ReasonTest {
         assertEquals(Verdict.Cls.FORBIDDEN, Verdict.forbidden(Reason.TORN_READ, 1, "").cls());
         assertEquals(Verdict.Cls.INTERESTING, Verdict.interesting(Reason.SHORT_READ, 1, "").cls());
         assertEquals(Verdict.Cls.ACCEPTABLE, Verdict.acceptable(1).cls());
+        assertEquals(Verdict.Cls.NEEDS_TRIAGE, Verdict.needsTriage(Reason.UNEXPLAINED, 1, "").cls());
+        assertEquals(Verdict.Cls.FORBIDDEN, Verdict.forbidden(Reason.CONTRACT, 1, "").cls());
+        assertEquals(Verdict.Cls.INTERESTING, Verdict.interesting(Reason.PINNED_FOLIO, 1, "").cls());
+        assertThrows(IllegalArgumentException.class, () -> Verdict.forbidden(Reason.UNEXPLAINED, 1, ""));
+        assertThrows(IllegalArgumentException.class, () -> Verdict.needsTriage(Reason.TORN_READ, 1, ""));
         assertThrows(IllegalArgumentException.class, () -> Verdict.forbidden(Reason.SHORT_READ, 1, ""));
         assertThrows(IllegalArgumentException.class, () -> Verdict.interesting(Reason.TORN_READ, 1, ""));
     }
