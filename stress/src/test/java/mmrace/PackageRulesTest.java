@@ -20,6 +20,7 @@ import com.tngtech.archunit.lang.ArchRule;
  *   port, scenario  <-  oracle              (judges executions from events; no scheduler, no runner)
  *   scenario, sched, oracle  <-  run        (builds and runs a scenario)
  *   run  <-  fuzz  <-  cli                  (cli on top; nothing below uses it)
+ *   fuzz, report  <-  mutate  <-  cli       (the mutation pass: campaigns on the port with mutants on)
  *   scenario, oracle, port  <-  jcstress;   run, sched  <-  bench
  * </pre>
  *
@@ -77,6 +78,12 @@ class PackageRulesTest {
     static final ArchRule fuzzUsesTheRunner = classes().that().resideInAPackage("mmrace.fuzz..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("mmrace.fuzz..", "mmrace.run..", "mmrace.scenario..",
                     "mmrace.sched..", "mmrace.oracle..", "mmrace.runtime..", JDK);
+
+    /** The mutation pass runs campaigns and replays with mutants switched on (runtime.Mutant); its results are report data. */
+    @ArchTest
+    static final ArchRule mutateRunsCampaignsOnMutants = classes().that().resideInAPackage("mmrace.mutate..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("mmrace.mutate..", "mmrace.fuzz..", "mmrace.run..", "mmrace.scenario..",
+                    "mmrace.sched..", "mmrace.oracle..", "mmrace.report..", "mmrace.runtime..", JDK);
 
     /** JCStress tests run the port on real threads, judged by the oracle; no scheduler, no runner. */
     @ArchTest

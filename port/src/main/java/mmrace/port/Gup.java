@@ -2,6 +2,7 @@ package mmrace.port;
 
 import mmrace.runtime.Err;
 import mmrace.runtime.Errno;
+import mmrace.runtime.Mutant;
 import mmrace.runtime.Page;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Report;
@@ -156,7 +157,7 @@ public final class Gup {
                 if (!Mm.isCowMapping(vmFlags))
                     return -Errno.EFAULT;
             }
-        } else if ((vmFlags & Mm.VM_READ) == 0) {
+        } else if ((vmFlags & Mm.VM_READ) == 0 && !Mutant.on(Mutant.GUP_READ_NO_PERM)) {
             if ((gupFlags & FOLL_FORCE) == 0)
                 return -Errno.EFAULT;
             if ((vmFlags & Mm.VM_MAYREAD) == 0)
@@ -241,6 +242,8 @@ public final class Gup {
             return true;
         if ((flags & FOLL_FORCE) == 0)
             return false;
+        if (Mutant.on(Mutant.GUP_FORCE_WRITE_COW))
+            return Pgtable.pteDirty(pte); // before 5535be309971: FOLL_FORCE wrote to a dirty read-only PTE (FOLL_COW)
         long f = vma.vmFlags.get();
         if ((f & (Mm.VM_MAYSHARE | Mm.VM_SHARED)) != 0)
             return false;

@@ -662,8 +662,12 @@ public final class Khugepaged {
                 VmAreaStruct vma = vmap[0];
                 // check if the pmd is still valid: after vma_start_write (366a4532d96f), so that no
                 // VMA-locked MADV_DONTNEED can reclaim the PTE table between the check and the flush
-                MmapLock.vmaStartWrite(vma);
-                result = checkPmdStillValid(mm, address, pmd);
+                if (Mutant.on(Mutant.COLLAPSE_CHECK_BEFORE_LOCK))
+                    result = checkPmdStillValid(mm, address, pmd); // the order before 366a4532d96f
+                if (!Mutant.on(Mutant.COLLAPSE_NO_VMA_LOCK))
+                    MmapLock.vmaStartWrite(vma);
+                if (!Mutant.on(Mutant.COLLAPSE_CHECK_BEFORE_LOCK))
+                    result = checkPmdStillValid(mm, address, pmd);
                 if (result != ScanResult.SCAN_SUCCEED)
                     break outUpWrite;
 
@@ -1070,7 +1074,7 @@ public final class Khugepaged {
                 // The lock of new_folio is still held, we will be blocked in the page fault path,
                 // which prevents the pte entries from being set again. So here we only need to
                 // recheck if the state of pmd entry still meets our requirements.
-                if (checkPmdState(pmd) != ScanResult.SCAN_SUCCEED) {
+                if (!Mutant.on(Mutant.RETRACT_NO_PMD_RECHECK) && checkPmdState(pmd) != ScanResult.SCAN_SUCCEED) {
                     Probes.hit(P_RETRACT_PMD_CHANGED);
                     break dropPml;
                 }
@@ -1079,7 +1083,7 @@ public final class Khugepaged {
                     ptl.lock(); // spin_lock_nested(ptl, SINGLE_DEPTH_NESTING)
                 // Now that we hold ptlock, repeating the retractable checks protects us from races
                 // against the prior checks.
-                if (fileBackedVmaIsRetractable(vma)) {
+                if (Mutant.on(Mutant.RETRACT_NO_ANON_RECHECK) || fileBackedVmaIsRetractable(vma)) {
                     pgtPmd = PgtableGeneric.pmdpCollapseFlush(vma, addr, pmd);
                     // pmdp_get_lockless_sync(): a no-op on x86-64 (only for split 64-bit pmds)
                     success = true;

@@ -4,6 +4,7 @@ import mmrace.runtime.Barrier;
 import mmrace.runtime.Err;
 import mmrace.runtime.Errno;
 import mmrace.runtime.Kasan;
+import mmrace.runtime.Mutant;
 import mmrace.runtime.Page;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Report;
@@ -849,13 +850,13 @@ public final class Memory {
         int ret = 0;
         if (vma.anonVma.get() != null)
             return 0;
-        if ((vmf.flags & FAULT_FLAG_VMA_LOCK) != 0) {
+        if ((vmf.flags & FAULT_FLAG_VMA_LOCK) != 0 && !Mutant.on(Mutant.ANON_PREPARE_VMA_LOCKED)) {
             if (!MmapLock.mmapReadTrylock(vma.vmMm.get()))
                 return VM_FAULT_RETRY;
         }
         if (Rmap.__anonVmaPrepare(vma) != 0)
             ret = VM_FAULT_OOM;
-        if ((vmf.flags & FAULT_FLAG_VMA_LOCK) != 0)
+        if ((vmf.flags & FAULT_FLAG_VMA_LOCK) != 0 && !Mutant.on(Mutant.ANON_PREPARE_VMA_LOCKED))
             MmapLock.mmapReadUnlock(vma.vmMm.get());
         return ret;
     }
@@ -934,7 +935,7 @@ public final class Memory {
                 Swap.folioPut(folio); // release
                 return ret;
             }
-            if (vmfPteChanged(vmf)) {
+            if (!Mutant.on(Mutant.ANON_FAULT_NO_PTE_RECHECK) && vmfPteChanged(vmf)) {
                 Probes.hit(P_ANON_RACE);
                 vmfUnmapUnlock(vmf);
                 Swap.folioPut(folio);
@@ -1133,7 +1134,7 @@ public final class Memory {
         }
         __folioMarkUptodate(newFolio);
         boolean copied = false;
-        if (vmfMapLock(vmf, vmf.address) && vmfPte(vmf).readOnce() == vmf.origPte) {
+        if (vmfMapLock(vmf, vmf.address) && (Mutant.on(Mutant.WP_COPY_NO_PTE_SAME) || vmfPte(vmf).readOnce() == vmf.origPte)) {
             long entry = Pgtable.mkPte(newFolio, vma.vmPageProt.get());
             entry = Pgtable.pteMkyoung(entry);
             entry = maybeMkwrite(Pgtable.pteMkdirty(entry), vma);
@@ -1779,7 +1780,7 @@ public final class Memory {
             return "FOLL_ANON on a file mapping";
         }
         // vma_is_secretmem: model: no secretmem; arch_vma_access_permitted: no protection keys
-        if ((f & Mm.VM_READ) == 0 && ((gupFlags & FOLL_FORCE) == 0 || (f & Mm.VM_MAYREAD) == 0)) {
+        if (!Mutant.on(Mutant.FAST_NO_READ_CHECK) && (f & Mm.VM_READ) == 0 && ((gupFlags & FOLL_FORCE) == 0 || (f & Mm.VM_MAYREAD) == 0)) {
             Probes.hit(P_FAST_PERM);
             return "no read permission";
         }
@@ -1811,9 +1812,11 @@ public final class Memory {
             return 0;
         }
         Page page = fw.page;
-        if (page != null)
+        if (page != null && !Mutant.on(Mutant.FAST_REF_AFTER_WALK_END))
             Swap.folioGet(folio); // a short-lived reference, taken under the PTL
         PageWalk.folioWalkEnd(fw, vma);
+        if (page != null && Mutant.on(Mutant.FAST_REF_AFTER_WALK_END))
+            Swap.folioGet(folio);
         if (walk == WalkMode.IRQ_OFF)
             t.kernel.irq.enable();
         int offset = (int) (addr & (PAGE_SIZE - 1));

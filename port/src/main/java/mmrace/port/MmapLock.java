@@ -170,7 +170,7 @@ public final class MmapLock {
     public static void vmaMarkDetached(VmAreaStruct vma) {
         vmaAssertWriteLocked(vma);
         vmaAssertAttached(vma);
-        if (__vmaRefcountPutReturn(vma) == 0)
+        if (__vmaRefcountPutReturn(vma) == 0 || Mutant.on(Mutant.DETACH_NO_WAIT))
             return;
         Probes.hit(P_DETACH_WAIT);
         __vmaExcludeReadersForDetach(vma);
@@ -205,7 +205,8 @@ public final class MmapLock {
     public static void mmapWriteUnlock(MmStruct mm) {
         Trace.tracepoint(Tracepoint.MMAP_WRITE_RELEASED, mm, 0); // __mmap_lock_trace_released(mm, true)
         Trace.note("mmap_write_unlock(%s)", mm);
-        vmaEndWriteAll(mm);
+        if (!Mutant.on(Mutant.UNLOCK_NO_END_WRITE))
+            vmaEndWriteAll(mm);
         mm.mmapLock.upWrite();
     }
 
@@ -340,19 +341,20 @@ public final class MmapLock {
         if (!t.kernel.rcu.readLockHeld())
             t.kernel.reports.file(t, Report.Kind.LOCKDEP, "RCU_LOCKDEP_WARN: no rcu lock held", "vma_start_read");
         // Check before locking. A race might cause false locked result.
-        if (vma.vmLockSeq.read() == mm.mmLockSeq.read()) {
+        if (!Mutant.on(Mutant.NO_EARLY_SEQ_CHECK) && vma.vmLockSeq.read() == mm.mmLockSeq.read()) {
             Probes.hit(P_READ_EARLY);
             t.kernel.rcu.readUnlock();
             return null;
         }
         int[] oldcnt = new int[1];
-        if (!vma.vmRefcnt.refcountIncNotZeroLimitedAcquire(VM_REFCNT_LIMIT, oldcnt)) {
+        if (!vma.vmRefcnt.refcountIncNotZeroLimitedAcquire(VM_REFCNT_LIMIT, oldcnt)
+                && !(oldcnt[0] == 0 && Mutant.on(Mutant.NO_DETACHED_CHECK) && vma.vmRefcnt.cmpxchg(0, 1) == 0)) {
             Probes.hit(oldcnt[0] != 0 ? P_READ_EXCLUDED : P_READ_DETACHED);
             t.kernel.rcu.readUnlock();
             return oldcnt[0] != 0 ? null : Vma.errPtrVma(-Errno.EAGAIN); // detached from under us
         }
         t.kernel.lockdep.acquire(t, vma.vmlockDepMap, true, true); // __vma_lockdep_acquire_read
-        if (vma.vmMm.get() != mm) {
+        if (!Mutant.on(Mutant.NO_MM_CHECK) && vma.vmMm.get() != mm) {
             // err_unstable: the VMA was reused for another mm
             Probes.hit(P_READ_OTHER_MM);
             MmStruct otherMm = vma.vmMm.get();
@@ -362,7 +364,7 @@ public final class MmapLock {
             otherMm.mmCount.refcountDecAndTest(); // mmdrop
             return null;
         }
-        if (vma.vmLockSeq.get() == mm.mmLockSeq.readAcquire()) { // raw_read_seqcount
+        if (!Mutant.on(Mutant.NO_SEQ_RECHECK) && vma.vmLockSeq.get() == mm.mmLockSeq.readAcquire()) { // raw_read_seqcount
             Probes.hit(P_READ_WRLOCKED);
             vmaRefcountPut(vma);
             t.kernel.rcu.readUnlock();
@@ -384,6 +386,10 @@ public final class MmapLock {
             vma = (VmAreaStruct) MapleTree.masWalk(mas);
             if (vma == null) {
                 Probes.hit(P_LOCK_NO_VMA);
+                t.kernel.rcu.readUnlock();
+                return inval(address);
+            }
+            if (Mutant.on(Mutant.RANGE_BEFORE_LOCK) && (address < vma.vmStart.get() || address >= vma.vmEnd.get())) {
                 t.kernel.rcu.readUnlock();
                 return inval(address);
             }

@@ -1,5 +1,6 @@
 package mmrace.port;
 
+import mmrace.runtime.Mutant;
 import mmrace.runtime.Page;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Report;
@@ -266,7 +267,10 @@ public final class MmuGather {
 
     /** tlb_remove_table_free(batch): call_rcu(&batch->rcu, tlb_remove_table_rcu). */
     static void tlbRemoveTableFree(List<Page> batch, Page batchPage) {
-        Task.current().kernel.rcu.call(() -> __tlbRemoveTableFree(batch, batchPage), "tlb_remove_table_rcu " + batch);
+        if (Mutant.on(Mutant.TABLE_FREE_NO_RCU))
+            __tlbRemoveTableFree(batch, batchPage); // no grace period
+        else
+            Task.current().kernel.rcu.call(() -> __tlbRemoveTableFree(batch, batchPage), "tlb_remove_table_rcu " + batch);
     }
 
     /** tlb_table_invalidate(tlb): tlb_needs_table_invalidate() is false on x86 (the TLB flush did it). */

@@ -2,6 +2,7 @@ package mmrace.port;
 
 import mmrace.runtime.Err;
 import mmrace.runtime.Errno;
+import mmrace.runtime.Mutant;
 import mmrace.runtime.Page;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Report;
@@ -263,8 +264,11 @@ public final class Mprotect {
         pprev[0] = vma;
         Probes.hit(P_FIXUP);
         // vm_flags and vm_page_prot are protected by the mmap_lock held in write mode
-        MmapLock.vmaStartWrite(vma);
+        if (!Mutant.on(Mutant.MPROTECT_FLAGS_BEFORE_LOCK))
+            MmapLock.vmaStartWrite(vma);
         vmFlagsResetOnce(vma, newflags); // vma_flags_reset_once
+        if (Mutant.on(Mutant.MPROTECT_FLAGS_BEFORE_LOCK))
+            MmapLock.vmaStartWrite(vma);
         if (Vma.vmaWantsManualPteWriteUpgrade(vma))
             mmCpFlags |= MM_CP_TRY_CHANGE_WRITABLE;
         Mmap.vmaSetPageProt(vma);

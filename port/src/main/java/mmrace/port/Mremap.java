@@ -2,6 +2,7 @@ package mmrace.port;
 
 import mmrace.runtime.Err;
 import mmrace.runtime.Errno;
+import mmrace.runtime.Mutant;
 import mmrace.runtime.Page;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Report;
@@ -533,7 +534,8 @@ public final class Mremap {
         if (!vrmCalcCharge(vrm))
             return -Errno.ENOMEM;
         // we don't want racing faults
-        MmapLock.vmaStartWrite(vrm.vma);
+        if (!Mutant.on(Mutant.MOVE_VMA_UNLOCKED))
+            MmapLock.vmaStartWrite(vrm.vma);
         VmAreaStruct[] nu = {null};
         int e = copyVmaAndData(vrm, nu);
         if (e != 0 && nu[0] == null)

@@ -1,6 +1,7 @@
 package mmrace.port;
 
 import mmrace.runtime.Kasan;
+import mmrace.runtime.Mutant;
 import mmrace.runtime.Page;
 import mmrace.runtime.SpinLock;
 import mmrace.runtime.Task;
@@ -59,7 +60,7 @@ public final class PgtableGeneric {
                 return null;
             SpinLock ptl = pteLockptr(mm, m.pmdval);
             ptl.lock();
-            if (m.pmdval == pmd.readOnce()) // pmd_same(pmdval, pmdp_get_lockless(pmd))
+            if (Mutant.on(Mutant.PTE_MAP_NO_PMD_RECHECK) || m.pmdval == pmd.readOnce()) // pmd_same(pmdval, pmdp_get_lockless(pmd))
                 return new PteMap(m.pte, m.pmdval, ptl);
             pteUnmapUnlock(m.pte, ptl);
         }

@@ -3,6 +3,7 @@ package mmrace.port;
 import mmrace.runtime.Err;
 import mmrace.runtime.Errno;
 import mmrace.runtime.Lockdep;
+import mmrace.runtime.Mutant;
 import mmrace.runtime.Page;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Report;
@@ -655,7 +656,8 @@ public final class Vma {
         int ret = 0;
 
         mmapAssertWriteLocked(vmg.mm);
-        vmaStartWrite(target);
+        if (!Mutant.on(Mutant.DUP_ANON_VMA_UNLOCKED))
+            vmaStartWrite(target);
         if (next != null && target != next && vmg.end == next.vmEnd.get())
             removeNext = true;
         warn(target == null, "vma_expand: no target", vmg);
@@ -671,6 +673,8 @@ public final class Vma {
             ret = dupAnonVma(target, next, anonDup);
         if (ret == 0 && vmg.copiedFrom != null)
             ret = dupAnonVma(target, vmg.copiedFrom, anonDup);
+        if (Mutant.on(Mutant.DUP_ANON_VMA_UNLOCKED))
+            vmaStartWrite(target);
         if (ret != 0)
             return ret;
 
@@ -752,6 +756,8 @@ public final class Vma {
 
     /** reattach_vmas(mas_detach): undo the detaching of a failed munmap. */
     static void reattachVmas(VmaIter masDetach) {
+        if (Mutant.on(Mutant.MUNMAP_NO_REATTACH))
+            return;
         masDetach.masSet(0);
         for (VmAreaStruct vma; (vma = (VmAreaStruct) masDetach.masFind(ULONG_MAX)) != null; ) {
             MmapLock.vmaMarkAttached(vma);
@@ -1321,8 +1327,11 @@ public final class Vma {
             vmFlagsInit(vma, map.vmFlags);
         }
         // lock the VMA since it is modified after insertion into VMA tree
-        vmaStartWrite(vma);
+        if (!Mutant.on(Mutant.MMAP_LOCK_AFTER_INSERT))
+            vmaStartWrite(vma);
         vmi.vmaIterStoreNew(vma);
+        if (Mutant.on(Mutant.MMAP_LOCK_AFTER_INSERT))
+            vmaStartWrite(vma);
         map.mm.mapCount.set(map.mm.mapCount.get() + 1);
         vmaLinkFile(vma, map.holdFileRmapLock);
         // khugepaged_enter_vma: none
@@ -1506,7 +1515,8 @@ public final class Vma {
             return -Errno.ENOMEM;
         }
         // lock the VMA before expanding to prevent concurrent page faults
-        vmaStartWrite(vma);
+        if (!Mutant.on(Mutant.EXPAND_STACK_UNLOCKED))
+            vmaStartWrite(vma);
         AnonVma av = vma.anonVma.get();
         av.rwsem.downWrite(); // anon_vma_lock_write
         // somebody else might have raced and expanded it already

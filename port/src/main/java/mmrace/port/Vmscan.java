@@ -1,5 +1,6 @@
 package mmrace.port;
 
+import mmrace.runtime.Mutant;
 import mmrace.runtime.Page;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Report;
@@ -147,8 +148,10 @@ public final class Vmscan {
      */
     static long shrinkFolioList(Page folio) {
         long ret = shrinkFolio(folio);
+        if (ret == RECLAIMED && Mutant.on(Mutant.RECLAIM_FREE_BEFORE_FLUSH))
+            Swap.__folioPut(folio);
         Rmap.tryToUnmapFlush();
-        if (ret == RECLAIMED) // free_unref_folios(&free_folios)
+        if (ret == RECLAIMED && !Mutant.on(Mutant.RECLAIM_FREE_BEFORE_FLUSH)) // free_unref_folios(&free_folios)
             Swap.__folioPut(folio);
         return ret;
     }
@@ -333,7 +336,7 @@ public final class Vmscan {
         int refcount = 1 + (1 << folio.order);
         cannotFree:
         {
-            if (!Swap.folioRefFreeze(folio, refcount)) {
+            if (Mutant.on(Mutant.RECLAIM_RACY_REFCOUNT) ? !racyRefFreeze(folio, refcount) : !Swap.folioRefFreeze(folio, refcount)) {
                 Probes.hit(P_FREEZE_FAIL);
                 break cannotFree;
             }
@@ -361,6 +364,17 @@ public final class Vmscan {
         else
             file.xaLock.unlock();
         return false;
+    }
+
+    /**
+     * The busy check as it was before e286781d5f2e (mutant reclaim-racy-refcount): read the count,
+     * then set it to 0, two accesses where folio_ref_freeze is one cmpxchg.
+     */
+    private static boolean racyRefFreeze(Page folio, int count) {
+        if (Swap.folioRefCount(folio) != count)
+            return false;
+        folio.refcount.set(0);
+        return true;
     }
 
     /**

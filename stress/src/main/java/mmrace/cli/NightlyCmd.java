@@ -66,6 +66,12 @@ final class NightlyCmd implements Callable<Integer> {
     @Option(names = "--no-jcstress", description = "Skip JCStress.")
     boolean noJcstress;
 
+    @Option(names = "--no-mutants", description = "Skip the mutation pass (./mmrace mutants with a tenth of the budget).")
+    boolean noMutants;
+
+    @Option(names = "--mutants", paramLabel = "ID[,ID...]", description = "The mutants of the mutation pass (default: the whole catalogue).")
+    String mutants;
+
     @Spec
     CommandSpec spec;
 
@@ -107,6 +113,8 @@ final class NightlyCmd implements Callable<Integer> {
 
         List<Campaign.FindingEvent> events = fuzz(vs, total, t0, copy, dir, rep, o);
         NightlyFindings.report(events, dir, copy.resolve("findings"), rep);
+        if (!noMutants)
+            mutation(total, src, dir, rep, o);
 
         Duration left = total.minus(Duration.ofNanos(System.nanoTime() - t0));
         // the gate (replays only: JCStress ran above) keeps the last tenth, at least 90 s
@@ -164,6 +172,35 @@ final class NightlyCmd implements Callable<Integer> {
             events.addAll(sum.events());
         }
         return events;
+    }
+
+    /**
+     * The mutation pass (./mmrace mutants) over the catalogue with a tenth of the budget: half of it
+     * for the gate's corpus replays, half for fuzzing (at least 1 s per mutant); its report in
+     * OUT/mutants/, its score into tonight's summary (plotted across nights).
+     */
+    private void mutation(Duration total, Path src, Path dir, NightlyReport rep, PrintWriter o) throws IOException {
+        List<mmrace.runtime.Mutant.Info> ms = new ArrayList<>();
+        try {
+            for (String id : mutants == null ? mmrace.runtime.Mutant.catalogue().stream().map(mmrace.runtime.Mutant.Info::id).toList()
+                    : mmrace.runtime.Mutant.parseIds(mutants))
+                ms.add(mmrace.runtime.Mutant.info(id));
+        } catch (IllegalArgumentException e) {
+            throw new Main.BadInput(e.getMessage());
+        }
+        Duration each = total.dividedBy(20L * Math.max(1, ms.size()));
+        if (each.toSeconds() < 1)
+            each = Duration.ofSeconds(1);
+        o.println("nightly: mutation pass, " + ms.size() + " mutants (fuzzing " + each.toSeconds() + " s each)");
+        o.flush();
+        Path mdir = dir.resolve("mutants");
+        java.io.StringWriter log = new java.io.StringWriter();
+        mmrace.report.MutationReport r = MutationPass.measure(new MutationPass.Plan(ms, each, 1, seedOf(rep.started), src, true, true), mdir,
+                new PrintWriter(log, true));
+        MutationPass.write(r, mdir, rep.outName + "/mutants", true);
+        Files.writeString(mdir.resolve("pass.log"), log.toString());
+        rep.mutation = r.mutation();
+        rep.mutationLink = "mutants/index.html";
     }
 
     /** A progress sample; its rate is over the time since the sample before. */

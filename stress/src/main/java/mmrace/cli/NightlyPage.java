@@ -63,6 +63,9 @@ final class NightlyPage {
                 .append("JCStress: <span class=\"").append(r.jcstressOk ? "ok" : "bad").append("\">").append(e(r.jcstressSummary)).append("</span>");
         if (r.jcstressLink != null)
             b.append(" (<a href=\"").append(e(r.jcstressLink)).append("\">JCStress report</a>)");
+        if (r.mutation != null)
+            b.append("<br>Mutation score: ").append(r.mutation.killed()).append(" of ").append(r.mutation.total()).append(" mutants killed (<a href=\"")
+                    .append(e(r.mutationLink)).append("\">mutation report</a>)");
         b.append("</p>");
     }
 

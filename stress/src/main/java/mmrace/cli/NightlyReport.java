@@ -36,8 +36,10 @@ final class NightlyReport {
     final List<Summary.Gone> gone = new ArrayList<>();
     List<History.Night> history = List.of();
     Summary.SinceLastNight since;
-    /** Never set by the nightly itself: a mutation pass fills it; absent otherwise. */
+    /** The mutation pass's score (killed of the mutants not argued equivalent); absent when it did not run. */
     Summary.MutationScore mutation;
+    /** Its report, relative to DIR. */
+    String mutationLink;
     /** The directory the report links are relative to, as the user named it (for commands shown on the page). */
     String outName = "DIR";
 

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** summary.json in and out, with Jackson. */
+/** summary.json (and mutants.json) in and out, with Jackson. */
 public final class Json {
     private Json() {}
 
@@ -32,5 +32,19 @@ public final class Json {
 
     public static Summary read(String text) throws IOException {
         return MAPPER.readValue(text, Summary.class);
+    }
+
+    /** mutants.json of {@code ./mmrace mutants}. */
+    public static String write(MutationReport r) {
+        try {
+            return MAPPER.writeValueAsString(r) + "\n";
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialise a mutation report: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads a mutation report; IOException (with Jackson's message) if it is not one. */
+    public static MutationReport readMutation(Path p) throws IOException {
+        return MAPPER.readValue(p.toFile(), MutationReport.class);
     }
 }

@@ -17,7 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The gate passes on this tree, and fails with a line naming the scenario, the variant, the
  * expected and the actual verdict and the replay command when a known-bad change is made to the
  * port: lock_vma_under_rcu without its range re-check (corpus/split-under-lookup.scn records a
- * schedule in which a VMA is split between the tree walk and vma_start_read).
+ * schedule in which a VMA is split between the tree walk and vma_start_read), and three more
+ * mutants of the catalogue (runtime.Mutant, docs/MUTANTS.md), each failing the gate with the
+ * forbidden outcome the corpus scenario that exercises it gives.
  */
 class GateTest {
     static String[] gate(Path xml) {
@@ -43,5 +45,41 @@ class GateTest {
         } finally {
             Mutant.set(before);
         }
+    }
+
+    /**
+     * Runs the gate with {@code mutant} on: it must fail (exit 1) on {@code scenario} under slow
+     * with a forbidden {@code reason} where the corpus expects a non-forbidden outcome.
+     */
+    static void failsWith(String mutant, String scenario, String reason) throws Exception {
+        Path xml = Files.createTempFile("gate", ".xml");
+        Set<String> before = Mutant.set(Set.of(mutant));
+        try {
+            String[] bad = gate(xml);
+            assertEquals("1", bad[0], mutant + ": " + bad[1] + bad[2]);
+            String line = "FAIL " + Corpus.dir().resolve(scenario) + " slow: expected ";
+            assertTrue(bad[1].lines().anyMatch(l -> l.startsWith(line) && l.contains(", got forbidden " + reason + " ")),
+                    mutant + " should fail " + scenario + " with forbidden " + reason + ":\n" + bad[1]);
+        } finally {
+            Mutant.set(before);
+        }
+    }
+
+    /** expand_downwards without vma_start_write (before c137381f71ae): the VMA's vm_start changes under no VMA write lock. */
+    @Test
+    void failsWhenStackExpansionDoesNotLockTheVma() throws Exception {
+        failsWith(Mutant.EXPAND_STACK_UNLOCKED, "stack-expand.scn", "kernel-assertion");
+    }
+
+    /** mprotect_fixup changing vm_flags before vma_start_write: vma_assert_write_locked fires in vm_flags_reset_once. */
+    @Test
+    void failsWhenMprotectChangesFlagsBeforeLocking() throws Exception {
+        failsWith(Mutant.MPROTECT_FLAGS_BEFORE_LOCK, "mprotect-none.scn", "kernel-assertion");
+    }
+
+    /** mmap_write_unlock without vma_end_write_all: the write section never ends (mm_lock_seq left odd), a lock leak. */
+    @Test
+    void failsWhenMmapWriteUnlockLeavesTheVmasWriteLocked() throws Exception {
+        failsWith(Mutant.UNLOCK_NO_END_WRITE, "device-io.scn", "lock-leak");
     }
 }

@@ -47,7 +47,7 @@ class NightlyCmdTest {
         String gitBefore = gitStatus(corpus);
 
         String[] r = run("nightly", "--out", out.toString(), "--budget", "10s", "--no-jcstress", "--variant", "slow",
-                "--corpus", corpus.toString(), "--history", history.toString());
+                "--corpus", corpus.toString(), "--history", history.toString(), "--mutants", "gup-read-no-perm");
 
         assertEquals("0", r[0], r[1] + r[2]);
         assertEquals(before, snapshot(corpus), "the checked-in corpus is unchanged, file by file");
@@ -69,6 +69,8 @@ class NightlyCmdTest {
             assertEquals(2, h.count(), "tonight's summary joined the history");
         }
         assertTrue(Files.readString(out.resolve("gate.xml")).contains("<testsuites"));
+        assertEquals(1, s.mutation().total(), "the mutation pass's score, over the one mutant asked for");
+        assertTrue(html.contains("href=\"mutants/index.html\"") && Files.exists(out.resolve("mutants/index.html")), "the mutation report is linked");
     }
 
     @Test

@@ -18,6 +18,7 @@ import mmrace.scenario.ScenarioError;
 import mmrace.scenario.ScenarioParser;
 import mmrace.scenario.Variant;
 import mmrace.sched.Config;
+import mmrace.sched.Result;
 import mmrace.sched.ExecutionListener;
 import org.junit.jupiter.api.Test;
 
@@ -39,17 +40,19 @@ class TextFreeFeedbackTest {
     enum Text { AS_IS, DROPPED, REWORDED }
 
     /** One execution's feedback, as text that compares equal when the feedback is the same. */
-    record Feedback(List<String> coverage, List<Anchors.Anchor> anchors, boolean consistent, List<Long> rets, List<String> layouts) {}
+    record Feedback(List<String> coverage, List<Anchors.Anchor> anchors, boolean consistent, List<Long> rets, List<String> layouts,
+            boolean finished) {}
 
     @Test
     void feedbackIsTheSameWithTraceTextDroppedOrReworded() throws IOException, ScenarioError {
-        int executions = 0, consistent = 0, withPairs = 0, withWindows = 0, rets = 0;
+        int executions = 0, consistent = 0, stopped = 0, withPairs = 0, withWindows = 0, rets = 0;
         for (Input in : inputs()) {
             Feedback asIs = feedback(in, Text.AS_IS);
             assertEquals(asIs, feedback(in, Text.DROPPED), "feedback changed with the trace lines dropped: " + in);
             assertEquals(asIs, feedback(in, Text.REWORDED), "feedback changed with the trace lines reworded: " + in);
             executions++;
             consistent += asIs.consistent() ? 1 : 0;
+            stopped += asIs.finished() ? 0 : 1;
             withPairs += asIs.coverage().stream().anyMatch(k -> k.startsWith("pair")) ? 1 : 0;
             withWindows += asIs.coverage().stream().anyMatch(k -> k.startsWith("window")) ? 1 : 0;
             rets += asIs.rets().size();
@@ -59,8 +62,9 @@ class TextFreeFeedbackTest {
         assertTrue(withPairs >= 50, withPairs + " executions with operation pairs");
         assertTrue(withWindows >= 20, withWindows + " executions with windows");
         assertTrue(rets >= 150, rets + " return values");
-        // every actor reported exactly its operations (anchors are usable), but where a deadlock stopped it
-        assertTrue(consistent >= executions - 4, consistent + " of " + executions + " executions with usable anchors");
+        // every actor reported exactly its operations (anchors are usable), but where a deadlock or livelock stopped it
+        assertTrue(consistent >= executions - stopped, consistent + " of " + executions + " executions with usable anchors, "
+                + stopped + " stopped before the actors finished");
         System.out.printf("%d executions, %d with usable anchors, %d with operation pairs, %d with windows, %d return values%n",
                 executions, consistent, withPairs, withWindows, rets);
     }
@@ -97,7 +101,7 @@ class TextFreeFeedbackTest {
         Anchors.Tracker tracker = new Anchors.Tracker();
         Anchors.Recorder rec = new Anchors.Recorder(Schedules.strategy(in.s(), in.v(), 600), tracker);
         ModelCheck.Listener model = new ModelCheck.Listener(in.s());
-        new PortTarget().run(in.s(), in.v(), rec, Config.DEFAULT, filter(exec, text), filter(tracker, text), filter(model, text));
+        Target.Run run = new PortTarget().run(in.s(), in.v(), rec, Config.DEFAULT, filter(exec, text), filter(tracker, text), filter(model, text));
         List<String> keys = new ArrayList<>();
         exec.features((k, type) -> keys.add(TYPES[type] + " " + Long.toHexString(k)));
         exec.edges.forEach(k -> keys.add("edge " + Long.toHexString(k)));
@@ -106,7 +110,8 @@ class TextFreeFeedbackTest {
         List<String> layouts = new ArrayList<>();
         for (int i = 0; i < model.layouts.size(); i++)
             layouts.add(model.layouts.get(i) + " " + model.vmaLists.get(i));
-        return new Feedback(keys, rec.anchors(), tracker.consistent(in.s()), List.copyOf(model.rets), layouts);
+        return new Feedback(keys, rec.anchors(), tracker.consistent(in.s()), List.copyOf(model.rets), layouts,
+                run.result().outcome() == Result.Outcome.FINISHED);
     }
 
     private static final String[] TYPES = {"probe", "pair", "race", "window", "outcome"};
