@@ -130,12 +130,9 @@ public final class Page extends KObject {
             System.arraycopy(src, srcOff, materialize(), off, n);
     }
 
+    /** Every byte of b[from, from + n) is the same: each equals the next one (a vectorised compare, no byte loop). */
     private static boolean uniform(byte[] b, int from, int n) {
-        byte v = b[from];
-        for (int i = from + 1; i < from + n; i++)
-            if (b[i] != v)
-                return false;
-        return true;
+        return b[from] == b[from + n - 1] && java.util.Arrays.mismatch(b, from, from + n - 1, b, from + 1, from + n) < 0;
     }
 
     /** clear_page(). */

@@ -43,21 +43,45 @@ public final class Task {
         this.hook = hook;
     }
 
+    /**
+     * The most recent {@link #bind}, with its thread: {@link #current} answers from it without a
+     * thread-local lookup when the caller is that thread (a scheduler running every actor on one
+     * thread rebinds at each switch). Immutable, so a reader sees a thread and its own task.
+     */
+    private record Binding(Thread thread, Task task) {}
+
+    private static volatile Binding last;
+
     /** The task running on this thread ({@code current}). */
     public static Task current() {
+        Binding b = last;
+        if (b != null && b.thread == Thread.currentThread())
+            return b.task;
         Task t = CURRENT.get();
         if (t == null)
             throw new IllegalStateException("no current task on " + Thread.currentThread() + ": call Kernel.enter first");
         return t;
     }
 
+    /** The task running on this thread, or null if none is bound (no exception: for callers that check). */
+    public static Task currentOrNull() {
+        Binding b = last;
+        if (b != null && b.thread == Thread.currentThread())
+            return b.task;
+        return CURRENT.get();
+    }
+
     /** Runs this task on the calling thread from now on. */
     public void bind() {
         CURRENT.set(this);
+        last = new Binding(Thread.currentThread(), this);
     }
 
     public static void unbind() {
         CURRENT.remove();
+        Binding b = last;
+        if (b != null && b.thread == Thread.currentThread())
+            last = null;
     }
 
     /**

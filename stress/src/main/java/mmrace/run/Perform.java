@@ -26,6 +26,20 @@ import java.util.List;
 final class Perform {
     private Perform() {}
 
+    /** The source buffer of the last user write (the port only reads it): the same write again makes no new buffer. */
+    private static volatile byte[] lastFill = new byte[0];
+
+    /** {@code len} bytes of {@code value}, shared between writes (never written to). */
+    private static byte[] filled(int len, byte value) {
+        byte[] b = lastFill;
+        if (b.length == len && (len == 0 || b[0] == value))
+            return b;
+        b = new byte[len];
+        Arrays.fill(b, value);
+        lastFill = b;
+        return b;
+    }
+
     static void perform(Op op, MmStruct mm, List<File> files, Variant v, Oracle oracle) {
         Trace.tracepoint(Tracepoint.SYS_ENTER, op, 0);
         long ret = call(op, mm, files, v, oracle);
@@ -58,11 +72,7 @@ final class Perform {
             }
             case Op.Mprotect m -> Syscalls.mprotect(mm, m.addr(), m.len(), m.prot());
             case Op.Madvise m -> Syscalls.madvise(mm, m.addr(), m.len(), Mm.MADV_DONTNEED);
-            case Op.Write w -> {
-                byte[] data = new byte[(int) w.len()];
-                Arrays.fill(data, w.fill().value());
-                yield Fault.userStore(mm, w.addr(), data);
-            }
+            case Op.Write w -> Fault.userStore(mm, w.addr(), filled((int) w.len(), w.fill().value()));
             case Op.Reclaim r -> Daemons.reclaimPage(mm, r.addr());
             case Op.Collapse c -> Daemons.collapse(mm, c.addr());
         };

@@ -6,6 +6,7 @@ import mmrace.oracle.Verdict;
 import mmrace.port.File;
 import mmrace.port.MmStruct;
 import mmrace.runtime.Kernel;
+import mmrace.runtime.Mutant;
 import mmrace.runtime.Task;
 import mmrace.scenario.Op;
 import mmrace.scenario.Scenario;
@@ -28,8 +29,8 @@ import java.util.List;
 /**
  * Turns a scenario into executions: builds the initial address space the way the target would
  * ({@link SetUp}), gives every actor a body that calls the port ({@link Perform}), and lets the
- * {@link Oracle} watch. Every execution gets a fresh Kernel, so the same scenario, variant and
- * schedule give the same steps.
+ * {@link Oracle} watch. Every execution gets a Kernel of its own in the initial state (a copy of
+ * one built once, or a fresh one), so the same scenario, variant and schedule give the same steps.
  */
 public final class Runner {
     private Runner() {}
@@ -56,7 +57,11 @@ public final class Runner {
 
     /** Runs s once under v with the given strategy. */
     public static Outcome run(Scenario s, Variant v, Strategy strategy, Config config, ExecutionListener... extra) {
-        Built b = build(s, v);
+        return run(build(s, v), strategy, config, extra);
+    }
+
+    /** Runs a built program once with the given strategy. */
+    static Outcome run(Built b, Strategy strategy, Config config, ExecutionListener... extra) {
         Execution e = new Execution(b.program(), strategy, config);
         e.listen(b.listener());
         for (ExecutionListener l : extra)
@@ -71,25 +76,24 @@ public final class Runner {
     }
 
     /**
-     * Builds the initial state on the calling thread (a task "init" that no scheduler controls),
-     * then the actors. Allocation-failure injections are armed after the set-up.
+     * The program of one execution of s under v: the initial state (a copy of the set-up built
+     * once, {@link Prepared}, or built fresh), its oracle and its actors. Allocation-failure
+     * injections are armed after the set-up.
      */
     public static Built build(Scenario s, Variant v) {
-        Kernel k = new Kernel();
-        Task init = k.newTask("init", null);
-        Task previous = currentOrNull();
-        init.bind();
+        Prepared p = Prepared.of(s, v);
+        if (p == null || !p.copyable())
+            return buildFresh(s, v);
+        return build(p, s, v);
+    }
+
+    /** The program of s under v over a copy of its prepared initial state. */
+    static Built build(Prepared p, Scenario s, Variant v) {
+        Prepared.Copy c = p.copy();
+        Task previous = Task.currentOrNull();
+        c.init().bind();
         try {
-            SetUp setUp = SetUp.of(k, s, v);
-            init.exited = true;
-            for (Scenario.Inject i : s.injects)
-                k.faults.failNth(i.site(), i.task(), i.nth());
-            Oracle oracle = new Oracle(k, setUp.mm(), setUp.files());
-            oracle.checkContracts(new RefModel(s));
-            List<Actor> actors = new ArrayList<>();
-            for (Scenario.Actor a : s.actors)
-                actors.add(new Actor(a.name(), body(a, setUp.mm(), setUp.files(), v, oracle)));
-            return new Built(new Program(k, actors), oracle, new OracleListener(oracle));
+            return program(c.kernel(), c.mm(), c.files(), s, v);
         } finally {
             Task.unbind();
             if (previous != null)
@@ -97,12 +101,39 @@ public final class Runner {
         }
     }
 
-    private static Task currentOrNull() {
+    /**
+     * Builds the initial state afresh on the calling thread (a task "init" that no scheduler
+     * controls), then the actors: what {@link #build} gives, without the copy.
+     */
+    public static Built buildFresh(Scenario s, Variant v) {
+        Kernel k = new Kernel();
+        Task init = k.newTask("init", null);
+        Task previous = Task.currentOrNull();
+        init.bind();
         try {
-            return Task.current();
-        } catch (IllegalStateException e) {
-            return null;
+            long fired = Mutant.fired();
+            SetUp setUp = SetUp.of(k, s, v);
+            if (Mutant.fired() != fired)
+                Prepared.setUpFiredMutant(s, v);
+            init.exited = true;
+            return program(k, setUp.mm(), setUp.files(), s, v);
+        } finally {
+            Task.unbind();
+            if (previous != null)
+                previous.bind();
         }
+    }
+
+    /** The injections, the oracle and the actors over a built initial state. */
+    private static Built program(Kernel k, MmStruct mm, List<File> files, Scenario s, Variant v) {
+        for (Scenario.Inject i : s.injects)
+            k.faults.failNth(i.site(), i.task(), i.nth());
+        Oracle oracle = new Oracle(k, mm, files);
+        oracle.checkContracts(new RefModel(s));
+        List<Actor> actors = new ArrayList<>();
+        for (Scenario.Actor a : s.actors)
+            actors.add(new Actor(a.name(), body(a, mm, files, v, oracle)));
+        return new Built(new Program(k, actors), oracle, new OracleListener(oracle));
     }
 
     /** What an actor does: its operations in order, each through the port. */

@@ -135,6 +135,12 @@ public final class Bounded implements Strategy {
         preBefore = Arrays.copyOf(preBefore, c);
     }
 
+    /** True: a forced choice is not a branching decision. */
+    @Override
+    public boolean aloneNeedsNoChoice() {
+        return true;
+    }
+
     @Override
     public String describe() {
         return "bounded(k=" + bound + ", schedule " + executions + ")";

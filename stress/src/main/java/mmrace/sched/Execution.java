@@ -1,6 +1,5 @@
 package mmrace.sched;
 
-import java.util.ArrayList;
 import java.util.List;
 import mmrace.runtime.Access;
 import mmrace.runtime.Hook;
@@ -13,17 +12,17 @@ import mmrace.runtime.Waiter;
  * One execution of N actors over one {@link Kernel}, under a {@link Strategy}: the deterministic
  * scheduler.
  *
- * <p><b>Threads.</b> Each actor runs on its own virtual thread with its own {@link Task} bound, and
- * exactly one actor runs at a time. Control passes only at the runtime's {@link Hook} calls:
- * at every {@code point} (before every shared access), {@code block} (a wait whose condition is
- * false) and {@code spin} (a retry loop that only another task can end), and when a body ends.
- * There the running actor's own thread asks the strategy which runnable actor goes next; if it is
- * another one, it hands over ({@link Handoff}: {@code LockSupport.unpark}) and parks until it is
- * chosen again; the hook calls themselves are {@link SchedHook}.
- * There is no scheduler thread: the thread that calls {@link #run} (the driver) only starts the
- * actors and waits for the end. {@link #run} called from a platform thread moves to a virtual
- * thread first; run many executions from one virtual thread ({@link Explorer} does) so that every
- * hand-off is virtual to virtual (run with {@code -Djdk.virtualThreadScheduler.parallelism=1}).
+ * <p><b>Actors.</b> Each actor runs its body with its own {@link Task} bound, and exactly one
+ * actor runs at a time. Control passes only at the runtime's {@link Hook} calls: at every
+ * {@code point} (before every shared access), {@code block} (a wait whose condition is false) and
+ * {@code spin} (a retry loop that only another task can end), and when a body ends. There the
+ * running actor asks the strategy which runnable actor goes next; if it is another one, it hands
+ * over and waits until chosen again ({@link Handoff}); the hook calls themselves are
+ * {@link SchedHook}. Each actor is a continuation on the thread that calls {@link #run}
+ * ({@link ContinuationHandoff}), or, where the JDK's continuations are not open to us, a virtual
+ * thread ({@link ThreadHandoff}: then {@link #run} called from a platform thread moves to a virtual
+ * thread first, and many executions are best run from one virtual thread, as {@link Explorer}
+ * does, with {@code -Djdk.virtualThreadScheduler.parallelism=1}). Both give the same steps.
  *
  * <p><b>Start.</b> Before the first decision every actor runs up to its first event (local
  * computation only, no shared access), in index order, so the first decision (step 0) chooses
@@ -40,8 +39,8 @@ import mmrace.runtime.Waiter;
  * <p><b>Deadlock.</b> When no actor can run and some have not finished, the execution ends as
  * {@link Result.Outcome#DEADLOCK} with the wait-for graph ({@link Waiter#what()},
  * {@link Waiter#holders()}; {@link WaitForGraph}). Aborted executions unwind every actor: its hook
- * call throws {@link Abort}, an {@link Error} that the actor's wrapper catches; all actor threads
- * have terminated when {@link #run} returns.
+ * call throws {@link Abort}, an {@link Error} that the actor's wrapper catches; every actor has
+ * ended when {@link #run} returns.
  *
  * <p><b>End of a body.</b> The wrapper calls {@code lockdep.checkReturnToUser} and
  * {@code rcu.runReadyCallbacks} on the actor's task. A Throwable out of a body is filed as a BUG
@@ -94,8 +93,6 @@ public final class Execution {
     /** The decision at which each actor was last chosen, and last spun. */
     private final long[] lastChosen;
     final long[] lastSpin;
-    /** Decisions that chose each actor. */
-    private final long[] chosen;
     long decisions;
     final long[] actorSteps;
     long step;
@@ -107,6 +104,12 @@ public final class Execution {
     boolean aborted;
     private int forcedActor = -1;
     private int forcedSpins;
+    /** Some actor is in a forced spin streak ({@link #inStreak}). */
+    private boolean streak;
+    /** Actors whose body ended. */
+    int finished;
+    /** Whether the strategy lets the last actor left run with no decisions ({@link Strategy#aloneNeedsNoChoice}). */
+    boolean aloneFree;
     int cleanupSpins;
     private Result.Outcome outcome = Result.Outcome.FINISHED;
     private String detail = "";
@@ -152,11 +155,10 @@ public final class Execution {
         this.lastSpin = new long[n];
         java.util.Arrays.fill(lastSpin, -1);
         java.util.Arrays.fill(lastChosen, -1);
-        this.chosen = new long[n];
         this.actorSteps = new long[n + 1];
         this.runnable = new int[n];
         this.isRunnable = new boolean[n];
-        this.handoff = new Handoff(this, n, state);
+        this.handoff = Handoff.of(this, n, state);
         this.cleanup = new Cleanup(this, kernel, names);
         this.graph = new WaitForGraph(this, n, names, state, waiter, spinWhy);
     }
@@ -208,13 +210,9 @@ public final class Execution {
         return config;
     }
 
-    /** Actor threads (for tests: all terminated once {@link #run} returned). */
-    List<Thread> threads() {
-        List<Thread> l = new ArrayList<>();
-        for (Thread t : handoff.threads)
-            if (t != null)
-                l.add(t);
-        return l;
+    /** What became of actor {@code i}'s thread or continuation (for tests: none alive once {@link #run} returned). */
+    Handoff.Life life(int i) {
+        return handoff.life(i);
     }
 
     /** The body of actor {@code i}. */
@@ -228,12 +226,13 @@ public final class Execution {
      * replayed program was not deterministic); port failures are reports, not exceptions.
      */
     public Result run() {
-        if (!Thread.currentThread().isVirtual())
-            return Handoff.inVirtualThread(this::run);
+        if (handoff.needsVirtualDriver() && !Thread.currentThread().isVirtual())
+            return ThreadHandoff.inVirtualThread(this::run);
         if (started)
             throw new IllegalStateException("an Execution runs once");
         started = true;
         strategy.begin(this);
+        aloneFree = strategy.aloneNeedsNoChoice();
         if (config.trace()) {
             recorder = new TraceRecorder();
             listeners.add(recorder);
@@ -318,22 +317,23 @@ public final class Execution {
         if (forced) {
             forcedActor = next;
             inStreak[next] = true;
+            streak = true;
             if (++forcedSpins > config.spinBound()) {
                 livelock(names[next] + " kept spinning (" + spinWhy[next] + ") " + config.spinBound()
                         + " times with no other actor able to run");
                 return ABORTED;
             }
-        } else if (state[next] != SPINNING && !inStreak[next]) {
+        } else if (streak && state[next] != SPINNING && !inStreak[next]) {
             forcedActor = -1;
             forcedSpins = 0;
             java.util.Arrays.fill(inStreak, false);
+            streak = false;
         }
         if (next != current) {
             schedule.add(step, next);
             current = next;
         }
         decisions++;
-        chosen[next]++;
         lastChosen[next] = decisions;
         return next;
     }

@@ -4,9 +4,10 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Runs many executions of a program under one strategy, all from one virtual thread (so every
- * hand-off, including starting and ending executions, is virtual to virtual). A fresh
- * {@link Program} is built for each execution, in that virtual thread.
+ * Runs many executions of a program under one strategy, all from one thread: the caller's (actors
+ * as continuations), or one virtual thread (actors as virtual threads: so that every hand-off,
+ * including starting and ending executions, is virtual to virtual). A fresh {@link Program} is
+ * built for each execution, on that thread.
  */
 public final class Explorer {
     private Explorer() {}
@@ -25,8 +26,8 @@ public final class Explorer {
      */
     public static Summary explore(Supplier<Program> programs, Strategy strategy, Config config, long maxExecutions,
                                   Predicate<Result> onResult, ExecutionListener... listeners) {
-        if (!Thread.currentThread().isVirtual())
-            return Handoff.inVirtualThread(() -> explore(programs, strategy, config, maxExecutions, onResult, listeners));
+        if (!Handoff.continuations && !Thread.currentThread().isVirtual())
+            return ThreadHandoff.inVirtualThread(() -> explore(programs, strategy, config, maxExecutions, onResult, listeners));
         long done = 0;
         while (done < maxExecutions && strategy.hasNext()) {
             Execution e = new Execution(programs.get(), strategy, config);

@@ -5,31 +5,34 @@ import static mmrace.sched.Execution.ABORTED;
 import static mmrace.sched.Execution.END;
 import static mmrace.sched.Execution.FINISHED;
 
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.locks.LockSupport;
 import mmrace.runtime.Task;
 
 /**
- * The actor threads of an {@link Execution} and the hand-off of control between them. Each actor
- * runs on its own virtual thread; {@link #owner} says which thread may run. An actor that reaches
- * an event asks the execution who goes next ({@link Execution#decide}); if another actor, it sets
- * {@code owner}, unparks that thread and parks until chosen again ({@link #reschedule}). Before
- * the first decision the actors start one after the other, each running to its first event
- * ({@link #prerun}). An aborted execution unwinds actor by actor ({@link #abortChain}); the last
- * thread hands control back to the driver, the thread that called {@link Execution#run}.
+ * How control passes between the actors of an {@link Execution}: exactly one runs at a time. An
+ * actor that reaches an event asks the execution who goes next ({@link Execution#decide}); if
+ * another actor, control goes to it and this one waits until chosen again ({@link #reschedule}).
+ * Before the first decision the actors start one after the other, each running to its first event
+ * ({@link #prerun}). An aborted execution unwinds actor by actor ({@link #abortChain}), then
+ * control returns to the driver, the thread that called {@link Execution#run}.
+ *
+ * <p>Two ways to pass control, with the same steps, decisions and events:
+ * {@link ContinuationHandoff} (every actor a continuation on the driver's own thread; a switch is a
+ * yield to the driver and a resume of the next actor, a fraction of a microsecond) when the JDK's
+ * continuations are open to us, else {@link ThreadHandoff} (every actor a virtual thread; a switch
+ * is an unpark and a park). {@code -Dmmrace.handoff=threads} chooses the second.
  */
-final class Handoff {
+abstract class Handoff {
     static final int DRIVER = -1;
-    private static final ThreadFactory ACTOR_THREADS = Thread.ofVirtual().name("mmrace-actor").factory();
+    /** Actors as continuations (else virtual threads); tests switch it to run both. */
+    static volatile boolean continuations = Continuations.AVAILABLE && !"threads".equals(System.getProperty("mmrace.handoff"));
 
-    private final Execution x;
-    private final int n;
-    private final byte[] state;
-    final Thread[] threads;
-    private final boolean[] threadStarted;
-    private Thread driver;
-    /** Which thread may run: an actor index, or DRIVER. The one volatile of the hand-off. */
-    private volatile int owner = DRIVER;
+    /** What became of an actor's carrier once the execution ended (for tests). */
+    enum Life { NEVER_STARTED, ENDED, ALIVE }
+
+    final Execution x;
+    final int n;
+    final byte[] state;
+    final boolean[] started;
     /** The actors are starting, each running to its first event before the next starts; no decision yet. */
     boolean prerun;
 
@@ -37,79 +40,39 @@ final class Handoff {
         this.x = x;
         this.n = n;
         this.state = state;
-        this.threads = new Thread[n];
-        this.threadStarted = new boolean[n];
+        this.started = new boolean[n];
     }
 
-    /** On the driver: starts the actors, waits until control comes back and every actor thread has ended. */
-    void runActors() {
-        driver = Thread.currentThread();
-        for (int i = 0; i < n; i++) {
-            final int a = i;
-            threads[i] = ACTOR_THREADS.newThread(() -> actorMain(a));
-        }
-        prerun = true;
-        owner = 0;
-        threadStarted[0] = true;
-        threads[0].start();
-        while (owner != DRIVER)
-            LockSupport.park(x);
-        boolean interrupted = false;
-        for (int i = 0; i < n; i++) {
-            Thread t = threads[i];
-            while (threadStarted[i]) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted)
-            Thread.currentThread().interrupt();
+    static Handoff of(Execution x, int n, byte[] state) {
+        return continuations ? new ContinuationHandoff(x, n, state) : new ThreadHandoff(x, n, state);
     }
 
-    /** Runs {@code body} on a fresh virtual thread and waits for it (a platform caller's entry). */
-    static <T> T inVirtualThread(java.util.function.Supplier<T> body) {
-        Object[] out = new Object[1];
-        Throwable[] err = new Throwable[1];
-        Thread t = Thread.ofVirtual().name("mmrace-driver").start(() -> {
-            try {
-                out[0] = body.get();
-            } catch (Throwable e) {
-                err[0] = e;
-            }
-        });
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-            Thread.currentThread().interrupt();
-        if (err[0] instanceof RuntimeException re)
-            throw re;
-        if (err[0] instanceof Error er)
-            throw er;
-        if (err[0] != null)
-            throw new IllegalStateException(err[0]);
-        @SuppressWarnings("unchecked")
-        T r = (T) out[0];
-        return r;
-    }
+    /** On the driver: runs the actors from the start to the end of the execution. */
+    abstract void runActors();
 
-    // ------------------------------------------------------------------ actors
+    /** Starts actor {@code a}, which runs to its first event (prerun). */
+    abstract void start(int a);
 
-    private void actorMain(int i) {
+    /** Control goes to actor {@code a}, which was waiting at an event. */
+    abstract void switchTo(int a);
+
+    /** Actor {@code me} waits until control comes back to it; throws {@link Abort} if the execution was aborted. */
+    abstract void awaitTurn(int me);
+
+    /** Control goes back to the driver: the execution is over. */
+    abstract void handToDriver();
+
+    /** Whether {@link Execution#run} must be called on a virtual thread. */
+    abstract boolean needsVirtualDriver();
+
+    abstract Life life(int actor);
+
+    /** An actor's whole life: its body, the return to user space, and handing control on. */
+    final void actorMain(int i) {
         Task t = x.task(i);
         t.bind();
         if (x.listeners.all.length != 0)
-            x.listeners.fire(l -> l.actorStart(x.step, i));
+            x.listeners.actorStart(x.step, i);
         Throwable thrown = null;
         if (!x.aborted) {
             try {
@@ -124,9 +87,10 @@ final class Handoff {
             x.cleanup.returnToUser(i, t, thrown);
         t.exited = true;
         state[i] = FINISHED;
+        x.finished++;
         if (!x.aborted && x.listeners.all.length != 0) {
             Throwable th = thrown;
-            x.listeners.fire(l -> l.actorFinish(x.step, i, th));
+            x.listeners.actorFinish(x.step, i, th);
         }
         if (x.aborted)
             abortChain();
@@ -136,17 +100,16 @@ final class Handoff {
 
     /**
      * Actor {@code me} has reached an event (its state says which) and gives up control: picks who
-     * goes next and, if not itself, hands over and parks until chosen again. Returns when {@code me}
-     * may go on (or, if {@code me} finished, once control is handed on: its thread then ends).
+     * goes next and, if not itself, hands over and waits until chosen again. Returns when {@code me}
+     * may go on (or, if {@code me} finished, once control is handed on: its body then ends).
      * Throws {@link Abort} when the execution was aborted.
      */
-    void reschedule(int me) {
+    final void reschedule(int me) {
         if (prerun) {
             int nx = me + 1;
             if (nx < n) {
-                owner = nx;
-                threadStarted[nx] = true;
-                threads[nx].start();
+                started[nx] = true;
+                start(nx);
                 if (state[me] != FINISHED)
                     awaitTurn(me);
                 return;
@@ -167,35 +130,21 @@ final class Handoff {
             abortChain();
             return;
         }
-        owner = next;
-        LockSupport.unpark(threads[next]);
+        switchTo(next);
         if (state[me] != FINISHED)
             awaitTurn(me);
     }
 
-    private void awaitTurn(int me) {
-        while (owner != me)
-            LockSupport.park(x);
-        if (x.aborted)
-            throw ABORT;
-    }
-
-    private void handToDriver() {
-        owner = DRIVER;
-        LockSupport.unpark(driver);
-    }
-
-    /** In an aborted execution, called by a thread whose actor finished: wake the next actor to unwind, or the driver. */
-    private void abortChain() {
+    /** In an aborted execution, called by an actor that finished: the next actor unwinds, or the driver goes on. */
+    final void abortChain() {
         for (int i = 0; i < n; i++) {
             if (state[i] == FINISHED)
                 continue;
-            if (!threadStarted[i]) {
+            if (!started[i]) {
                 state[i] = FINISHED;
                 continue;
             }
-            owner = i;
-            LockSupport.unpark(threads[i]);
+            switchTo(i);
             return;
         }
         handToDriver();

@@ -108,6 +108,12 @@ public final class Pct implements Strategy {
         return k;
     }
 
+    /** True: lowering the only actor's priority changes no later choice: no other actor is left. */
+    @Override
+    public boolean aloneNeedsNoChoice() {
+        return true;
+    }
+
     @Override
     public String describe() {
         return "pct(d=" + depth + ", k=" + k + (learn ? " learnt" : "") + ", seed=" + seed + ", run=" + run

@@ -35,6 +35,12 @@ public final class RandomWalk implements Strategy {
         return c.runnable(k == 1 ? 0 : rng.nextInt(k));
     }
 
+    /** True: a forced choice draws no number. */
+    @Override
+    public boolean aloneNeedsNoChoice() {
+        return true;
+    }
+
     @Override
     public String describe() {
         return "random(seed=" + seed + ", run=" + run + ")";

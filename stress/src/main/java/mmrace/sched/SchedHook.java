@@ -40,6 +40,12 @@ final class SchedHook implements Hook {
                 x.livelock("step bound " + x.maxSteps + " reached in the cleanup");
                 throw ABORT;
             }
+        } else if (x.aloneFree && x.finished == x.n - 1 && !x.handoff.prerun) {
+            // every other actor finished: the strategy could only choose this one (Strategy.aloneNeedsNoChoice)
+            if (x.step >= x.maxSteps) {
+                x.livelock("step bound " + x.maxSteps + " reached");
+                throw ABORT;
+            }
         } else {
             x.state[me] = POINT;
             x.pendingOp[me] = op;
@@ -77,7 +83,7 @@ final class SchedHook implements Hook {
         x.state[me] = BLOCKED;
         x.waiter[me] = w;
         if (x.listeners.all.length != 0) {
-            x.listeners.fire(l -> l.block(x.step, me, w));
+            x.listeners.block(x.step, me, w);
             if (x.aborted)
                 throw ABORT;
         }
@@ -99,7 +105,7 @@ final class SchedHook implements Hook {
         if (x.aborted)
             throw ABORT;
         if (x.listeners.all.length != 0) {
-            x.listeners.fire(l -> l.spin(x.step, me, why));
+            x.listeners.spin(x.step, me, why);
             if (x.aborted)
                 throw ABORT;
         }
@@ -124,7 +130,7 @@ final class SchedHook implements Hook {
     public void note(Task t, String fmt, Object[] args) {
         if (x.listeners.all.length != 0) {
             int me = x.actorOf(t);
-            x.listeners.fire(l -> l.note(x.step, me, fmt, args));
+            x.listeners.note(x.step, me, fmt, args);
         }
     }
 
@@ -132,7 +138,7 @@ final class SchedHook implements Hook {
     public void tracepoint(Task t, Tracepoint tp, Object a, long b) {
         if (x.listeners.all.length != 0) {
             int me = x.actorOf(t);
-            x.listeners.fire(l -> l.tracepoint(x.step, me, tp, a, b));
+            x.listeners.tracepoint(x.step, me, tp, a, b);
         }
     }
 
@@ -140,7 +146,7 @@ final class SchedHook implements Hook {
     public void probe(Task t, int id) {
         if (x.listeners.all.length != 0) {
             int me = x.actorOf(t);
-            x.listeners.fire(l -> l.probe(x.step, me, id));
+            x.listeners.probe(x.step, me, id);
         }
     }
 
@@ -148,7 +154,7 @@ final class SchedHook implements Hook {
     public void report(Task t, Report r) {
         if (x.listeners.all.length != 0) {
             int me = x.actorOf(t);
-            x.listeners.fire(l -> l.report(x.step, me, r));
+            x.listeners.report(x.step, me, r);
         }
     }
 }

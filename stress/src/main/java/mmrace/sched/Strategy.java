@@ -18,6 +18,16 @@ public interface Strategy {
     /** Returns one of the runnable actors ({@code c.runnable(i)}). */
     int choose(Choice c);
 
+    /**
+     * True when {@link #choose} may be left uncalled while the running actor is the only one left
+     * (every other actor finished): it would return that actor, and skipping the call changes
+     * nothing the strategy does later or reports ({@link #describe}, {@link #divergences}). The
+     * execution then lets that actor run from point to point with no decision at all.
+     */
+    default boolean aloneNeedsNoChoice() {
+        return false;
+    }
+
     /** The execution ended (called before listeners see the result). */
     default void end(Result r) {}
 

@@ -195,10 +195,8 @@ class ContractTest {
         Execution e = new Execution(new LostUpdateTest.Prog().program, new RandomWalk(1), Config.DEFAULT).listen(l);
         IllegalStateException x = assertThrows(IllegalStateException.class, e::run);
         assertTrue(x.getCause() instanceof UnsupportedOperationException);
-        List<Thread> ts = e.threads();
-        assertEquals(2, ts.size(), "a thread made for each actor");
-        assertEquals(Thread.State.TERMINATED, ts.get(0).getState(), "the first actor unwound");
-        assertEquals(Thread.State.NEW, ts.get(1).getState(), "the second actor never started");
+        assertEquals(Handoff.Life.ENDED, e.life(0), "the first actor unwound");
+        assertEquals(Handoff.Life.NEVER_STARTED, e.life(1), "the second actor never started");
     }
 
     /** Bounded search replays prefixes; a program that does not replay the same way is detected. */

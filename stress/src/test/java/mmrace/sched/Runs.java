@@ -19,7 +19,7 @@ final class Runs {
         return new Execution(p, s, c).run();
     }
 
-    /** Runs one execution and checks that no actor thread is left alive afterwards. */
+    /** Runs one execution and checks that no actor (thread or continuation) is left alive afterwards. */
     static Result onceNoLeak(Program p, Strategy s, Config c) {
         Execution e = new Execution(p, s, c);
         Result r = e.run();
@@ -28,12 +28,8 @@ final class Runs {
     }
 
     static void assertNoLiveThreads(Execution e) {
-        List<Thread> ts = e.threads();
-        assertEquals(e.actorCount(), ts.size(), "one thread per actor");
-        for (Thread t : ts) {
-            assertFalse(t.isAlive(), "actor thread still alive: " + t);
-            assertEquals(Thread.State.TERMINATED, t.getState());
-        }
+        for (int i = 0; i < e.actorCount(); i++)
+            assertFalse(e.life(i) == Handoff.Life.ALIVE, "actor " + e.actorName(i) + " still alive after the execution");
     }
 
     static List<Report> reportsTitled(Result r, String title) {
