@@ -33,6 +33,7 @@ public final class Gup {
     static final int P_FOLLOW_PFN = Probes.register("follow_page_pte: pfn mapping without struct page (-EEXIST)");
     static final int P_FOLLOW_NOWRITE = Probes.register("follow_page_pte: FOLL_WRITE on a read-only PTE, fault");
     static final int P_FOLLOW_NONE = Probes.register("follow_page_pte: not present, fault");
+    static final int P_FOLLOW_FORCE_COW = Probes.register("can_follow_write_pte: FOLL_FORCE write to an exclusive anon page COW made");
 
     /**
      * get_user_page_vma_remote(mm, addr, gup_flags, &vma) (include/linux/mm.h): the page, with
@@ -199,8 +200,18 @@ public final class Gup {
                 if (page == null || Err.ptrErr(page) == -Errno.EMLINK) {
                     Probes.hit(P_FAULTIN);
                     ret = faultinPage(vma, start, gupFlags, Err.ptrErr(page) == -Errno.EMLINK, locked);
-                    if (ret == 0)
+                    if (ret == 0) {
+                        // Mutant DIRTY_COW: the pre-19be0eaffa3a faultin_page's
+                        // "if ((ret & VM_FAULT_WRITE) && !(vma->vm_flags & VM_WRITE)) *flags &= ~FOLL_WRITE;".
+                        // model: VM_FAULT_WRITE is gone (it said the write fault broke COW); a write
+                        // fault that succeeded stands for it. One page per call here, as
+                        // __access_remote_vm asks, so clearing gupFlags is clearing that page's flags.
+                        if (Mutant.on(Mutant.DIRTY_COW) && (gupFlags & FOLL_WRITE) != 0 && (vma.vmFlags.get() & Mm.VM_WRITE) == 0) {
+                            Trace.note("faultin_page (mutant dirty-cow): write fault done on %s, FOLL_WRITE dropped for the retry", vma);
+                            gupFlags &= ~FOLL_WRITE;
+                        }
                         continue;
+                    }
                     if (ret == -Errno.EBUSY || ret == -Errno.EAGAIN)
                         ret = 0;
                     if (ret == 0 || ret == -Errno.EFAULT || ret == -Errno.ENOMEM || ret == -Errno.EHWPOISON)
@@ -236,24 +247,31 @@ public final class Gup {
         return null;
     }
 
-    /** can_follow_write_pte(pte, page, vma, flags). */
-    static boolean canFollowWritePte(long pte, Page page, VmAreaStruct vma, int flags) {
-        if (Pgtable.pteWrite(pte))
-            return true;
-        if ((flags & FOLL_FORCE) == 0)
+    /** can_follow_write_common(page, vma, flags): the FOLL_FORCE part of can_follow_write_pte. */
+    static boolean canFollowWriteCommon(Page page, VmAreaStruct vma, int flags) {
+        if ((flags & FOLL_FORCE) == 0) // Maybe FOLL_FORCE is set to override it?
             return false;
-        if (Mutant.on(Mutant.GUP_FORCE_WRITE_COW))
-            return Pgtable.pteDirty(pte); // before 5535be309971: FOLL_FORCE wrote to a dirty read-only PTE (FOLL_COW)
         long f = vma.vmFlags.get();
-        if ((f & (Mm.VM_MAYSHARE | Mm.VM_SHARED)) != 0)
+        if ((f & (Mm.VM_MAYSHARE | Mm.VM_SHARED)) != 0) // But FOLL_FORCE has no effect on shared mappings
             return false;
-        if ((f & Mm.VM_MAYWRITE) == 0)
+        if ((f & Mm.VM_MAYWRITE) == 0) // ... or read-only private ones
             return false;
-        if ((f & Mm.VM_WRITE) != 0)
+        if ((f & Mm.VM_WRITE) != 0) // ... or already writable ones that just need to take a write fault
             return false;
-        if (page == null || !Rmap.folioTestAnon(page.head) || (page.flags.readOnce() & Rmap.PG_ANON_EXCLUSIVE) == 0)
+        // we broke COW and could map the page writable if we have an exclusive anonymous page
+        return page != null && Rmap.folioTestAnon(page.head) && (page.flags.readOnce() & Rmap.PG_ANON_EXCLUSIVE) != 0;
+    }
+
+    /** can_follow_write_pte(pte, page, vma, flags): FOLL_FORCE can write to even unwritable PTEs in COW mappings. */
+    static boolean canFollowWritePte(long pte, Page page, VmAreaStruct vma, int flags) {
+        if (Pgtable.pteWrite(pte)) // If the pte is writable, we can write to the page.
+            return true;
+        if ((flags & FOLL_FORCE) != 0 && Mutant.on(Mutant.GUP_FORCE_WRITE_COW))
+            return Pgtable.pteDirty(pte); // before 5535be309971: FOLL_FORCE wrote to a dirty read-only PTE (FOLL_COW)
+        if (!canFollowWriteCommon(page, vma, flags))
             return false;
-        return true; // no soft-dirty, no uffd-wp
+        Probes.hit(P_FOLLOW_FORCE_COW);
+        return true; // pte_needs_soft_dirty_wp: no soft-dirty; userfaultfd_pte_wp: no uffd-wp
     }
 
     /** try_grab_folio(folio, refs, flags): 0 or -ENOMEM. */

@@ -21,10 +21,13 @@ import static mmrace.runtime.Page.PAGE_SIZE;
  * pmd_install, __p*_alloc, vm_normal_page, the zap path with PT reclaim, unmap_vmas,
  * zap_page_range_single_batched, __handle_mm_fault, sanitize_fault_flags, handle_mm_fault,
  * follow_pfnmap_start/end, generic_access_phys, __access_remote_vm, vma_pgtable_walk_begin/end), plus
- * vmf_anon_prepare from mm/internal.h (stored id 56677540277). The fault handlers below
- * handle_pte_fault (do_anonymous_page, do_fault and its three cases, finish_fault, set_pte_range,
- * do_wp_page, wp_page_copy, wp_page_reuse, do_swap_page, do_numa_page, remap_pfn_range) were not
- * re-read for this port: they follow the kernel's steps as of 2025-26, for order-0 folios.
+ * vmf_anon_prepare from mm/internal.h (stored id 56677540277). For remote writes the write-fault
+ * path was compared with eeccf287a2a5 too: do_cow_fault, finish_fault, set_pte_range, do_wp_page,
+ * wp_page_shared, wp_page_reuse, wp_can_reuse_anon_folio, wp_page_copy (model: no uffd-wp, no
+ * ->page_mkwrite, no KSM, a COW copy never fails; wp_page_copy's FAULT_FLAG_UNSHARE entry, which
+ * only FOLL_PIN reaches, is not distinguished). The other fault handlers below handle_pte_fault
+ * (do_anonymous_page, do_read_fault, do_shared_fault, do_swap_page, do_numa_page, remap_pfn_range)
+ * follow the kernel's steps as of 2025-26, for order-0 folios, without a comparison at one commit.
  *
  * <p>Also the patch under review, "mm: read remote memory without the mmap lock where possible"
  * (Rik van Riel, June 2026, 3/3 of "mm: __access_remote_vm with per-VMA lock"), which adds
@@ -1038,6 +1041,7 @@ public final class Memory {
         }
         folio.copyPage(vmf.page); // copy_mc_user_highpage
         __folioMarkUptodate(folio);
+        Trace.note("do_cow_fault(%s, %#x): %s copied from %s", vmf.vma, vmf.address, folio.name(), vmf.page.name());
         ret |= finishFault(vmf);
         Filemap.folioUnlock(vmf.page.head);
         Swap.putPage(vmf.page);
@@ -1741,12 +1745,14 @@ public final class Memory {
                 // maddr = kmap_local_folio(folio, folio_page_idx(folio, page) * PAGE_SIZE)
                 if (write) {
                     page.copyTo(offset, buf, bufOff, bytes); // copy_to_user_page
-                    folio.flags.fetchOr(Page.PG_DIRTY); // folio_mark_dirty_lock
+                    // model: an oracle tracepoint, not a kernel one: which page these bytes went into
+                    Trace.tracepoint(Tracepoint.REMOTE_STORE, page, addr);
+                    PageWriteback.folioMarkDirtyLock(folio);
                 } else {
                     page.copyFrom(offset, buf, bufOff, bytes); // copy_from_user_page
                 }
                 Probes.hit(P_SLOW_PAGE);
-                Trace.note("copy %d bytes from %s at %#x", bytes, page, addr);
+                Trace.note(write ? "copy %d bytes to %s at %#x" : "copy %d bytes from %s at %#x", bytes, page, addr);
                 Swap.folioPut(folio); // folio_release_kmap
             }
             len -= bytes;

@@ -5,8 +5,9 @@ import mmrace.runtime.Probes;
 import mmrace.runtime.Trace;
 
 /**
- * mm/page-writeback.c (not re-read for this port; the protocol every kernel since the folio
- * conversion shares): folio_clear_dirty_for_io, and the flusher's write-back of one dirty
+ * mm/page-writeback.c (folio_mark_dirty and folio_mark_dirty_lock read at
+ * c17ee635fd3a482b2ad2bf5e269755c2eae5f25e; the rest not re-read for this port, the protocol every
+ * kernel since the folio conversion shares): folio_clear_dirty_for_io, and the flusher's write-back of one dirty
  * page-cache folio. Since 2025 reclaim no longer writes file folios itself (pageout() in mm/vmscan.c
  * only writes anonymous and shmem folios, and activates a dirty file folio with PG_reclaim set so
  * that the flusher writes it and it is reclaimed when clean); {@link Daemons#reclaimPage} calls
@@ -26,6 +27,26 @@ public final class PageWriteback {
 
     static final int P_WROTE = Probes.register("flusher: wrote a dirty page-cache folio back to disk");
     static final int P_CLEAN = Probes.register("flusher: folio was clean or left the page cache");
+
+    /**
+     * folio_mark_dirty(folio): true if this call dirtied it. model: no ->dirty_folio of the
+     * mapping, no dirty accounting: set PG_dirty (what noop_dirty_folio and filemap_dirty_folio do
+     * to the folio itself).
+     */
+    public static boolean folioMarkDirty(Page folio) {
+        return (folio.flags.fetchOr(Page.PG_DIRTY) & Page.PG_DIRTY) == 0;
+    }
+
+    /**
+     * folio_mark_dirty_lock(folio): folio_mark_dirty under the folio lock, for a caller that holds
+     * no reference on the mapping's inode (__access_remote_vm after a remote write, mm/memory.c).
+     */
+    public static boolean folioMarkDirtyLock(Page folio) {
+        Filemap.folioLock(folio);
+        boolean ret = folioMarkDirty(folio);
+        Filemap.folioUnlock(folio);
+        return ret;
+    }
 
     /** folio_clear_dirty_for_io(folio): with the folio locked; true if it was dirty. */
     public static boolean folioClearDirtyForIo(Page folio) {

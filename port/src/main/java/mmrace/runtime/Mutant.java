@@ -189,7 +189,8 @@ public final class Mutant {
     public static final String GUP_FORCE_WRITE_COW = def("gup-force-write-cow", Area.GUP, "mm/gup.c:can_follow_write_pte",
             "a FOLL_FORCE write follows a read-only PTE once it is dirty, as FOLL_COW did (Dirty COW's successor bug)",
             "5535be309971 (\"mm/gup: fix FOLL_FORCE COW security issue and remove FOLL_COW\")", BOTH, Kind.NOT_EXPRESSIBLE,
-            "the model's remote accesses are reads: it needs access_remote_vm writes (/proc/PID/mem, ptrace POKEDATA)");
+            "a read-only dirty PTE in a COW mapping maps an exclusive anonymous page (which may be written anyway) unless a second"
+                    + " process shares it after fork (or KSM merged it): it needs processes and fork");
 
     // ------------------------------------------------------------------ fast path and page walks (mm/memory.c, mm/pagewalk.c, mm/pgtable-generic.c)
 
@@ -250,6 +251,25 @@ public final class Mutant {
             "72b252aed506 (\"mm: send one IPI per CPU to TLB flush all entries after unmapping pages\"): the batched flush must"
                     + " precede the free", BOTH, Kind.NOT_EXPRESSIBLE,
             "the model's MMU walks the page tables on every store: it keeps no translation after the PTE is cleared (needs a TLB)");
+
+    // ------------------------------------------------------------------ remote writes (mm/gup.c, access_remote_vm with FOLL_WRITE)
+
+    /**
+     * Dirty COW (CVE-2016-5195): before 19be0eaffa3a, faultin_page cleared FOLL_WRITE once the write
+     * fault had broken COW on a VMA without VM_WRITE ("we can thus safely do subsequent page lookups
+     * as if they were reads"). If MADV_DONTNEED zaps the new anonymous copy before the retry, the
+     * retry faults the page-cache page back in read-only, follows it as a read, and
+     * __access_remote_vm writes the FOLL_FORCE bytes into the file's page cache (rule W1,
+     * cow-bypass). 19be0eaffa3a kept FOLL_WRITE and marked the COW with FOLL_COW; 5535be309971
+     * replaced that with can_follow_write_pte's exclusive anonymous page test, which the port has.
+     * Remote writes take the slow path under every variant, so it is measured under slow.
+     */
+    public static final String DIRTY_COW = def("dirty-cow", Area.GUP, "mm/gup.c:faultin_page",
+            "after a FOLL_FORCE write fault broke COW on a VMA without VM_WRITE, the retry looks the page up without FOLL_WRITE:"
+                    + " MADV_DONTNEED of the new copy in between makes it follow the read-only page-cache page, and the bytes land"
+                    + " in the file's page cache",
+            "19be0eaffa3a (\"mm: remove gup_flags FOLL_WRITE games from __get_user_pages()\"), CVE-2016-5195; faultin_page before it:"
+                    + " \"if ((ret & VM_FAULT_WRITE) && !(vma->vm_flags & VM_WRITE)) *flags &= ~FOLL_WRITE\"", SLOW);
 
     // ------------------------------------------------------------------ switching
 

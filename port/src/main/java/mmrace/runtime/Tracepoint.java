@@ -10,14 +10,20 @@ public enum Tracepoint {
     MMAP_WRITE_ACQUIRED,
     /** trace_mmap_lock_released(mm, write=true) and mmap_write_downgrade: a = mm; the layout is final here. */
     MMAP_WRITE_RELEASED,
-    /** A remote read starts: a = the mm, b = address. */
+    /** access_remote_vm starts (a remote read, or a remote write with FOLL_WRITE): a = the mm, b = address. */
     READ_BEGIN,
-    /** A remote read returns: a = the mm, b = bytes copied. */
+    /** access_remote_vm returns: a = the mm, b = bytes copied. */
     READ_END,
     /** expand_stack dropped the mmap lock inside a read (the slow path's one layout break): a = mm. */
     READ_LOCK_DROPPED,
     /** A user store by a thread of the target changed memory: a = the page, b = address. */
     USER_STORE,
+    /**
+     * A remote write (__access_remote_vm with FOLL_WRITE) copied its bytes into a page: a = the page
+     * GUP returned, b = the address the bytes are for. Not a kernel tracepoint: it tells the oracle
+     * which page each chunk of the write went into.
+     */
+    REMOTE_STORE,
     /**
      * raw_syscalls:sys_enter (include/trace/events/syscalls.h): an operation of the task begins
      * (a system call, a remote read, a user store, a reclaim or collapse pass): a = the operation

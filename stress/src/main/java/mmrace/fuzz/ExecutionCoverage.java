@@ -128,7 +128,7 @@ public final class ExecutionCoverage implements ExecutionListener {
                 role[a] = new byte[ops[a].length];
                 for (int i = 0; i < ops[a].length; i++) {
                     kindKey[a][i] = opKindKey(ops[a][i]);
-                    role[a][i] = (byte) (OpRelation.isRead(ops[a][i]) ? 1 : OpRelation.changesLayout(ops[a][i]) ? 2 : 0);
+                    role[a][i] = (byte) (OpRelation.isRemoteAccess(ops[a][i]) ? 1 : OpRelation.changesLayout(ops[a][i]) ? 2 : 0);
                 }
             }
         }
@@ -306,7 +306,7 @@ public final class ExecutionCoverage implements ExecutionListener {
                         if (names != null)
                             names.putIfAbsent(key, "pair " + Finding.kind(ops[a][p]) + (rel == 1 ? " contains " : " overlaps ")
                                     + Finding.kind(ops[b][q]) + " " + OpRelation.SPATIAL[sp]);
-                        if (sp != 0 && (OpRelation.isRead(ops[a][p]) && OpRelation.changesLayout(ops[b][q]) || OpRelation.isRead(ops[b][q]) && OpRelation.changesLayout(ops[a][p])))
+                        if (sp != 0 && (OpRelation.isRemoteAccess(ops[a][p]) && OpRelation.changesLayout(ops[b][q]) || OpRelation.isRemoteAccess(ops[b][q]) && OpRelation.changesLayout(ops[a][p])))
                             nearMiss = true;
                     }
             }

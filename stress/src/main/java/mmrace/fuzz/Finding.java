@@ -16,6 +16,7 @@ public final class Finding {
     public static String kind(Op op) {
         return switch (op) {
             case Op.Read r -> "read" + ((r.flags() & Op.Foll.ANON) != 0 ? "-anon" : (r.flags() & Op.Foll.FORCE) == 0 ? "-noforce" : "");
+            case Op.Poke p -> "poke" + ((p.flags() & Op.Foll.FORCE) == 0 ? "-noforce" : "");
             case Op.Mmap m -> "mmap" + (m.fixed() ? "-fixed" : "") + (m.shared() ? "-shared" : "") + (m.file() != null ? "-file" : "")
                     + (m.growsdown() ? "-growsdown" : "");
             case Op.Munmap m -> "munmap";
@@ -32,13 +33,14 @@ public final class Finding {
     /**
      * The mechanisms of a scenario: the kinds of its operations that change the address space or
      * its pages (mmap, munmap, mremap, mprotect, madvise, reclaim, collapse), each once, sorted;
-     * reads and user writes are the context every race has. "{mmap-fixed}", "{munmap,mremap-fixed}".
+     * remote reads and writes and user writes are the context every race has. "{mmap-fixed}",
+     * "{munmap,mremap-fixed}".
      */
     public static String mechanisms(Scenario s) {
         java.util.TreeSet<String> k = new java.util.TreeSet<>();
         for (Scenario.Actor a : s.actors)
             for (Op op : a.ops())
-                if (!(op instanceof Op.Read) && !(op instanceof Op.Write))
+                if (!(op instanceof Op.Read) && !(op instanceof Op.Poke) && !(op instanceof Op.Write))
                     k.add(kind(op));
         return "{" + String.join(",", k) + "}" + (s.injects.isEmpty() ? "" : " inject");
     }

@@ -13,7 +13,9 @@ import mmrace.scenario.Scenario;
 /**
  * Seeded generators of scenarios that know the domain: a default initial layout (two adjacent
  * anonymous VMAs A and B whose protections differ so they do not merge, and optionally a file
- * mapping further up), a reader actor with one or two remote reads and one or two target threads
+ * mapping further up), a reader actor with one or two remote accesses (reads, and one time in
+ * eight a remote write, {@link #poke}, mostly with a target operation aimed at its page,
+ * {@link #aimedAt}) and one or two target threads
  * with one to three operations each, and a schedule (random walk or PCT with a seed).
  *
  * <p>Addresses and lengths are biased to the boundaries of the layout ({@link #boundaries}): the
@@ -72,9 +74,56 @@ public final class Gen {
         return s;
     }
 
-    /** A fresh input: the default layout (with a file mapping one time in four), actors and a schedule. */
+    /**
+     * A layout for merges and anon_vma set-up: A = [0x10000, 0x11000) rw never written (no
+     * anon_vma), a one-page gap, B = [0x12000, 0x14000) rw filled with 'b' (an anon_vma). A
+     * MAP_FIXED of the gap with A's protection merges all three (vma_merge_new_range's three-way
+     * case: vma_expand gives A B's anon_vma, dup_anon_vma); an mremap next to A merges the copy
+     * into A the same way (vma_merge_copied_range); a first write into A runs anon_vma_prepare,
+     * whose find_mergeable_anon_vma reads A's neighbours while another thread may unmap or merge
+     * them. In the default layout every mapping is written at set-up, so none of this happens.
+     */
+    public static Scenario gapLayout() {
+        Scenario s = new Scenario();
+        s.source = "<fuzz>";
+        s.name = "fuzz";
+        s.maps.add(new Scenario.MapSpec("A", 0x10000, 0x1000, Prot.READ | Prot.WRITE, false, null, 0, false, false,
+                Scenario.Fill.NONE, 0));
+        s.maps.add(new Scenario.MapSpec("B", 0x12000, 0x2000, Prot.READ | Prot.WRITE, false, null, 0, false, false,
+                Scenario.Fill.of((byte) 'b'), 0));
+        return s;
+    }
+
+    /**
+     * A fresh input: the default layout (with a file mapping one time in four), actors and a
+     * schedule; or, one time in five, a {@link #gapRace}.
+     */
     public Scenario initial() {
+        if (rng.nextInt(5) == 0)
+            return gapRace();
         return withActors(defaultLayout(rng.nextInt(4) == 0));
+    }
+
+    /**
+     * The {@link #gapLayout} with a reader and two threads: t1 first stores into A, its first write
+     * fault (anon_vma_prepare: find_mergeable_anon_vma reads A's neighbours and the tree), then
+     * maybe one operation more; t2 changes the layout with one to three operations (a MAP_FIXED
+     * of the gap merges three ways; a munmap or mprotect of B frees or changes the neighbour).
+     */
+    public Scenario gapRace() {
+        Scenario s = gapLayout();
+        s.actors.add(new Scenario.Actor("reader", new ArrayList<>(List.of(read(s))), 0));
+        List<Op> t1 = new ArrayList<>(), t2 = new ArrayList<>();
+        s.actors.add(new Scenario.Actor("t1", t1, 0));
+        s.actors.add(new Scenario.Actor("t2", t2, 0));
+        t1.add(new Op.Write(0x10000 + 8L * rng.nextInt(512), rng.nextBoolean() ? 8 : 1 + rng.nextInt(64),
+                Scenario.Fill.of((byte) ('c' + rng.nextInt(20))), 0));
+        if (rng.nextInt(3) == 0)
+            t1.add(targetOp(s));
+        for (int n = 1 + rng.nextInt(3); n > 0; n--)
+            t2.add(targetOp(s));
+        s.schedules.put(null, schedule());
+        return s;
     }
 
     /** {@code layout} (maps and files only are used) with fresh actors and a fresh schedule. */
@@ -87,7 +136,7 @@ public final class Gen {
         List<Op> reads = new ArrayList<>();
         int nr = 1 + (rng.nextInt(3) == 0 ? 1 : 0);
         for (int i = 0; i < nr; i++)
-            reads.add(read(s));
+            reads.add(remoteOp(s));
         s.actors.add(new Scenario.Actor("reader", reads, 0));
         int nt = 1 + (rng.nextInt(4) == 0 ? 1 : 0);
         for (int t = 1; t <= nt; t++) {
@@ -97,7 +146,22 @@ public final class Gen {
             for (int i = 0; i < n; i++)
                 ops.add(targetOp(s));
         }
-        s.schedules.put(null, schedule());
+        boolean aimed = false;
+        for (Op op : reads)
+            if (op instanceof Op.Poke p && rng.nextInt(4) != 0) {
+                aimed = true;
+                List<Op> first = s.actors.get(1).ops();
+                Op on = aimedAt(s, p);
+                if (rng.nextInt(2) == 0) { // the race alone: the write's fault and one operation on its page
+                    first.clear();
+                    first.add(on);
+                } else {
+                    first.set(rng.nextInt(first.size()), on);
+                }
+                break;
+            }
+        // a write racing an operation on its page is a depth-2 race: PCT, not a random walk
+        s.schedules.put(null, aimed ? Scenario.Sched.pct(2 + rng.nextInt(2), rng.nextLong(1L << 31)) : schedule());
         return s;
     }
 
@@ -120,7 +184,8 @@ public final class Gen {
 
     /**
      * The interesting addresses of a scenario: starts and ends of mappings and of the ranges its
-     * operations name (including mremap targets), and the PMD boundaries next to mappings. Sorted.
+     * operations name (including mremap targets, and the page a remote write starts in), and the
+     * PMD boundaries next to mappings. Sorted.
      */
     public static long[] boundaries(Scenario s) {
         TreeSet<Long> b = new TreeSet<>();
@@ -136,6 +201,7 @@ public final class Gen {
                     case Op.Munmap m -> { b.add(m.addr()); b.add(m.addr() + m.len()); }
                     case Op.Mprotect m -> { b.add(m.addr()); b.add(m.addr() + m.len()); }
                     case Op.Madvise m -> { b.add(m.addr()); b.add(m.addr() + m.len()); }
+                    case Op.Poke p -> { b.add(p.addr() & -PAGE); b.add((p.addr() & -PAGE) + PAGE); } // the page a remote write faults in
                     case Op.Mremap m -> {
                         b.add(m.addr());
                         b.add(m.addr() + m.oldLen());
@@ -247,6 +313,65 @@ public final class Gen {
         int r = rng.nextInt(10);
         int flags = r < 7 ? Op.Foll.FORCE : r < 9 ? Op.Foll.ANON : 0;
         return new Op.Read(addr, len, flags, null, 0);
+    }
+
+    /**
+     * An operation of the reader (another process): a remote read, or a remote write one time in
+     * eight overall: one in five where a private file mapping gives FOLL_FORCE COW work to do, one
+     * in ten elsewhere.
+     */
+    public Op remoteOp(Scenario s) {
+        boolean cow = s.maps.stream().anyMatch(m -> m.file() != null && !m.shared() && !m.device());
+        return rng.nextInt(cow ? 3 : 10) == 0 ? poke(s) : read(s);
+    }
+
+    /**
+     * A remote write (access_remote_vm with FOLL_WRITE, /proc/PID/mem or PTRACE_POKEDATA): mostly
+     * FOLL_FORCE, a word to a page long; three times in four into a private file mapping when the
+     * layout has one (where FOLL_FORCE must break COW, the Dirty COW ground), else across a seam or
+     * into a mapping.
+     */
+    public Op poke(Scenario s) {
+        List<Scenario.MapSpec> privateFile = new ArrayList<>();
+        for (Scenario.MapSpec m : s.maps)
+            if (m.file() != null && !m.shared() && !m.device())
+                privateFile.add(m);
+        List<Long> seams = seams(s);
+        int r = rng.nextInt(4);
+        long addr;
+        if (!privateFile.isEmpty() && r < 3) {
+            Scenario.MapSpec m = privateFile.get(rng.nextInt(privateFile.size()));
+            addr = m.addr() + PAGE * rng.nextInt((int) Math.max(1, m.len() / PAGE));
+        } else if (!seams.isEmpty() && r % 2 == 1) {
+            addr = seams.get(rng.nextInt(seams.size())) - 8;
+        } else {
+            addr = inMap(s);
+        }
+        if (rng.nextInt(4) == 0)
+            addr += 8 * (1 + rng.nextInt(16));
+        long[] lens = {8, 16, 64, PAGE};
+        int len = (int) Math.max(1, Math.min(lens[rng.nextInt(lens.length)], limits.maxReadLen()));
+        int flags = rng.nextInt(6) == 0 ? 0 : Op.Foll.FORCE;
+        return new Op.Poke(clampAddr(addr), len, Scenario.Fill.of((byte) ('P' + rng.nextInt(10))), flags, 0);
+    }
+
+    /**
+     * An operation of the target on the page a remote write goes to: what races with a write's
+     * fault and COW (MADV_DONTNEED zapping the new copy, the Dirty COW race, most often; reclaim,
+     * munmap, mprotect, a store).
+     */
+    Op aimedAt(Scenario s, Op.Poke p) {
+        long page = p.addr() & -PAGE;
+        int r = rng.nextInt(20);
+        if (r < 12)
+            return new Op.Madvise(page, PAGE, "dontneed", 0);
+        if (r < 14)
+            return new Op.Reclaim(page, 0);
+        if (r < 16)
+            return new Op.Munmap(page, PAGE, 0);
+        if (r < 18)
+            return new Op.Mprotect(page, PAGE, prot(), 0);
+        return new Op.Write(page, PAGE, Scenario.Fill.of((byte) ('c' + rng.nextInt(20))), 0);
     }
 
     /** An operation of a thread of the target (or reclaim, khugepaged), weighted toward layout changes. */

@@ -73,6 +73,7 @@ public record Limits(int maxActors, int maxOpsPerActor, int maxMaps, int maxFile
     private String checkOp(Op op) {
         return switch (op) {
             case Op.Read r -> r.len() > maxReadLen ? "read len" : null;
+            case Op.Poke p -> p.len() > maxReadLen ? "poke len" : null;
             case Op.Write w -> w.len() > maxLen ? "write len" : null;
             case Op.Mmap m -> m.len() > maxLen ? "mmap len" : null;
             case Op.Munmap m -> m.len() > maxLen ? "munmap len" : null;

@@ -29,11 +29,12 @@ final class OpMutations {
     }
 
     private Op freshOp(Scenario c, Scenario.Actor a) {
-        return a.name().equals("reader") || rng.nextInt(6) == 0 && isReader(a) ? gen.read(c) : gen.targetOp(c);
+        return a.name().equals("reader") || rng.nextInt(6) == 0 && isReader(a) ? gen.remoteOp(c) : gen.targetOp(c);
     }
 
+    /** An actor of another process: it only reads and writes the target's memory remotely. */
     private static boolean isReader(Scenario.Actor a) {
-        return a.ops().stream().allMatch(op -> op instanceof Op.Read);
+        return a.ops().stream().allMatch(OpRelation::isRemoteAccess);
     }
 
     boolean insertOp(Scenario c) {
@@ -69,6 +70,7 @@ final class OpMutations {
         Op old = a.ops().get(i);
         Op nu = switch (old) {
             case Op.Read r -> gen.read(c);
+            case Op.Poke p -> gen.poke(c);
             case Op.Mmap m -> gen.mmap(c);
             case Op.Munmap m -> gen.munmap(c);
             case Op.Mremap m -> gen.mremap(c);
@@ -113,6 +115,8 @@ final class OpMutations {
         Op nu = switch (op) {
             case Op.Read r -> addr ? new Op.Read(Gen.clampAddr(nudge(c, r.addr(), true)), r.len(), r.flags(), r.variant(), 0)
                     : new Op.Read(r.addr(), (int) Math.min(limits.maxReadLen(), Math.max(1, nudge(c, r.len(), false))), r.flags(), r.variant(), 0);
+            case Op.Poke p -> addr ? new Op.Poke(Gen.clampAddr(nudge(c, p.addr(), true)), p.len(), p.fill(), p.flags(), 0)
+                    : new Op.Poke(p.addr(), (int) Math.min(limits.maxReadLen(), Math.max(1, nudge(c, p.len(), false))), p.fill(), p.flags(), 0);
             case Op.Mmap m -> addr ? new Op.Mmap(m.name(), Gen.clampAddr(nudge(c, m.addr(), true) & -Gen.PAGE), m.len(), m.prot(), m.fixed(), m.shared(), m.file(), m.off(), m.growsdown(), 0)
                     : new Op.Mmap(m.name(), m.addr(), len(nudge(c, m.len(), false)), m.prot(), m.fixed(), m.shared(), m.file(), m.off(), m.growsdown(), 0);
             case Op.Munmap m -> addr ? new Op.Munmap(Gen.clampAddr(nudge(c, m.addr(), true)), m.len(), 0) : new Op.Munmap(m.addr(), len(nudge(c, m.len(), false)), 0);
@@ -173,6 +177,7 @@ final class OpMutations {
                         m.fixedTo() == null ? Gen.clampAddr(gen.pick(Gen.boundaries(c))) : null, m.dontunmap(), 0);
             };
             case Op.Write w -> new Op.Write(w.addr(), w.len(), Scenario.Fill.of((byte) ('c' + rng.nextInt(20))), 0);
+            case Op.Poke p -> new Op.Poke(p.addr(), p.len(), p.fill(), p.flags() ^ Op.Foll.FORCE, 0);
             default -> null;
         };
         if (nu == null)
@@ -200,7 +205,7 @@ final class OpMutations {
         Scenario.Actor a = new Scenario.Actor(name, ops, 0);
         int n = reader ? 1 : 1 + rng.nextInt(3);
         for (int i = 0; i < n; i++)
-            ops.add(reader ? gen.read(c) : gen.targetOp(c));
+            ops.add(reader ? gen.remoteOp(c) : gen.targetOp(c));
         c.actors.add(a);
         return true;
     }

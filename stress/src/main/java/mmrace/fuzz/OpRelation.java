@@ -8,9 +8,9 @@ import mmrace.scenario.Op;
 final class OpRelation {
     private OpRelation() {}
 
-    /** A remote read. */
-    static boolean isRead(Op op) {
-        return op instanceof Op.Read;
+    /** A remote access: access_remote_vm reading (read) or writing (poke) the target's memory. */
+    static boolean isRemoteAccess(Op op) {
+        return op instanceof Op.Read || op instanceof Op.Poke;
     }
 
     /** mmap, munmap, mremap, mprotect or madvise: an operation that changes the layout a read must survive. */
@@ -44,6 +44,7 @@ final class OpRelation {
     static long[] range(Op op) {
         return switch (op) {
             case Op.Read r -> new long[] {r.addr(), r.addr() + Math.max(1, r.len())};
+            case Op.Poke p -> new long[] {p.addr(), p.addr() + Math.max(1, p.len())};
             case Op.Mmap m -> new long[] {m.addr(), m.addr() + m.len()};
             case Op.Munmap m -> new long[] {m.addr(), m.addr() + m.len()};
             case Op.Mprotect m -> new long[] {m.addr(), m.addr() + m.len()};

@@ -17,11 +17,11 @@ import java.util.Set;
 
 /**
  * The post-conditions of the operations the target's threads make (mmap, munmap, mremap, mprotect,
- * madvise(MADV_DONTNEED), user stores): once one has returned, every address must read what the
+ * madvise(MADV_DONTNEED), user stores, remote writes): once one has returned, every address must read what the
  * operations completed so far leave there. The {@link RefModel} starts from the scenario's layout
  * and applies each operation, in the order they return, as the kernel defines it (zero-fill for
  * private anonymous memory after DONTNEED, the file for a private file mapping, the old contents
- * at the new address after mremap, the stored bytes after a store). At each return, and at the end
+ * at the new address after mremap, the stored bytes after a store or a remote write). At each return, and at the end
  * of the execution, the port's address space (layout as of the last mmap write release, contents
  * of the live page tables, page cache and swap) must agree with the model, page by page: mapped or
  * not, protection and sharing, and, except for device memory, readability and contents for a
@@ -205,7 +205,7 @@ final class Contracts {
 
     /** What it does to one page depends on how it fared on the pages before it. */
     private static boolean sequential(Call c) {
-        return c.op instanceof Op.Write || c.op instanceof Op.Mprotect || c.op instanceof Op.Mremap || c.result < 0;
+        return c.op instanceof Op.Write || c.op instanceof Op.Poke || c.op instanceof Op.Mprotect || c.op instanceof Op.Mremap || c.result < 0;
     }
 
     private void forget(Call c) {
@@ -253,6 +253,7 @@ final class Contracts {
             case Op.Mprotect m -> Ranges.of(m.addr(), m.addr() + RefVmas.alignUp(m.len()));
             case Op.Madvise m -> Ranges.of(m.addr(), m.addr() + RefVmas.alignUp(m.len()));
             case Op.Write w -> Ranges.of(w.addr() & -PAGE, RefVmas.alignUp(w.addr() + w.len()));
+            case Op.Poke p -> Ranges.of(p.addr() & -PAGE, RefVmas.alignUp(p.addr() + Math.max(p.len(), 0)));
             case Op.Mremap m -> {
                 Ranges r = Ranges.of(m.addr(), m.addr() + Math.max(RefVmas.alignUp(m.oldLen()), RefVmas.alignUp(m.newLen())));
                 if (m.fixedTo() != null)

@@ -54,12 +54,29 @@ public final class Oracle {
     private Verdict verdict;
     /** The post-conditions of the target's operations, when the scenario's model is known. */
     private Contracts contracts;
+    /** Remote writes (poke): their own rules. */
+    private final WriteJudge writes;
 
     public Oracle(Kernel kernel, MmStruct mm, List<File> files) {
         this.kernel = kernel;
         this.mm = mm;
         this.files = files;
         this.layout = Layout.snapshot(mm, 0);
+        this.writes = new WriteJudge(mm);
+    }
+
+    /** The runner is about to call access_remote_vm(FOLL_WRITE | flags) on task t, writing data at addr. */
+    public void expectWrite(Task t, long addr, byte[] data, int flags) {
+        writes.expect(t, addr, data, flags);
+    }
+
+    /** access_remote_vm(FOLL_WRITE) returned n on task t. */
+    public void writeReturned(Task t, int n) {
+        if (dirty) {
+            dirty = false;
+            record(lastStep);
+        }
+        verdict = Verdict.worse(verdict, writes.returned(lastStep, t, n, layout));
     }
 
     /**
@@ -97,6 +114,8 @@ public final class Oracle {
             dirty = false;
             record(step);
         }
+        if (writes.active())
+            writes.onPoint(step, t, op, s);
         if (op.writes && !inFlight.isEmpty() && s.field != null
                 && (s.field == Page.ENTRIES || s.field == Page.DATA || s.field == File.I_PAGES)) {
             dirty = true;
@@ -129,10 +148,13 @@ public final class Oracle {
                     gen++;
                     layout = new Layout(gen, l.regions());
                     genChanges.add(new long[] {step, gen});
+                    writes.changedBy(t);
                     record(step);
                 }
             }
             case READ_BEGIN -> {
+                if (writes.begin(t, step))
+                    return;
                 ReadRecord r = pending.remove(t);
                 if (r == null)
                     r = new ReadRecord(t.name, b, 0, 0);
@@ -142,6 +164,8 @@ public final class Oracle {
                 r.instants.add(instant(r, step, null));
             }
             case READ_END -> {
+                if (writes.end(t, step))
+                    return;
                 ReadRecord r = inFlight.get(t);
                 if (r != null)
                     r.endStep = step;
@@ -150,7 +174,16 @@ public final class Oracle {
                 if (a instanceof Page page && !inFlight.isEmpty())
                     recordStore(step, page, b);
             }
+            case REMOTE_STORE -> {
+                if (a instanceof Page page) {
+                    verdict = Verdict.worse(verdict, writes.store(step, t, page, b, layout, gen));
+                    if (!inFlight.isEmpty())
+                        recordStore(step, page, b);
+                }
+            }
             case READ_LOCK_DROPPED -> {
+                if (writes.lockDropped(t))
+                    return;
                 ReadRecord r = inFlight.get(t);
                 if (r != null)
                     r.lockDropped = true;
@@ -271,6 +304,7 @@ public final class Oracle {
     public void finish(long step) {
         for (ReadRecord r : inFlight.values())
             verdict = Verdict.worse(verdict, Verdict.needsTriage(Reason.UNEXPLAINED, step, "read by " + r.actor + " never returned"));
+        verdict = Verdict.worse(verdict, writes.finish(step));
         verdict = Verdict.worse(verdict, FinalState.check(kernel, mm, files, step));
         String bad = contracts == null ? null : contracts.finish(layout);
         if (bad != null)
@@ -295,6 +329,11 @@ public final class Oracle {
 
     public List<Verdict> readVerdicts() {
         return readVerdicts;
+    }
+
+    /** The verdict of each remote write that returned, in the order they returned. */
+    public List<Verdict> writeVerdicts() {
+        return writes.verdicts();
     }
 
     public long generation() {
@@ -336,7 +375,10 @@ public final class Oracle {
      * (try_to_unmap_one's ptep_clear_flush, waiting in its TLB flush for this store, which runs
      * with interrupts off) still maps the page for this CPU until the flush; the page's contents,
      * this store's included, become the swap entry's or the new PTE's. Ghost alone would read such
-     * a PTE as never-touched memory (zeros).
+     * a PTE as never-touched memory (zeros). A remote write's store (REMOTE_STORE) is one too: GUP
+     * took the page while it was mapped, and a concurrent zap (MADV_DONTNEED, reclaim) may have
+     * cleared the PTE since; a read that took the same page before the zap copies the written bytes
+     * out of it, which are then addr's memory at this instant as far as that read can tell.
      */
     private void recordStore(long step, Page page, long addr) {
         long base = addr & ~(long) (Page.PAGE_SIZE - 1);

@@ -8,7 +8,7 @@ import static mmrace.oracle.Verdict.Cls.NEEDS_TRIAGE;
 /**
  * Why a verdict is what it is: each reason has its code (as scenario files' {@code expect} lines
  * and every output write it), the class of verdict it gives, and the rule it comes from, with the
- * kernel code that rule rests on. The rule labels (F1-F10 forbidden, A1-A10 acceptable) are those of
+ * kernel code that rule rests on. The rule labels (F1-F10 forbidden, A1-A10 acceptable, W1-W3 remote writes) are those of
  * docs/ORACLE.md. {@link #toString()} is the code.
  */
 public enum Reason {
@@ -44,7 +44,7 @@ public enum Reason {
     // needs triage
     UNEXPLAINED("unexplained", NEEDS_TRIAGE,
             "the oracle cannot explain the outcome (bytes never in the range, a short read where the next address stayed"
-                    + " readable, a read that never returned): the oracle's own limit, not a kernel rule, until a person"
+                    + " readable, a read or remote write that never returned): the oracle's own limit, not a kernel rule, until a person"
                     + " has read the trace"),
 
     // interesting
@@ -71,7 +71,21 @@ public enum Reason {
     // acceptable
     OK("ok", ACCEPTABLE,
             "A1, A2, A4: what __access_remote_vm (mm/memory.c) could have returned under mmap_read_lock: the bytes of one"
-                    + " instant, possibly short, zeros from memory never written");
+                    + " instant, possibly short, zeros from memory never written"),
+
+    // remote writes (access_remote_vm with FOLL_WRITE: WriteJudge)
+    COW_BYPASS("cow-bypass", FORBIDDEN,
+            "W1: a remote write changed a page it must not: a file's page-cache page through a private mapping (FOLL_FORCE"
+                    + " must break COW into an anonymous folio: do_cow_fault and wp_page_copy in mm/memory.c, can_follow_write_pte"
+                    + " in mm/gup.c), the zero page, or a page of another mm (the Dirty COW class)"),
+    TORN_WRITE("torn-write", FORBIDDEN,
+            "W2: the bytes of one remote write went into pages of two layouts; __access_remote_vm (mm/memory.c) holds"
+                    + " mmap_read_lock across the whole copy, so one layout receives them all"),
+    WRITE_LOST("write-lost", FORBIDDEN,
+            "W3: a remote write returned N, nothing raced with it, yet the target does not read its first N bytes back as written"),
+    WRITE_RACED("write-raced", INTERESTING,
+            "W3: the target reads other bytes than a remote write stored, because another task changed that memory before the"
+                    + " write returned (MADV_DONTNEED zapped the page GUP had returned, a store, a layout change)");
 
     private final String code;
     private final Verdict.Cls cls;

@@ -75,6 +75,11 @@ import mmrace.scenario.Scenario;
  *     FOLL_ANON stops at anything but private anonymous memory; without FOLL_FORCE it stops at a
  *     mapping without PROT_READ (with it, PROT_NONE memory is read: VM_MAYREAD is always set);
  *     beyond a file's end it stops (SIGBUS).</li>
+ * <li>A remote write (__access_remote_vm with FOLL_WRITE): page by page like a read, stopping at
+ *     the first unmapped address, at a mapping without PROT_WRITE unless FOLL_FORCE and private
+ *     (check_vma_flags: FOLL_FORCE writes only where is_cow_mapping), and beyond a file's end; a
+ *     private page gets its COW copy (and the VMA its anon_vma) as a store does; shared file
+ *     pages are written in the file. Returns the bytes written.</li>
  * <li>reclaim and collapse change no contents and no VMA: 0.</li>
  * </ul>
  * Not modelled: stack growth (MAP_GROWSDOWN is kept as a flag only), mremap with old length 0,
@@ -203,6 +208,7 @@ public final class RefModel extends RefSyscalls {
             case Op.Mprotect m -> mprotect(m.addr(), m.len(), m.prot());
             case Op.Madvise m -> madvise(m.addr(), m.len());
             case Op.Write w -> store(w.addr(), w.len(), w.fill().value());
+            case Op.Poke p -> poke(p.addr(), p.len(), p.fill().value(), p.flags());
             case Op.Reclaim r -> 0;
             case Op.Collapse c -> 0;
         };
@@ -240,7 +246,40 @@ public final class RefModel extends RefSyscalls {
         return 0;
     }
 
-    /** __access_remote_vm for a read, single-threaded: the bytes it returns. */
+    /** __access_remote_vm for a write (FOLL_WRITE | flags), single-threaded: the bytes it wrote. */
+    long poke(long addr, int len, byte fill, int flags) {
+        int n = 0;
+        while (n < len) {
+            long a = addr + n;
+            Vma v = find(a);
+            if (v == null || v.device())
+                break; // no stack growth; devices (vm_ops->access) are not generated for the model
+            if ((v.prot() & Prot.WRITE) == 0 && ((flags & Op.Foll.FORCE) == 0 || v.shared()))
+                break; // check_vma_flags: FOLL_FORCE overrides !VM_WRITE only in a COW mapping
+            long page = a & -PAGE;
+            int off = (int) (a - page), chunk = (int) Math.min(len - n, PAGE - off);
+            byte[] b;
+            if (v.inObject()) {
+                b = v.obj().page(v.pgoff() + (page - v.start()) / PAGE);
+            } else {
+                b = priv.get(page);
+                if (b == null) {
+                    // do_anonymous_page, do_cow_fault or wp_page_copy: anon_vma_prepare before the file is read
+                    v = anonVmaPrepare(v);
+                    byte[] src = v.anonymous() ? new byte[(int) PAGE] : v.obj().page(v.pgoff() + (page - v.start()) / PAGE);
+                    b = src == null ? null : src.clone();
+                    if (b != null)
+                        priv.put(page, b);
+                }
+            }
+            if (b == null)
+                break; // beyond the end of the file: SIGBUS
+            Arrays.fill(b, off, off + chunk, fill);
+            n += chunk;
+        }
+        return n;
+    }
+
     /**
      * What a FOLL_FORCE read of the (non-device) page at {@code page} returns, without a copy (the
      * caller must not change it): null where nothing is mapped or beyond a file's end.
@@ -258,6 +297,7 @@ public final class RefModel extends RefSyscalls {
 
     private static final byte[] ZERO = new byte[(int) PAGE];
 
+    /** __access_remote_vm for a read, single-threaded: the bytes it returns. */
     public byte[] read(long addr, int len, int flags) {
         byte[] out = new byte[Math.max(0, len)];
         int n = 0;

@@ -6,6 +6,7 @@ import mmrace.port.File;
 import mmrace.port.Memory;
 import mmrace.port.Mm;
 import mmrace.port.MmStruct;
+import mmrace.port.MmTypes;
 import mmrace.port.Syscalls;
 import mmrace.port.Daemons;
 import mmrace.runtime.Task;
@@ -56,6 +57,16 @@ final class Perform {
                 int n = Memory.accessRemoteVm(mm, r.addr(), buf, r.len(), r.flags(),
                         rv.path, rv.walk);
                 oracle.readReturned(t, buf, n);
+                yield n;
+            }
+            case Op.Poke p -> {
+                // writes always take the slow path: the variant only decides which entry refuses them
+                byte[] buf = new byte[Math.max(0, p.len())];
+                Arrays.fill(buf, p.fill().value());
+                Task t = Task.current();
+                oracle.expectWrite(t, p.addr(), buf.clone(), p.flags());
+                int n = Memory.accessRemoteVm(mm, p.addr(), buf, p.len(), MmTypes.FOLL_WRITE | p.flags(), v.path, v.walk);
+                oracle.writeReturned(t, n);
                 yield n;
             }
             case Op.Mmap m -> {

@@ -28,6 +28,23 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * access_remote_vm(mm, addr, buf, len, FOLL_WRITE | flags) from another process, buf holding
+     * len bytes of fill: what a write to /proc/PID/mem does for each page-sized chunk (mem_rw,
+     * fs/proc/base.c, FOLL_FORCE | FOLL_WRITE) and PTRACE_POKEDATA for one word (ptrace_access_vm,
+     * kernel/ptrace.c). Writes never take the fast path: every variant sends them to the slow path.
+     */
+    record Poke(long addr, int len, Scenario.Fill fill, int flags, int line) implements Op {
+        public String text() {
+            return "poke " + Num.hex(addr) + " " + len + " fill=" + fill.text() + " " + Foll.text(flags);
+        }
+
+        @Override
+        public String toString() {
+            return "access_remote_vm(" + Num.hex(addr) + ", " + len + ", FOLL_WRITE" + ((flags & Foll.FORCE) != 0 ? "|FOLL_FORCE" : "") + ")";
+        }
+    }
+
     /** mmap(addr, len, prot, flags, fd, off) by a thread of the target; name labels the new VMA. */
     record Mmap(String name, long addr, long len, int prot, boolean fixed, boolean shared, String file, long off,
                 boolean growsdown, int line) implements Op {
@@ -130,7 +147,7 @@ public sealed interface Op {
         }
     }
 
-    /** FOLL_* flags of a read, by name. */
+    /** FOLL_* flags of a read or a poke, by name (a poke's FOLL_WRITE is implied, never written). */
     final class Foll {
         private Foll() {}
 

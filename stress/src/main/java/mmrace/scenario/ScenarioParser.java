@@ -111,8 +111,9 @@ public final class ScenarioParser {
                 if (actor != null)
                     throw err("init lines come before the first actor");
                 Op op = op(w.subList(1, w.size()));
-                if (op instanceof Op.Read)
-                    throw err("init runs the target's own operations; a read belongs to an actor");
+                if (op instanceof Op.Read || op instanceof Op.Poke)
+                    throw err("init runs the target's own operations; a remote " + (op instanceof Op.Read ? "read" : "poke")
+                            + " belongs to an actor");
                 s.init.add(op);
             }
             case "inject" -> injectLine(w);
@@ -199,6 +200,30 @@ public final class ScenarioParser {
                 }
                 return new Op.Read(addr, (int) len, flags, v, line);
             }
+            case "poke" -> {
+                need(w, 3, "poke ADDR LEN fill=X [FOLL_FORCE|none]");
+                long addr = num(w.get(1), "an address");
+                long len = num(w.get(2), "a length");
+                if (len < 0 || len > (1 << 20))
+                    throw err("poke length must be between 0 and 1 MiB, found " + w.get(2));
+                Scenario.Fill f = null;
+                int flags = Op.Foll.FORCE;
+                for (int i = 3; i < w.size(); i++) {
+                    String t = w.get(i);
+                    if (t.startsWith("fill=")) {
+                        f = fill(t.substring(5));
+                        if (f.none())
+                            throw err("poke needs a byte to write, not fill=none");
+                    } else if (t.equals("FOLL_FORCE") || t.equals("none") || t.equals("0")) {
+                        flags = Op.Foll.parse(t);
+                    } else {
+                        throw err("unexpected '" + t + "': expected fill=X, FOLL_FORCE or none (a poke is always FOLL_WRITE)");
+                    }
+                }
+                if (f == null)
+                    throw err("poke needs fill=X (the byte to write)");
+                return new Op.Poke(addr, (int) len, f, flags, line);
+            }
             case "mmap" -> {
                 need(w, 5, "mmap NAME ADDR LEN PROT [fixed] [shared] [growsdown] [file=F off=N]");
                 String n = w.get(1);
@@ -255,7 +280,7 @@ public final class ScenarioParser {
                 return new Op.Collapse(num(w.get(1), "an address"), line);
             }
             default -> throw err("unknown operation '" + o + "'" + (actor == null ? "" : " in actor " + actor.name())
-                    + ": expected read, mmap, munmap, mremap, mprotect, madvise, write, reclaim or collapse");
+                    + ": expected read, poke, mmap, munmap, mremap, mprotect, madvise, write, reclaim or collapse");
         }
     }
 

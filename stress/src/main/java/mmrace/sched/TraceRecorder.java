@@ -86,7 +86,8 @@ public final class TraceRecorder implements ExecutionListener {
             case SYS_ENTER -> rows.add(new Row(step, actor, Kind.SYSCALL, a + " ..."));
             case SYS_EXIT -> rows.add(new Row(step, actor, Kind.SYSCALL, a + " = " + ret(b)));
             default -> rows.add(new Row(step, actor, Kind.TRACEPOINT, "trace " + tp.name().toLowerCase(Locale.ROOT) + "(" + a + ", "
-                    + (tp == Tracepoint.READ_BEGIN || tp == Tracepoint.USER_STORE || tp == Tracepoint.READ_LOCK_DROPPED ? "0x" + Long.toHexString(b) : b) + ")"));
+                    + (tp == Tracepoint.READ_BEGIN || tp == Tracepoint.USER_STORE || tp == Tracepoint.REMOTE_STORE
+                    || tp == Tracepoint.READ_LOCK_DROPPED ? "0x" + Long.toHexString(b) : b) + ")"));
         }
     }
 

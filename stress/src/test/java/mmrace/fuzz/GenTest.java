@@ -29,7 +29,10 @@ class GenTest {
         assertNotEquals(texts(1, 10), texts(2, 10));
     }
 
-    /** Every generated scenario parses back identically, is within the limits, and races the reader with one or two actors. */
+    /**
+     * Every generated scenario parses back identically, is within the limits, and races the reader
+     * (remote reads and writes only) with one or two actors.
+     */
     @Test
     void generatedScenariosAreValid() {
         Gen g = new Gen(7);
@@ -37,7 +40,7 @@ class GenTest {
             Scenario s = g.initial();
             assertNull(Limits.DEFAULT.check(s), s::text);
             assertEquals("reader", s.actors.get(0).name());
-            assertTrue(s.actors.get(0).ops().stream().allMatch(op -> op instanceof Op.Read));
+            assertTrue(s.actors.get(0).ops().stream().allMatch(OpRelation::isRemoteAccess));
             int n = s.actors.get(0).ops().size();
             assertTrue(n >= 1 && n <= 2);
             assertTrue(s.actors.size() == 2 || s.actors.size() == 3, "the reader and one or two actors racing it:\n" + s.text());
@@ -76,5 +79,37 @@ class GenTest {
         }
         assertTrue(straddling * 3 > reads, straddling + " of " + reads + " reads straddle 0x12000");
         assertTrue(fixedOverBoth > 20, fixedOverBoth + " MAP_FIXED over A|B");
+    }
+    /**
+     * Remote writes are generated, but reads stay the main remote operation (about one remote
+     * access in eight is a poke); most pokes use FOLL_FORCE, most of those into a private file
+     * mapping go to the page of its first fault, and most pokes race a target operation aimed at
+     * their page (a MADV_DONTNEED of it most often: the Dirty COW race).
+     */
+    @Test
+    void pokesAreGeneratedWithModestProbability() {
+        Gen g = new Gen(11);
+        int accesses = 0, pokes = 0, forced = 0, intoPrivateFile = 0, zapped = 0;
+        for (int i = 0; i < 4000; i++) {
+            Scenario s = g.initial();
+            for (Op op : s.actors.get(0).ops()) {
+                accesses++;
+                if (!(op instanceof Op.Poke p))
+                    continue;
+                pokes++;
+                if (p.flags() == Op.Foll.FORCE)
+                    forced++;
+                long page = p.addr() & -Gen.PAGE;
+                if (s.maps.stream().anyMatch(m -> m.file() != null && !m.shared() && m.addr() <= page && page < m.addr() + m.len()))
+                    intoPrivateFile++;
+                if (s.actors.stream().skip(1).flatMap(a -> a.ops().stream())
+                        .anyMatch(o -> o instanceof Op.Madvise m && m.addr() <= page && page < m.addr() + m.len()))
+                    zapped++;
+            }
+        }
+        assertTrue(pokes * 20 > accesses && pokes * 5 < accesses, pokes + " pokes of " + accesses + " remote accesses");
+        assertTrue(forced * 10 > pokes * 7, forced + " of " + pokes + " pokes use FOLL_FORCE");
+        assertTrue(intoPrivateFile * 8 > pokes, intoPrivateFile + " of " + pokes + " pokes go into a private file mapping");
+        assertTrue(zapped * 4 > pokes, zapped + " of " + pokes + " pokes race a MADV_DONTNEED of their page");
     }
 }

@@ -186,7 +186,8 @@ final class ModelCheck {
 
     /**
      * A one-actor scenario for the model-based test: the default layout with a private file
-     * mapping, sometimes a shared file mapping, and 4-12 operations, about a third of them reads
+     * mapping, sometimes a shared file mapping, and 4-12 operations, about a third of them remote
+ * accesses (reads, and one in eight of those a remote write)
      * (MAP_GROWSDOWN, device mappings and fault injection are left out: the model does not have them).
      */
     static Scenario generate(long seed) {
@@ -202,7 +203,7 @@ final class ModelCheck {
         s.actors.add(new Scenario.Actor("t", ops, 0));
         int n = 4 + rng.nextInt(9);
         while (ops.size() < n) {
-            Op op = rng.nextInt(3) == 0 ? g.read(s) : g.targetOp(s);
+            Op op = rng.nextInt(3) == 0 ? g.remoteOp(s) : g.targetOp(s);
             if (op instanceof Op.Mmap m && m.growsdown())
                 continue;
             ops.add(op);

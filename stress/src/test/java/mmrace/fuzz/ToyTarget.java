@@ -342,6 +342,10 @@ public final class ToyTarget implements Target {
                     store(w.addr(), w.len(), w.fill().value());
                     yield 0;
                 }
+                case Op.Poke p -> { // the toy has no permissions: a remote write is a store
+                    store(p.addr(), p.len(), p.fill().value());
+                    yield p.len();
+                }
                 case Op.Reclaim r -> {
                     tree.readOnce();
                     yield 0;

@@ -31,7 +31,9 @@ class ReasonTest {
     void theCodesAreTheOnesFilesAndOutputsUse() {
         assertEquals(List.of("torn-read", "freed-memory", "permission-bypass", "lock-leak", "refcount-leak", "deadlock", "livelock",
                 "kernel-assertion", "java-exception", "contract", "unexplained", "fast-fallback", "multi-layout", "short-read",
-                "content-mix", "pinned-folio", "vma-lock-retry", "stack-lock-drop", "ok"), Arrays.stream(Reason.values()).map(Reason::code).toList());
+                "content-mix", "pinned-folio", "vma-lock-retry", "stack-lock-drop", "ok",
+                // remote writes
+                "cow-bypass", "torn-write", "write-lost", "write-raced"), Arrays.stream(Reason.values()).map(Reason::code).toList());
         for (Reason r : Reason.values()) {
             assertEquals(r.code(), r.toString(), "toString is the code, as outputs print it");
             assertEquals(r, Reason.of(r.code()));

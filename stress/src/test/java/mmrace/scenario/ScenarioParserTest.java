@@ -75,4 +75,27 @@ class ScenarioParserTest {
         ScenarioError e = assertThrows(ScenarioError.class, () -> ScenarioParser.parse(Path.of("/nonexistent/x.scn")));
         assertEquals("/nonexistent/x.scn: no such file", e.getMessage());
     }
+    /**
+     * poke: access_remote_vm with FOLL_WRITE (implied, never written), FOLL_FORCE unless "none";
+     * it round-trips, and its mistakes name the line. Like a read, it is another process's
+     * operation, so init may not run one.
+     */
+    @Test
+    void pokeIsARemoteWrite() throws ScenarioError {
+        Scenario s = ScenarioParser.parse("p.scn", "mmrace-scenario 1\nactor d\n  poke 0x20010 8 fill=X\n  poke 0x20010 4 fill=0x41 none\n");
+        Op.Poke p = (Op.Poke) s.actor("d").ops().get(0), q = (Op.Poke) s.actor("d").ops().get(1);
+        assertEquals(Op.Foll.FORCE, p.flags());
+        assertEquals(0, q.flags());
+        assertEquals((byte) 'A', q.fill().value());
+        assertEquals("poke 0x20010 8 fill=X FOLL_FORCE", p.text());
+        assertEquals("access_remote_vm(0x20010, 8, FOLL_WRITE|FOLL_FORCE)", p.toString());
+        assertEquals(s.text(), ScenarioParser.parse("again.scn", s.text()).text());
+        String head = "mmrace-scenario 1\nactor d\n";
+        assertEquals("bad.scn:3: poke needs fill=X (the byte to write)", error(head + "  poke 0x10000 8\n"));
+        assertEquals("bad.scn:3: poke needs a byte to write, not fill=none", error(head + "  poke 0x10000 8 fill=none\n"));
+        assertTrue(error(head + "  poke 0x10000 8 fill=X FOLL_ANON\n").startsWith("bad.scn:3: unexpected 'FOLL_ANON'"));
+        assertTrue(error(head + "  poke 0x10000 2m fill=X\n").startsWith("bad.scn:3: poke length must be between 0 and 1 MiB"));
+        assertTrue(error("mmrace-scenario 1\ninit poke 0x10000 8 fill=X\nactor d\n  read 0x10000 1\n")
+                .startsWith("bad.scn:2: init runs the target's own operations; a remote poke belongs to an actor"));
+    }
 }
