@@ -44,29 +44,44 @@ public final class Task {
     }
 
     /**
-     * The most recent {@link #bind}, with its thread: {@link #current} answers from it without a
-     * thread-local lookup when the caller is that thread (a scheduler running every actor on one
-     * thread rebinds at each switch). Immutable, so a reader sees a thread and its own task.
+     * The most recent {@link #bind} of a thread, with the thread: {@link #current} answers from it
+     * without a thread-local lookup when the caller is that thread (a scheduler running every actor
+     * on one thread rebinds at each switch). Kept in one of {@link #STRIPES} slots chosen by the
+     * thread's id, a cache line apart, so that schedulers on several threads (a campaign's jobs)
+     * do not write one shared line at every switch. Immutable, so a reader sees a thread and its
+     * own task.
+     *
+     * <p>The slots are plain (racy) on purpose: a thread writes only bindings of its own, and
+     * reads its own last write or another thread's (program order forbids an older one of its
+     * own); another thread's binding, or a binding a colliding thread's unbind cleared, sends it to
+     * the thread-local, which is always right.
      */
     private record Binding(Thread thread, Task task) {}
 
-    private static volatile Binding last;
+    private static final int STRIPES = 16, STRIDE = 16; // 16 references: at least one cache line between slots
+    private static final Binding[] LAST = new Binding[STRIPES * STRIDE];
+
+    private static int slot(Thread t) {
+        return (int) (t.threadId() & (STRIPES - 1)) * STRIDE;
+    }
 
     /** The task running on this thread ({@code current}). */
     public static Task current() {
-        Binding b = last;
-        if (b != null && b.thread == Thread.currentThread())
+        Thread me = Thread.currentThread();
+        Binding b = LAST[slot(me)];
+        if (b != null && b.thread == me)
             return b.task;
         Task t = CURRENT.get();
         if (t == null)
-            throw new IllegalStateException("no current task on " + Thread.currentThread() + ": call Kernel.enter first");
+            throw new IllegalStateException("no current task on " + me + ": call Kernel.enter first");
         return t;
     }
 
     /** The task running on this thread, or null if none is bound (no exception: for callers that check). */
     public static Task currentOrNull() {
-        Binding b = last;
-        if (b != null && b.thread == Thread.currentThread())
+        Thread me = Thread.currentThread();
+        Binding b = LAST[slot(me)];
+        if (b != null && b.thread == me)
             return b.task;
         return CURRENT.get();
     }
@@ -74,14 +89,17 @@ public final class Task {
     /** Runs this task on the calling thread from now on. */
     public void bind() {
         CURRENT.set(this);
-        last = new Binding(Thread.currentThread(), this);
+        Thread me = Thread.currentThread();
+        LAST[slot(me)] = new Binding(me, this);
     }
 
     public static void unbind() {
         CURRENT.remove();
-        Binding b = last;
-        if (b != null && b.thread == Thread.currentThread())
-            last = null;
+        Thread me = Thread.currentThread();
+        int i = slot(me);
+        Binding b = LAST[i];
+        if (b != null && b.thread == me)
+            LAST[i] = null;
     }
 
     /**

@@ -32,14 +32,14 @@ import mmrace.scenario.Variant;
  * }</pre>
  *
  * <p>With {@code jobs == 1} the campaign runs in this process ({@link Fuzzer}). With more, it
- * starts {@code jobs} worker <b>processes</b> ({@link Worker#main}) with this JVM's command line
- * (its java binary, JVM options and class path), each with its own seed, all sharing the corpus
- * directory, and aggregates their progress. Processes rather than threads: the scheduler hands
- * control from virtual thread to virtual thread with {@code -Djdk.virtualThreadScheduler.parallelism=1},
- * so every execution in one JVM runs on one carrier thread; threads in one JVM would share that one
- * carrier (and one core), processes each get their own. Processes also isolate a worker that a
- * port bug wedges, and the corpus directory is the only thing they share (atomic writes, content
- * names; see {@link Corpus}).
+ * runs {@code jobs} fuzzers, each with its own seed, all sharing the corpus directory (atomic
+ * writes, content names; see {@link Corpus}), and aggregates their progress. They are threads of
+ * this JVM ({@link WorkerThreads}) when the scheduler runs actors as continuations on the calling
+ * thread: one JIT compiles the code for all of them, where each worker process would compile it
+ * again on the same cores. Otherwise (actors on virtual threads, which
+ * {@code -Djdk.virtualThreadScheduler.parallelism=1} puts on one carrier thread, or
+ * {@code -Dmmrace.workers=processes}) they are worker <b>processes</b> ({@link Worker#main}) with
+ * this JVM's command line (its java binary, JVM options and class path), each with its own core.
  */
 public final class Campaign {
     /**
@@ -241,7 +241,7 @@ public final class Campaign {
     private final Options options;
     private final Supplier<Target> target;
 
-    /** {@code target} makes the in-process worker's Target (unused with jobs > 1: workers use {@link Options#targetClass}). */
+    /** {@code target} makes an in-process worker's Target (worker processes use {@link Options#targetClass}). */
     public Campaign(Options options, Supplier<Target> target) {
         this.options = options;
         this.target = target;
@@ -258,6 +258,8 @@ public final class Campaign {
             }).run();
         if (options.corpus() == null)
             throw new IllegalArgumentException("several jobs share a corpus directory: give one");
+        if (WorkerThreads.usable())
+            return WorkerThreads.run(options, target, progress);
         return coordinate(progress);
     }
 
@@ -395,7 +397,8 @@ public final class Campaign {
                 first[1] < 0 ? null : Duration.ofNanos(first[1]), stop[0], p.errors(), null, 0 /* workers do not report skipped inputs */);
     }
 
-    private static Progress aggregate(Map<Integer, long[]> stats, Corpus corpus, Map<String, FindingEvent> files, Duration el) {
+    /** The campaign's progress from each worker's last stat array (see {@link Worker.Message}). */
+    static Progress aggregate(Map<Integer, long[]> stats, Corpus corpus, Map<String, FindingEvent> files, Duration el) {
         long execs = 0, errors = 0;
         int probes = 0, edges = 0, pairs = 0, outcomes = 0;
         for (long[] s : stats.values()) {

@@ -57,6 +57,16 @@ import mmrace.runtime.Waiter;
  * deterministic, so the same program and strategy choices give the same steps).
  */
 public final class Execution {
+    /**
+     * Whether an execution runs its actors on the calling thread (as continuations), so that
+     * executions on several platform threads run at once, one per core; if not, actors are
+     * virtual threads and every execution of this JVM shares the virtual-thread scheduler's
+     * carriers (one, with the launcher's {@code -Djdk.virtualThreadScheduler.parallelism=1}).
+     */
+    public static boolean runsOnCallingThread() {
+        return Handoff.continuations;
+    }
+
     static final int END = -2, ABORTED = -3;
     static final byte RUNNING = 0, POINT = 1, BLOCKED = 2, SPINNING = 3, FINISHED = 4;
 

@@ -132,17 +132,42 @@ class CampaignTest {
         assertTrue(a.firstForbiddenExecutions() > 0, "the toy's torn read is found within the budget: " + a.text());
     }
 
-    /** Two worker processes share the corpus directory; the campaign stops at the first forbidden outcome. */
+    /**
+     * Two worker processes ({@code -Dmmrace.workers=processes}) share the corpus directory; the
+     * campaign stops at the first forbidden outcome.
+     */
     @Test
     void workerProcesses() throws Exception {
+        String before = System.setProperty("mmrace.workers", "processes");
+        try {
+            twoJobs(false);
+        } finally {
+            if (before == null)
+                System.clearProperty("mmrace.workers");
+            else
+                System.setProperty("mmrace.workers", before);
+        }
+    }
+
+    /** The same with the jobs as two threads of this JVM (the default when actors run as continuations). */
+    @Test
+    void workerThreads() throws Exception {
+        assertTrue(WorkerThreads.usable(), "the test JVM runs actors as continuations (--add-exports java.base/jdk.internal.vm)");
+        twoJobs(true);
+    }
+
+    private void twoJobs(boolean threads) throws Exception {
+        assertEquals(threads, WorkerThreads.usable());
         Campaign.Options o = options(dir).withJobs(2).withMaxExecutions(50_000);
-        List<String> lines = new ArrayList<>();
-        Campaign.Summary s = new Campaign(o, ToyTarget::new).run(p -> lines.add(p.line()));
+        List<Campaign.Progress> seen = new ArrayList<>();
+        Campaign.Summary s = new Campaign(o, ToyTarget::new).run(seen::add);
         System.out.print(s.text());
         assertEquals(1, s.exitCode(), s::text);
         assertTrue(s.stoppedOnForbidden());
         assertTrue(s.findings().containsKey(Reason.TORN_READ.code()));
         assertTrue(files(dir.resolve("findings"), "torn-read-*.scn").size() >= 1);
+        assertTrue(s.firstForbiddenExecutions() > 0, s::text);
+        assertEquals(2, seen.get(seen.size() - 1).workers(), "both workers reported their counts");
         for (Path p : files(dir.resolve("queue"), "*.scn"))
             ScenarioParser.parse(p);
     }
