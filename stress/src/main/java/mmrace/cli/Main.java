@@ -36,7 +36,7 @@ import picocli.CommandLine.Command;
                 "mmap, munmap, mremap, mprotect, madvise, faults, reclaim and THP collapse;",
                 "under the deterministic scheduler (run, explore, fuzz) or on real threads under JCStress (stress)."},
         subcommands = {RunCmd.class, ExploreCmd.class, FuzzCmd.class, MinimizeCmd.class, StressCmd.class, GateCmd.class,
-                NightlyCmd.class, PromoteCmd.class, BenchCmd.class, MutantsCmd.class},
+                NightlyCmd.class, PromoteCmd.class, BenchCmd.class, MutantsCmd.class, JazzerCmd.class, FromJazzerCmd.class, CompareCmd.class},
         footer = {"", "Exit status: 0 no forbidden outcome, 1 a forbidden outcome was seen (or an",
                 "expected one was not, or a gate check failed), 2 bad input, 3 an outcome the",
                 "oracle cannot explain (needs triage) and no forbidden one; stress: 4 JCStress",
