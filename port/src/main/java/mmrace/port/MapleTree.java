@@ -1380,6 +1380,83 @@ public final class MapleTree {
             mteDestroyWalk(root, mt);
     }
 
+    // ------------------------------------------------------------ a new mm's tree (fork, exit)
+
+    /** mt_init_flags(&mm->mm_mt, MM_MT_FLAGS): an empty tree (a new mm's mm_mt; the mm is not shared yet). */
+    public void mtInit() {
+        maRoot.set(null);
+    }
+
+    /**
+     * __mt_dup(mt, new, gfp) (mas_dup_build): {@code nu} becomes a copy of {@code mt}, node for
+     * node, the same entries in the same slots (dup_mmap then replaces each entry in place). 0, or
+     * -ENOMEM with {@code nu} left empty and the nodes it got freed (mas_dup_free): a test injects
+     * the failure at "maple", or the maple_node cache runs dry. The caller holds both trees' locks;
+     * nobody else can see {@code nu} until its root is published.
+     * The copy is built in DFS preorder, as mas_dup_build builds it. model: a node's copy is
+     * allocated when it is made (mas_dup_alloc allocates all the children of a node at once, so
+     * an injected failure may leave a different number of nodes to free); each source node is
+     * read at one point, as a writer's walk reads it; the copies are filled before they are
+     * published, with no points. Read at lib/maple_tree.c as the class names (its __mt_dup,
+     * mas_dup_build, mas_dup_free).
+     */
+    public static int __mtDup(MapleTree mt, MapleTree nu) {
+        Task t = Task.current();
+        if (t.kernel.faults.shouldFail(t, "maple"))
+            return -Errno.ENOMEM;
+        MapleNode root = mt.maRoot.get(); // mas_start(mas)
+        MapleNode copy = null;
+        if (root != null) {
+            List<MapleNode> made = new ArrayList<>();
+            copy = masDupNode(root, nu, 0, made);
+            if (copy == null) {
+                for (MapleNode n : made) // mas_dup_free(new_mas)
+                    MapleNode.mapleNodeCache(t.kernel).free(n);
+                return -Errno.ENOMEM;
+            }
+        }
+        // set_new_tree: the root's parent is the tree; rcu_assign_pointer(new_mas->tree->ma_root, root)
+        nu.maRoot.rcuAssignPointer(copy);
+        return 0;
+    }
+
+    /**
+     * mas_copy_node(mas, new_mas, parent) for {@code src}, then (mas_dup_alloc) the copies of its
+     * children in its slots; null if a node could not be allocated.
+     */
+    private static MapleNode masDupNode(MapleNode src, Object parent, int parentSlot, List<MapleNode> made) {
+        MapleNode n = mtAllocOne();
+        if (n == null)
+            return null;
+        made.add(n);
+        src.mem.visit();
+        long[] piv = new long[PIVOTS];
+        Object[] slots = new Object[SLOTS];
+        for (int i = 0; i < PIVOTS; i++)
+            piv[i] = src.mem.word(i);
+        for (int i = 0; i < SLOTS; i++)
+            slots[i] = src.mem.ptr(i);
+        long type = src.mem.word(W_TYPE);
+        int end = (int) src.mem.word(W_END);
+        if (type != MAPLE_LEAF_64) {
+            for (int i = 0; i <= end && i < SLOTS; i++) {
+                if (!(slots[i] instanceof MapleNode child))
+                    continue;
+                MapleNode c = masDupNode(child, n, i, made);
+                if (c == null)
+                    return null;
+                slots[i] = c;
+            }
+        }
+        nodeInit(n, type, piv, slots, end, parent, parentSlot);
+        return n;
+    }
+
+    /** __mt_destroy(&mm->mm_mt): every entry dropped and every node freed (exit_mmap, a failed dup_mmap). */
+    public void mtDestroy() {
+        __mtDestroy(this);
+    }
+
     // ------------------------------------------------------------ point-free views (oracle, tests)
 
     /**

@@ -492,6 +492,249 @@ public final class Memory {
         } while (vma != null);
     }
 
+    // ---------------------------------------------------------------- fork: copy_page_range
+
+    static final int P_COPY_SKIP = Probes.register("copy_page_range: vma_needs_copy false (file-backed, no anon_vma): refault later");
+    static final int P_COPY_COW = Probes.register("__copy_present_ptes: COW mapping, write-protect the parent's PTE too");
+    static final int P_COPY_ANON = Probes.register("copy_present_ptes: anonymous folio shared with the child (mapcount, refcount)");
+    static final int P_COPY_SPECIAL = Probes.register("copy_present_ptes: no struct page (zero page, pfnmap): copy the PTE");
+    static final int P_COPY_SWAP = Probes.register("copy_nonpresent_pte: swap entry duplicated");
+    static final int P_COPY_NO_TABLE = Probes.register("copy_pte_range: source PTE table gone, nothing to copy");
+
+    /**
+     * copy_nonpresent_pte(dst_mm, src_mm, dst_pte, src_pte, dst_vma, src_vma, addr, rss): 0, or
+     * -EIO if the swap count needs a continuation. model: the only non-present entries are swap
+     * entries (no migration, device-private, device-exclusive or marker entries), which carry no
+     * exclusive or uffd-wp bit, and swap_dup_entry_direct never needs a continuation.
+     */
+    static int copyNonpresentPte(MmStruct dstMm, MmStruct srcMm, Ptep dstPte, Ptep srcPte, VmAreaStruct dstVma,
+                                 VmAreaStruct srcVma, long addr) {
+        long origPte = srcPte.load(); // ptep_get(src_pte)
+        long pte = origPte;
+        // softleaf_is_swap(entry)
+        if (SwapState.swapDuplicate(Pgtable.swpOffset(origPte)) < 0) // swap_dup_entry_direct
+            return -Errno.EIO;
+        Probes.hit(P_COPY_SWAP);
+        // make sure dst_mm is on swapoff's mmlist; pte_swp_exclusive: model none
+        dstPte.set(pte); // set_pte_at(dst_mm, addr, dst_pte, pte)
+        return 0;
+    }
+
+    /**
+     * __copy_present_ptes(dst_vma, src_vma, dst_pte, src_pte, pte, addr, nr = 1): in a COW mapping
+     * write-protect the PTE in both processes; clean in the child for a shared mapping; old.
+     */
+    static void __copyPresentPtes(VmAreaStruct dstVma, VmAreaStruct srcVma, Ptep dstPte, Ptep srcPte, long pte, long addr) {
+        // If it's a COW mapping, write protect it both processes.
+        if (Mm.isCowMapping(srcVma.vmFlags.get()) && Pgtable.pteWrite(pte)) {
+            Probes.hit(P_COPY_COW);
+            srcPte.set(Pgtable.pteWrprotect(srcPte.load())); // wrprotect_ptes: ptep_set_wrprotect (clear_bit)
+            pte = Pgtable.pteWrprotect(pte);
+        }
+        // If it's a shared mapping, mark it clean in the child.
+        if ((srcVma.vmFlags.get() & Mm.VM_SHARED) != 0)
+            pte &= ~Pgtable._PAGE_DIRTY; // pte_mkclean
+        pte &= ~Pgtable._PAGE_ACCESSED; // pte_mkold
+        // !userfaultfd_wp(dst_vma): pte_clear_uffd_wp: model none
+        dstPte.set(pte); // set_ptes(dst_vma->vm_mm, addr, dst_pte, pte, 1)
+    }
+
+    /**
+     * copy_present_ptes(dst_vma, src_vma, dst_pte, src_pte, pte, addr, max_nr, rss, prealloc): the
+     * number of PTEs copied (always 1).
+     * model: one PTE at a time, also for PTEs of a large folio (the batch, folio_pte_batch_flags,
+     * does the same for each PTE of the batch); folio_try_dup_anon_rmap_pte never fails (no page
+     * is pinned: the model has no FOLL_PIN), so copy_present_page and its preallocated folio are
+     * never needed.
+     */
+    static int copyPresentPtes(VmAreaStruct dstVma, VmAreaStruct srcVma, Ptep dstPte, Ptep srcPte, long pte, long addr) {
+        Page page = vmNormalPage(srcVma, addr, pte);
+        if (page == null) {
+            Probes.hit(P_COPY_SPECIAL);
+            __copyPresentPtes(dstVma, srcVma, dstPte, srcPte, pte, addr); // copy_pte:
+            return 1;
+        }
+        Page folio = page.head;
+        Swap.folioGet(folio);
+        if (Rmap.folioTestAnon(folio)) {
+            // If this page may have been pinned by the parent process, copy the page immediately
+            // for the child so that we'll always guarantee the pinned page won't be randomly
+            // replaced in the future.
+            if (Rmap.folioTryDupAnonRmapPte(folio, page, dstVma, srcVma) != 0) {
+                Swap.folioPut(folio); // model: unreachable (see above)
+                return -Errno.EAGAIN;
+            }
+            Probes.hit(P_COPY_ANON);
+            // rss[MM_ANONPAGES]++; VM_WARN_ON_FOLIO(PageAnonExclusive(page), folio)
+        } else {
+            Rmap.folioAddFileRmapPtes(folio, page, 1, dstVma); // folio_dup_file_rmap_pte
+        }
+        __copyPresentPtes(dstVma, srcVma, dstPte, srcPte, pte, addr);
+        return 1;
+    }
+
+    /**
+     * copy_pte_range(dst_vma, src_vma, dst_pmd, src_pmd, addr, end): copy one PTE table's entries
+     * under both PTLs (the child's first). 0 or -ENOMEM.
+     * model: the copy never stops early for need_resched() or a contended lock (the model's
+     * tables are small), and -EAGAIN / -EIO never happen (see copy_present_ptes, copy_nonpresent_pte).
+     */
+    static int copyPteRange(VmAreaStruct dstVma, VmAreaStruct srcVma, Ptep dstPmd, Ptep srcPmd, long addr, long end) {
+        MmStruct dstMm = dstVma.vmMm.get();
+        MmStruct srcMm = srcVma.vmMm.get();
+        // pte_alloc_map_lock(dst_mm, dst_pmd, addr, &dst_ptl)
+        if (pteAlloc(dstMm, dstPmd) != 0)
+            return -Errno.ENOMEM;
+        PgtableGeneric.PteMap dst = PgtableGeneric.pteOffsetMapLock(dstMm, dstPmd, addr);
+        if (dst == null)
+            return -Errno.ENOMEM;
+        // We already hold the exclusive mmap_lock, the copy_pte_range() and retract_page_tables()
+        // are using vma->anon_vma to be exclusive, so the PTE page is stable, and there is no need
+        // to get pmdval and do pmd_same() check.
+        PgtableGeneric.PteMap src = PgtableGeneric.pteOffsetMapRoNolock(srcMm, srcPmd, addr); // pte_offset_map_rw_nolock
+        if (src == null) {
+            Probes.hit(P_COPY_NO_TABLE);
+            PgtableGeneric.pteUnmapUnlock(dst.pte(), dst.ptl());
+            return 0;
+        }
+        src.ptl().lock(); // spin_lock_nested(src_ptl, SINGLE_DEPTH_NESTING)
+        Ptep srcPte = src.pte(), dstPte = dst.pte();
+        int ret = 0;
+        // lazy_mmu_mode_enable()
+        for (;; dstPte = dstPte.plus(1), srcPte = srcPte.plus(1)) {
+            long ptent = srcPte.load(); // ptep_get(src_pte)
+            if (!Pgtable.pteNone(ptent)) {
+                if (!Pgtable.ptePresent(ptent))
+                    ret = copyNonpresentPte(dstMm, srcMm, dstPte, srcPte, dstVma, srcVma, addr);
+                else
+                    ret = copyPresentPtes(dstVma, srcVma, dstPte, srcPte, ptent, addr);
+                if (ret < 0)
+                    break; // -EIO, -EAGAIN: model: never (see copy_nonpresent_pte, copy_present_ptes)
+                ret = 0;
+            }
+            addr += PAGE_SIZE;
+            if (addr == end)
+                break;
+        }
+        // lazy_mmu_mode_disable()
+        PgtableGeneric.pteUnmapUnlock(src.pte(), src.ptl());
+        // add_mm_rss_vec(dst_mm, rss): model no rss counters
+        PgtableGeneric.pteUnmapUnlock(dst.pte(), dst.ptl());
+        // cond_resched()
+        return ret < 0 ? -Errno.ENOMEM : 0;
+    }
+
+    /**
+     * copy_pmd_range(dst_vma, src_vma, dst_pud, src_pud, addr, end).
+     * TODO(thp): copy_huge_pmd (mm/huge_memory.c) for a PMD-mapped THP: the model maps every THP
+     * with PTEs (see Khugepaged), so no source pmd is ever huge here; once huge PMDs exist, the
+     * pmd_is_huge() branch below must call copy_huge_pmd.
+     */
+    static int copyPmdRange(VmAreaStruct dstVma, VmAreaStruct srcVma, Ptep dstPud, Ptep srcPud, long addr, long end) {
+        MmStruct dstMm = dstVma.vmMm.get();
+        Ptep dstPmd = pmdAlloc(dstMm, dstPud, addr);
+        if (dstPmd == null)
+            return -Errno.ENOMEM;
+        Ptep srcPmd = Pgtable.pmdOffset(srcPud.load(), addr);
+        do {
+            long next = addrEnd(addr, end, Pgtable.PMD_SIZE);
+            // pmd_is_huge(*src_pmd): copy_huge_pmd: model: never (see above)
+            if (!pmdNoneOrClearBad(srcPmd) && copyPteRange(dstVma, srcVma, dstPmd, srcPmd, addr, next) != 0)
+                return -Errno.ENOMEM;
+            dstPmd = dstPmd.plus(1);
+            srcPmd = srcPmd.plus(1);
+            addr = next;
+        } while (addr != end);
+        return 0;
+    }
+
+    /** copy_pud_range(dst_vma, src_vma, dst_p4d, src_p4d, addr, end). model: no huge PUDs. */
+    static int copyPudRange(VmAreaStruct dstVma, VmAreaStruct srcVma, Ptep dstP4d, Ptep srcP4d, long addr, long end) {
+        MmStruct dstMm = dstVma.vmMm.get();
+        Ptep dstPud = pudAlloc(dstMm, dstP4d, addr);
+        if (dstPud == null)
+            return -Errno.ENOMEM;
+        Ptep srcPud = Pgtable.pudOffset(srcP4d.load(), addr);
+        do {
+            long next = addrEnd(addr, end, Pgtable.PUD_SIZE);
+            if (!pudNoneOrClearBad(srcPud) && copyPmdRange(dstVma, srcVma, dstPud, srcPud, addr, next) != 0)
+                return -Errno.ENOMEM;
+            dstPud = dstPud.plus(1);
+            srcPud = srcPud.plus(1);
+            addr = next;
+        } while (addr != end);
+        return 0;
+    }
+
+    /** copy_p4d_range(dst_vma, src_vma, dst_pgd, src_pgd, addr, end): the p4d is folded into the pgd. */
+    static int copyP4dRange(VmAreaStruct dstVma, VmAreaStruct srcVma, Ptep dstPgd, Ptep srcPgd, long addr, long end) {
+        MmStruct dstMm = dstVma.vmMm.get();
+        Ptep dstP4d = p4dAlloc(dstMm, dstPgd, addr);
+        Ptep srcP4d = Pgtable.p4dOffset(srcPgd, addr);
+        // one p4d per pgd entry: p4d_addr_end(addr, end) is end
+        if (p4dNoneOrClearBad(srcP4d))
+            return 0;
+        return copyPudRange(dstVma, srcVma, dstP4d, srcP4d, addr, end) != 0 ? -Errno.ENOMEM : 0;
+    }
+
+    /**
+     * vma_needs_copy(dst_vma, src_vma): whether fork must copy the page tables now, or may leave
+     * the child to fault them in: an anon_vma means anonymous pages no fault could rebuild;
+     * VM_COPY_ON_FORK (VM_PFNMAP, VM_MIXEDMAP, VM_UFFD_WP, VM_MAYBE_GUARD) mappings cannot be refaulted.
+     */
+    static boolean vmaNeedsCopy(VmAreaStruct dstVma, VmAreaStruct srcVma) {
+        // We check against dst_vma as while sane VMA flags will have been copied, VM_UFFD_WP may be set only on dst_vma.
+        if ((dstVma.vmFlags.get() & (Mm.VM_PFNMAP | Mm.VM_MIXEDMAP | Mm.VM_UFFD_WP)) != 0) // VM_COPY_ON_FORK
+            return true;
+        // The presence of an anon_vma indicates an anonymous VMA has page tables which naturally
+        // cannot be reconstituted on page fault.
+        if (srcVma.anonVma.get() != null)
+            return true;
+        // Don't copy ptes where a page fault will fill them correctly.
+        return false;
+    }
+
+    /**
+     * copy_page_range(dst_vma, src_vma): copy the page tables of src_vma (the parent's, write-locked)
+     * into dst_vma (the child's), write-protecting private writable PTEs in both for COW. 0 or -ENOMEM.
+     * model: no hugetlb, no mmu notifiers; write_protect_seq (which makes GUP-fast back off) is not
+     * modelled: the model has no GUP-fast.
+     */
+    public static int copyPageRange(VmAreaStruct dstVma, VmAreaStruct srcVma) {
+        long addr = srcVma.vmStart.get();
+        long end = srcVma.vmEnd.get();
+        MmStruct dstMm = dstVma.vmMm.get();
+        MmStruct srcMm = srcVma.vmMm.get();
+        if (!vmaNeedsCopy(dstVma, srcVma)) {
+            Probes.hit(P_COPY_SKIP);
+            return 0;
+        }
+        // is_vm_hugetlb_page: model none
+        boolean isCow = Mm.isCowMapping(srcVma.vmFlags.get());
+        if (isCow) {
+            // mmu_notifier_invalidate_range_start: model none
+            MmapLock.vmaAssertWriteLocked(srcVma);
+            // raw_write_seqcount_begin(&src_mm->write_protect_seq): model none (no GUP-fast)
+        }
+        int ret = 0;
+        Ptep dstPgd = Pgtable.pgdOffset(dstMm, addr);
+        Ptep srcPgd = Pgtable.pgdOffset(srcMm, addr);
+        do {
+            long next = addrEnd(addr, end, Pgtable.PGDIR_SIZE);
+            // pgd_none_or_clear_bad(src_pgd): folded, never none
+            if (copyP4dRange(dstVma, srcVma, dstPgd, srcPgd, addr, next) != 0) {
+                ret = -Errno.ENOMEM;
+                break;
+            }
+            dstPgd = dstPgd.plus(1);
+            srcPgd = srcPgd.plus(1);
+            addr = next;
+        } while (addr != end);
+        // raw_write_seqcount_end, mmu_notifier_invalidate_range_end: model none
+        Trace.note("copy_page_range(%s <- %s) = %d", dstVma, srcVma, ret);
+        return ret;
+    }
+
     // ---------------------------------------------------------------- zap
 
     /** The out-parameters of the zap helpers (force_flush, force_break, any_skipped). */
@@ -776,11 +1019,13 @@ public final class Memory {
 
     /** unmap_single_vma(tlb, vma, start_addr, end_addr, details). */
     static void unmapSingleVma(MmuGather tlb, VmAreaStruct vma, long startAddr, long endAddr, ZapDetails details) {
-        long start = Math.max(vma.vmStart.get(), startAddr);
-        if (start >= vma.vmEnd.get())
+        long vmStart = vma.vmStart.get();
+        long start = ugt(vmStart, startAddr) ? vmStart : startAddr; // max(): unsigned long
+        if (!ult(start, vma.vmEnd.get()))
             return;
-        long end = Math.min(vma.vmEnd.get(), endAddr);
-        if (end <= vma.vmStart.get())
+        long vmEnd = vma.vmEnd.get();
+        long end = ult(vmEnd, endAddr) ? vmEnd : endAddr; // min(): unsigned (exit_mmap passes ULONG_MAX)
+        if (!ugt(end, vma.vmStart.get()))
             return;
         if (start != end) {
             if (Mm.isVmHugetlbPage(vma))

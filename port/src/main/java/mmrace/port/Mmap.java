@@ -3,6 +3,7 @@ package mmrace.port;
 import mmrace.runtime.Err;
 import mmrace.runtime.Errno;
 import mmrace.runtime.Page;
+import mmrace.runtime.Mutant;
 import mmrace.runtime.Probes;
 import mmrace.runtime.Task;
 import mmrace.runtime.Trace;
@@ -357,4 +358,216 @@ public final class Mmap {
         return Vma.doVmiMunmap(vmi, mm, start, len, false);
     }
 
+
+    // ------------------------------------------------------------ exit_mmap, dup_mmap
+
+    static final int P_EXIT_EMPTY = Probes.register("exit_mmap: no vma (dup_mmap failed early)");
+    static final int P_EXIT_UNMAP = Probes.register("exit_mmap: unmap_vmas, free_pgtables, tear_down_vmas");
+    static final int P_DUP_VMA = Probes.register("dup_mmap: vma copied into the child");
+    static final int P_DUP_FAIL = Probes.register("dup_mmap: failed, tear down the copied prefix");
+    static final int P_DUP_NO_VMA_LOCK = Probes.register("dup_mmap: source vma not write-locked (mutant)");
+
+    /**
+     * tear_down_vmas(mm, vmi, vma, end): detach and free every VMA from vma to end (the tree is no
+     * longer reachable by readers); the number of VM_ACCOUNT pages (model: 0, no accounting).
+     */
+    static long tearDownVmas(MmStruct mm, VmaIter vmi, VmAreaStruct vma, long end) {
+        int count = 0;
+        MmapLock.mmapAssertWriteLocked(mm);
+        vmi.vmaIterSet(vma.vmEnd.get());
+        do {
+            // VM_ACCOUNT: model no accounting
+            MmapLock.vmaMarkDetached(vma);
+            Vma.removeVma(vma);
+            count++;
+            // cond_resched()
+            vma = vmi.vmaNext();
+        } while (vma != null && Long.compareUnsigned(vma.vmEnd.get(), end) <= 0);
+        if (count != mm.mapCount.get()) { // VM_WARN_ON_ONCE(count != mm->map_count)
+            Task t = Task.current();
+            t.kernel.reports.file(t, mmrace.runtime.Report.Kind.WARN, "VM_WARN_ON_ONCE(count != mm->map_count)",
+                    count + " vmas torn down, map_count " + mm.mapCount.get());
+        }
+        return 0;
+    }
+
+    /**
+     * exit_mmap(mm): release all mmaps. The last user has gone: zap every VMA under mmap_read_lock,
+     * then under mmap_write_lock free the page tables and every VMA (back to the vm_area_struct
+     * cache), and empty the tree. The mm itself is freed later, by the last mmdrop.
+     * model: no mmu notifiers, arch_exit_mmap, MMF_OOM_SKIP (noted in the trace) or accounting.
+     */
+    public static void exitMmap(MmStruct mm) {
+        VmaIter vmi = VmaIter.of(mm, 0);
+        // mmu_notifier_release(mm): model none
+        MmapLock.mmapReadLock(mm);
+        // arch_exit_mmap(mm)
+        VmAreaStruct vma = vmi.vmaNext();
+        if (vma == null) {
+            // Can happen if dup_mmap() received an OOM
+            Probes.hit(P_EXIT_EMPTY);
+            MmapLock.mmapReadUnlock(mm);
+            MmapLock.mmapWriteLock(mm);
+        } else {
+            Probes.hit(P_EXIT_UNMAP);
+            UnmapDesc unmap = UnmapDesc.unmapAllInit(mm.mmMt, vma);
+            // flush_cache_mm(mm): no-op on x86
+            MmuGather tlb = MmuGather.tlbGatherMmuFullmm(mm);
+            // update_hiwater_rss(mm) here? but nobody should be looking
+            // Use ULONG_MAX here to ensure all VMAs in the mm are unmapped
+            Memory.unmapVmas(tlb, unmap);
+            MmapLock.mmapReadUnlock(mm);
+            // Set MMF_OOM_SKIP to hide this task from the oom killer/reaper because the memory has
+            // been already freed.
+            Trace.note("exit_mmap(%s): MMF_OOM_SKIP", mm);
+            MmapLock.mmapWriteLock(mm);
+            unmap.mmWrLocked = true;
+            // mt_clear_in_rcu(&mm->mm_mt): model: the tree stays in RCU mode, so the nodes
+            // __mt_destroy frees wait for a grace period (the kernel frees them at once: no reader
+            // can walk the tree of an mm without users)
+            unmap.unmapPgtableInit();
+            Memory.freePgtables(tlb, unmap);
+            MmuGather.tlbFinishMmu(tlb);
+            // Walk the list again, actually closing and freeing it, with preemption enabled,
+            // without holding any MM locks besides the unreachable mmap_write_lock.
+            tearDownVmas(mm, vmi, vma, VmaIter.ULONG_MAX);
+        }
+        // destroy:
+        mm.mmMt.mtDestroy(); // __mt_destroy(&mm->mm_mt)
+        Trace.note("exit_mmap(%s) done", mm); // trace_exit_mmap(mm)
+        MmapLock.mmapWriteUnlock(mm);
+        // vm_unacct_memory(nr_accounted): model none
+    }
+
+    /**
+     * dup_mmap(mm, oldmm): fill the new mm of a fork with a copy of oldmm's VMAs and page tables.
+     * Holds oldmm's mmap_lock for writing and write-locks each of its VMAs (vma_start_write_killable)
+     * before copying it, so that no page fault under the per-VMA lock changes a VMA or its page
+     * tables while they are copied (fb49c455323f, "fork: lock VMAs of the parent process when
+     * forking"). The TLB of oldmm is flushed before its lock is dropped: copy_page_range write-protected
+     * its private writable PTEs. 0 or -errno; on failure the copied prefix is torn down.
+     *
+     * <p>model: no VM_DONTCOPY or VM_WIPEONFORK (no MADV_DONTFORK/WIPEONFORK), no accounting,
+     * mempolicy, userfaultfd, uprobes, hugetlb, vm_ops->open, ksm or khugepaged slots; the new tree
+     * stays in RCU mode (no mt_clear_in_rcu/mt_set_in_rcu): nobody else can see it until fork
+     * returns, so only when its replaced nodes are freed differs.
+     */
+    public static int dupMmap(MmStruct mm, MmStruct oldmm) {
+        int retval;
+        VmaIter vmi = VmaIter.of(mm, 0);
+        if (MmapLock.mmapWriteLockKillable(oldmm) != 0)
+            return -Errno.EINTR;
+        // flush_cache_dup_mm(oldmm), uprobe_dup_mmap(oldmm, mm): model none
+        // Not linked in yet - no deadlock potential:
+        MmapLock.mmapWriteLock(mm); // mmap_write_lock_nested(mm, SINGLE_DEPTH_NESTING)
+        // dup_mm_exe_file, total_vm, data_vm, exec_vm, stack_vm: model none
+        // Use __mt_dup() to efficiently build an identical maple tree.
+        if (MapleTree.__mtDup(oldmm.mmMt, mm.mmMt) != 0) {
+            retval = -Errno.ENOMEM;
+        } else {
+            retval = dupVmas(mm, oldmm, vmi);
+        }
+        // out:
+        MmapLock.mmapWriteUnlock(mm);
+        Tlb.flushTlbMm(oldmm);
+        MmapLock.mmapWriteUnlock(oldmm);
+        // dup_userfaultfd_complete / dup_userfaultfd_fail: model none
+        Trace.note("dup_mmap(%s, %s) = %d", mm, oldmm, retval);
+        return retval;
+    }
+
+    /** The loop of dup_mmap over the new tree (still holding oldmm's VMAs), with its loop_out. */
+    private static int dupVmas(MmStruct mm, MmStruct oldmm, VmaIter vmi) {
+        int retval = 0;
+        // mt_clear_in_rcu(vmi.mas.tree): model none (see dup_mmap)
+        VmAreaStruct mpnt;
+        loop:
+        for (mpnt = vmi.vmaNext(); mpnt != null; mpnt = vmi.vmaNext()) {
+            if (Mutant.on(Mutant.DUP_MMAP_NO_VMA_LOCK)) {
+                Probes.hit(P_DUP_NO_VMA_LOCK);
+            } else {
+                retval = MmapLock.vmaStartWriteKillable(mpnt);
+                if (retval < 0)
+                    break;
+            }
+            // VM_DONTCOPY, VM_ACCOUNT (security_vm_enough_memory_mm): model none
+            VmAreaStruct tmp = VmaInit.vmAreaDup(mpnt);
+            if (tmp == null) {
+                retval = -Errno.ENOMEM; // fail_nomem
+                break;
+            }
+            // vma_dup_policy: model none
+            tmp.vmMm.set(mm);
+            // dup_userfaultfd, VM_WIPEONFORK: model none
+            if (Rmap.anonVmaFork(tmp, mpnt) != 0) {
+                VmaInit.vmAreaFree(tmp); // fail_nomem_anon_vma_fork: mpol_put; fail_nomem_policy
+                retval = -Errno.ENOMEM; // fail_nomem
+                break;
+            }
+            Mm.vmFlagsClear(tmp, VM_LOCKED_MASK);
+            // hugetlb_dup_vma_private: model none
+            // Link the vma into the MT. After using __mt_dup(), memory allocation is not necessary
+            // here, so it cannot fail.
+            vmi.vmaIterBulkStore(tmp);
+            mm.mapCount.set(mm.mapCount.get() + 1);
+            // vm_ops->open: model none
+            File file = tmp.vmFile.get();
+            if (file != null) {
+                // get_file(file)
+                file.iMmapRwsem.downWrite(); // i_mmap_lock_write
+                // mapping_allow_writable, flush_dcache_mmap_lock: model none
+                // insert tmp into the share list, just after mpnt
+                int at = file.iMmap.indexOf(mpnt); // vma_interval_tree_insert_after
+                file.iMmap.add(at < 0 ? file.iMmap.size() : at + 1, tmp);
+                file.iMmapRwsem.upWrite();
+            }
+            Probes.hit(P_DUP_VMA);
+            Trace.note("dup_mmap: %s -> %s", mpnt, tmp);
+            retval = Memory.copyPageRange(tmp, mpnt);
+            if (retval != 0) {
+                mpnt = vmi.vmaNext();
+                break loop;
+            }
+        }
+        // a new mm has just been created: arch_dup_mmap(oldmm, mm) is 0 on x86
+        // loop_out:
+        vmi.vmaIterFree();
+        if (retval == 0) {
+            // mt_set_in_rcu(vmi.mas.tree), ksm_fork(mm, oldmm), khugepaged_fork(mm, oldmm): model none
+            return 0;
+        }
+        Probes.hit(P_DUP_FAIL);
+        dupMmapCleanUp(mm, vmi, mpnt);
+        return retval;
+    }
+
+    /**
+     * dup_mmap's failure path: the whole tree was duplicated, but replacing its VMAs failed at
+     * mpnt (null if all were allocated but the last was not fully set up): tear down the prefix
+     * [0, mpnt->vm_start) of child VMAs; the rest of the tree still points at the parent's.
+     */
+    private static void dupMmapCleanUp(MmStruct mm, VmaIter vmi, VmAreaStruct mpnt) {
+        long end;
+        if (mm.mapCount.get() == 0)
+            end = 0; // zero vmas were written to the new tree
+        else if (mpnt != null)
+            end = mpnt.vmStart.get(); // partial tree failure
+        else
+            end = VmaIter.ULONG_MAX; // All vmas were written to the new tree
+        // Hide mm from oom killer because the memory is being freed: MMF_OOM_SKIP
+        if (end != 0) {
+            vmi.vmaIterSet(0);
+            VmAreaStruct tmp = vmi.vmaNext();
+            UnmapDesc unmap = UnmapDesc.unmapState(mm.mmMt, tmp, 0, end, null, null);
+            // Don't iterate over vmas beyond the failure point for both unmap_vma() and free_pgtables().
+            unmap.treeEnd = end;
+            // flush_cache_mm(mm)
+            Vma.unmapRegion(unmap);
+            tearDownVmas(mm, vmi, tmp, end);
+            // vm_unacct_memory(charge)
+        }
+        mm.mmMt.mtDestroy(); // __mt_destroy(&mm->mm_mt)
+        // The mm_struct is going to exit, but the locks will be dropped first: MMF_UNSTABLE
+        Trace.note("dup_mmap(%s): failed, MMF_UNSTABLE", mm);
+    }
 }

@@ -355,13 +355,17 @@ public final class MmapLock {
         }
         t.kernel.lockdep.acquire(t, vma.vmlockDepMap, true, true); // __vma_lockdep_acquire_read
         if (!Mutant.on(Mutant.NO_MM_CHECK) && vma.vmMm.get() != mm) {
-            // err_unstable: the VMA was reused for another mm
+            // err_unstable: the VMA was reused for another mm. That mm is not stable and can be
+            // freed in the narrow window after vma->vm_refcnt is dropped and before
+            // rcuwait_wake_up(mm) is called: grab it before releasing vma->vm_refcnt.
             Probes.hit(P_READ_OTHER_MM);
-            MmStruct otherMm = vma.vmMm.get();
+            MmStruct otherMm = vma.vmMm.get(); // a copy: vma can be freed after we drop vm_refcnt
+            Trace.note("vma_start_read(%s, %s): vm_mm is %s", mm, vma, otherMm);
+            // __mmdrop() is a heavy operation, do it after dropping RCU lock.
             t.kernel.rcu.readUnlock();
-            otherMm.mmCount.refcountInc(); // mmgrab
+            Fork.mmgrab(otherMm);
             vmaRefcountPut(vma);
-            otherMm.mmCount.refcountDecAndTest(); // mmdrop
+            Fork.mmdrop(otherMm);
             return null;
         }
         if (!Mutant.on(Mutant.NO_SEQ_RECHECK) && vma.vmLockSeq.get() == mm.mmLockSeq.readAcquire()) { // raw_read_seqcount

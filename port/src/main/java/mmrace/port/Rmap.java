@@ -14,9 +14,11 @@ import mmrace.runtime.Trace;
  * anon_vma set-up and tear-down, adding and removing the reverse mapping of folios, and
  * try_to_unmap of one folio for reclaim.
  *
- * <p>model: no anon_vma_chain and no interval tree: an {@link AnonVma} lists the VMAs that use it,
- * and is freed back to its cache (SLAB_TYPESAFE_BY_RCU, as anon_vma_cachep) when the last one
- * unlinks; mapcounts are per folio (all folios the fault path makes are small).
+ * <p>model: no interval tree and no anon_vma hierarchy (root, parent, refcount, num_children,
+ * num_active_vmas): an {@link AnonVma} lists the VMAs linked to it, a VMA's
+ * {@link VmAreaStruct#anonVmaChain} lists the anon_vmas it is linked to (its anon_vma_chain), and an
+ * anon_vma is freed back to its cache (SLAB_TYPESAFE_BY_RCU, as anon_vma_cachep) when the last VMA
+ * unlinks from it; mapcounts are per folio (all folios the fault path makes are small).
  */
 public final class Rmap {
     private Rmap() {}
@@ -26,6 +28,7 @@ public final class Rmap {
 
     static final int P_PREPARE_RACE = Probes.register("__anon_vma_prepare: another task set vma->anon_vma first");
     static final int P_PREPARE_REUSE = Probes.register("__anon_vma_prepare: reuse a neighbour's anon_vma (find_mergeable_anon_vma)");
+    static final int P_FORK_NO_ANON_VMA = Probes.register("anon_vma_fork: parent vma has no anon_vma, nothing to link");
     static final int P_UNMAP_SWAP = Probes.register("try_to_unmap_one: anonymous PTE replaced by a swap entry");
     static final int P_UNMAP_FILE = Probes.register("try_to_unmap_one: file PTE cleared");
     static final int P_UNMAP_DEFER = Probes.register("try_to_unmap_one: TLB flush deferred to the end of the batch (TTU_BATCH_FLUSH)");
@@ -171,7 +174,8 @@ public final class Rmap {
         mm.pageTableLock.lock();
         if (vma.anonVma.get() == null) {
             vma.anonVma.set(anonVma);
-            anonVma.vmas.add(vma); // anon_vma_chain_link
+            vma.anonVmaChain.add(anonVma); // anon_vma_chain_assign
+            anonVma.vmas.add(vma); // anon_vma_interval_tree_insert
             allocated = null;
         } else {
             Probes.hit(P_PREPARE_RACE);
@@ -184,30 +188,94 @@ public final class Rmap {
         return 0;
     }
 
-    /** anon_vma_clone(dst, src): dst shares src's anon_vma. 0 or -ENOMEM. */
+    /**
+     * anon_vma_clone(dst, src, operation): link dst to every anon_vma of src's chain (split, merge,
+     * mremap's copy_vma, fork). 0 or -ENOMEM. Except on fork, dst keeps src's anon_vma, which
+     * vm_area_dup (or dup_anon_vma) already copied.
+     * model: the chain needs no allocation, so it cannot fail; on fork no anon_vma without active
+     * VMAs is reused (maybe_reuse_anon_vma: the model keeps no num_active_vmas/num_children).
+     */
     public static int anonVmaClone(VmAreaStruct dst, VmAreaStruct src) {
-        AnonVma av = src.anonVma.get();
-        if (av == null)
+        AnonVma active = src.anonVma.get();
+        if (active == null)
             return 0;
-        av.rwsem.downWrite();
-        if (!av.vmas.contains(dst))
-            av.vmas.add(dst);
-        av.rwsem.upWrite();
-        dst.anonVma.set(av);
+        active.rwsem.downWrite(); // anon_vma_lock_write(src->anon_vma): the root's lock
+        for (AnonVma av : src.anonVmaChain) {
+            if (!dst.anonVmaChain.contains(av)) {
+                dst.anonVmaChain.add(av); // anon_vma_chain_assign
+                av.vmas.add(dst); // anon_vma_interval_tree_insert
+            }
+        }
+        active.rwsem.upWrite();
+        // model: dst->anon_vma is stored again (it already is src's); the kernel's
+        // dst->anon_vma->num_active_vmas++ is not modelled
+        dst.anonVma.set(active);
         return 0;
     }
 
-    /** unlink_anon_vmas(vma): the VMA leaves its anon_vma, which is freed when no VMA is left. */
-    public static void unlinkAnonVmas(VmAreaStruct vma) {
-        AnonVma av = vma.anonVma.get();
-        if (av == null)
-            return;
-        av.rwsem.downWrite();
-        av.vmas.remove(vma);
-        boolean empty = av.vmas.isEmpty();
-        av.rwsem.upWrite();
+    /**
+     * anon_vma_fork(vma, pvma): attach the child's VMA to the anon_vmas of the parent's VMA (so rmap
+     * finds the child's mappings of the parent's folios), then give it an anon_vma of its own for
+     * the folios it will COW. 0 or -ENOMEM. Nothing to do when the parent's VMA has no anon_vma.
+     */
+    public static int anonVmaFork(VmAreaStruct vma, VmAreaStruct pvma) {
+        // Don't bother if the parent process has no anon_vma here.
+        if (pvma.anonVma.get() == null) {
+            Probes.hit(P_FORK_NO_ANON_VMA);
+            return 0;
+        }
+        // Drop inherited anon_vma, we'll reuse existing or allocate new.
         vma.anonVma.set(null);
-        if (empty)
+        AnonVma anonVma = anonVmaCachep(vma.vmMm.get().kernel).alloc(); // anon_vma_alloc
+        if (anonVma == null)
+            return -mmrace.runtime.Errno.ENOMEM;
+        anonVma.vmas.clear();
+        // anon_vma_chain_alloc: model: no allocation
+        // First, attach the new VMA to the parent VMA's anon_vmas, so rmap can find non-COWed pages in child processes.
+        int rc = anonVmaCloneFork(vma, pvma);
+        // OK no reuse, so add our own anon_vma. Since it is not linked anywhere we can safely
+        // manipulate anon_vma fields without a lock. (root, parent, get_anon_vma(root): model none)
+        // Mark this anon_vma as the one where our new (COWed) pages go.
+        vma.anonVma.set(anonVma);
+        vma.anonVmaChain.add(anonVma); // anon_vma_chain_assign
+        anonVma.rwsem.downWrite(); // Now let rmap see it.
+        anonVma.vmas.add(vma); // anon_vma_interval_tree_insert
+        anonVma.rwsem.upWrite();
+        Trace.note("anon_vma_fork(%s, %s) -> %s", vma, pvma, anonVma);
+        return rc;
+    }
+
+    /** anon_vma_clone(vma, pvma, VMA_OP_FORK): as {@link #anonVmaClone}, without taking over the anon_vma. */
+    private static int anonVmaCloneFork(VmAreaStruct dst, VmAreaStruct src) {
+        AnonVma active = src.anonVma.get();
+        active.rwsem.downWrite();
+        for (AnonVma av : src.anonVmaChain) {
+            dst.anonVmaChain.add(av);
+            av.vmas.add(dst);
+        }
+        active.rwsem.upWrite();
+        return 0;
+    }
+
+    /**
+     * unlink_anon_vmas(vma): the VMA leaves every anon_vma of its chain; an anon_vma no VMA is
+     * linked to any more is freed.
+     */
+    public static void unlinkAnonVmas(VmAreaStruct vma) {
+        AnonVma active = vma.anonVma.get();
+        if (active == null) // Unfaulted is a no-op.
+            return;
+        active.rwsem.downWrite();
+        java.util.List<AnonVma> empty = new java.util.ArrayList<>();
+        for (AnonVma av : vma.anonVmaChain) {
+            av.vmas.remove(vma); // anon_vma_interval_tree_remove
+            if (av.vmas.isEmpty())
+                empty.add(av); // Leave empty anon_vmas on the list - we'll need to free them outside the lock.
+        }
+        vma.anonVmaChain.clear();
+        active.rwsem.upWrite();
+        vma.anonVma.set(null); // model: after the unlock (the kernel clears it just before)
+        for (AnonVma av : empty)
             anonVmaCachep(vma.vmMm.get().kernel).free(av); // put_anon_vma -> __put_anon_vma
     }
 
@@ -232,6 +300,20 @@ public final class Rmap {
         folio.mapcount.addReturn(nr);
         if (exclusive)
             page.flags.fetchOr(PG_ANON_EXCLUSIVE);
+    }
+
+    /**
+     * folio_try_dup_anon_rmap_pte(folio, page, dst_vma, src_vma) (include/linux/rmap.h): fork
+     * shares an anonymous page: it is no longer exclusive to the parent, and gains a mapping. 0, or
+     * -EBUSY when the page may be pinned and must be copied instead.
+     * model: no page is ever pinned (no FOLL_PIN, MMF_HAS_PINNED never set), so never -EBUSY.
+     */
+    public static int folioTryDupAnonRmapPte(Page folio, Page page, VmAreaStruct dstVma, VmAreaStruct srcVma) {
+        // maybe_pinned = folio_needs_cow_for_dma(src_vma, folio): false
+        if ((page.flags.readOnce() & PG_ANON_EXCLUSIVE) != 0) // PageAnonExclusive(page)
+            page.flags.fetchAnd(~PG_ANON_EXCLUSIVE); // ClearPageAnonExclusive(page)
+        folio.mapcount.addReturn(1); // atomic_inc(&page->_mapcount): model per folio
+        return 0;
     }
 
     /** folio_add_file_rmap_ptes(folio, page, nr, vma). */

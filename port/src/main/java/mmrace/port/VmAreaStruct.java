@@ -49,6 +49,11 @@ public final class VmAreaStruct extends KObject {
     public final Atomic vmRefcnt;
     /** vm_lock_seq: the mm_lock_seq at which this VMA was last write-locked (UINT_MAX initially). */
     public final Atomic vmLockSeq;
+    /**
+     * anon_vma_chain: the anon_vmas this VMA is linked to (its own, and after fork its parent's).
+     * model: a plain list kept under the anon_vma lock by rmap code only, like {@link AnonVma#vmas}.
+     */
+    public final java.util.List<AnonVma> anonVmaChain = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** vmlock_dep_map. */
     public final Lockdep.Map vmlockDepMap;
     /** The name traces give this VMA ("A", "B'"); set by whoever creates it. */

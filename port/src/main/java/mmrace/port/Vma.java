@@ -154,9 +154,14 @@ public final class Vma {
 
     // ------------------------------------------------------------ mergeability
 
-    /** vma_is_fork_child(vma). model: no anon_vma_chain (no fork), so never. */
+    /**
+     * vma_is_fork_child(vma): a faulted VMA whose anon_vma_chain is not singular (it was cloned
+     * from a parent by fork); not merged, to spare the anon_vma root lock.
+     */
     static boolean vmaIsForkChild(VmAreaStruct vma) {
-        return false;
+        // model: the chain is empty exactly when anon_vma is NULL, so "vma->anon_vma &&
+        // !list_is_singular(&vma->anon_vma_chain)" is the one test below
+        return vma != null && vma.anonVmaChain.size() > 1;
     }
 
     /** is_mergeable_vma(vmg, merge_next). model: policies, uffd contexts, anon names always equal. */

@@ -37,6 +37,7 @@ public final class VmaInit {
         vma.vmPgoff.poke(0);
         vma.vmFile.poke(null);
         vma.anonVma.poke(null);
+        vma.anonVmaChain.clear(); // INIT_LIST_HEAD(&vma->anon_vma_chain)
         vma.label = null;
         vma.vmRefcnt.set(0);
         vma.vmMm.set(mm);
@@ -60,6 +61,7 @@ public final class VmaInit {
         nu.vmFile.set(orig.vmFile.get());
         nu.vmFlags.set(orig.vmFlags.get());
         nu.vmPageProt.set(orig.vmPageProt.get());
+        nu.anonVmaChain.clear(); // INIT_LIST_HEAD(&new->anon_vma_chain)
         MmapLock.vmaLockInit(nu, true);
         nu.label = orig.name() + "'";
         nu.mapId = orig.mapId;

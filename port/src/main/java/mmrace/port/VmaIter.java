@@ -193,6 +193,18 @@ public final class VmaIter {
         vmaIterStoreOverwrite(vma);
     }
 
+    /**
+     * vma_iter_bulk_store(vmi, vma) (mm/vma.h as dup_mmap uses it in the v7.0 window, with
+     * vma_mark_attached): store a new VMA
+     * over its range in a tree __mt_dup() built, where the store needs no allocation and cannot
+     * fail (dup_mmap), then attach it.
+     */
+    public void vmaIterBulkStore(VmAreaStruct vma) {
+        MapleTree.__masSetRange(mas, vma.vmStart.get(), vma.vmEnd.get() - 1); // vmi->mas.index, vmi->mas.last
+        masStoreNofail(vma); // mas_store
+        MmapLock.vmaMarkAttached(vma);
+    }
+
     @Override
     public String toString() {
         return "vmi" + mas;

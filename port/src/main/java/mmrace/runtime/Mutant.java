@@ -27,7 +27,8 @@ public final class Mutant {
     /** The part of the port a mutant breaks (the catalogue's grouping). */
     public enum Area {
         VMA_LOCK("per-VMA lock"), MUTATOR("mutators"), FAULT("faults"), GUP("GUP"), WALK("fast path and page walks"),
-        PAGE_TABLES("page-table freeing"), KHUGEPAGED("khugepaged"), RECLAIM("reclaim");
+        PAGE_TABLES("page-table freeing"), KHUGEPAGED("khugepaged"), RECLAIM("reclaim"),
+        PROCESSES("processes, mm lifetime and fork");
 
         public final String title;
 
@@ -120,8 +121,7 @@ public final class Mutant {
     public static final String NO_MM_CHECK = def("no-mm-check", Area.VMA_LOCK, "mm/mmap_lock.c:vma_start_read",
             "a VMA freed and reused for another mm (SLAB_TYPESAFE_BY_RCU) is locked as if it were this mm's",
             "at c17ee635: \"False locked result is possible if ... vma gets reused and attached to a different mm before we lock it\""
-                    + " (the err_unstable path)", BOTH, Kind.NOT_EXPRESSIBLE,
-            "every scenario has one mm, so a freed VMA is only ever reused by the same mm (needs a second process)");
+                    + " (the err_unstable path)", BOTH);
     public static final String DETACH_NO_WAIT = def("detach-no-wait", Area.VMA_LOCK, "mm/mmap_lock.c:vma_mark_detached",
             "vma_mark_detached drops the attach reference without waiting out a reader's transient reference: the VMA can be freed"
                     + " while that reader still holds vm_refcnt",
@@ -317,4 +317,18 @@ public final class Mutant {
     private static Set<String> parse(String s) {
         return s.isBlank() ? Set.of() : Set.of(s.split(","));
     }
+
+    // ------------------------------------------------------------------ processes, mm lifetimes and fork (kernel/fork.c, mm/mmap.c)
+
+    public static final String DUP_MMAP_NO_VMA_LOCK = def("dup-mmap-no-vma-lock", Area.PROCESSES, "mm/mmap.c:dup_mmap",
+            "dup_mmap copies the parent's VMAs and page tables without vma_start_write of each source VMA: a page fault under the"
+                    + " per-VMA lock runs in the parent while copy_page_range write-protects and shares its pages, and a store is"
+                    + " lost to the parent and seen by the child",
+            "fb49c455323f (\"fork: lock VMAs of the parent process when forking\"), the 6.4 per-VMA-lock memory corruption", BOTH);
+    public static final String MMGET_FROM_ZERO = def("mmget-from-zero", Area.PROCESSES, "include/linux/sched/mm.h:mmget_not_zero",
+            "a /proc/PID/mem reader pins the address space with a plain increment of mm_users (mmget) instead of"
+                    + " atomic_inc_not_zero: it resurrects an address space exit_mmap is tearing down, and the second __mmput drops"
+                    + " the mm_struct's last reference under its open file",
+            "include/linux/sched/mm.h, mmgrab(): \"This doesn't guarantee that the associated address space will still exist later"
+                    + " on and mmget_not_zero() has to be used before accessing it\"", BOTH);
 }

@@ -18,6 +18,14 @@ public final class Rcuwait {
         this.task = new Ref<>(owner, TASK, null);
     }
 
+    /**
+     * An rcuwait embedded in {@code owner} as {@code field}: for an owner whose memory is not
+     * type-stable (an mm_struct), where a wake-up after the owner was freed is a use-after-free.
+     */
+    public Rcuwait(KObject owner, Field field) {
+        this.task = new Ref<>(owner, field, null);
+    }
+
     /** rcuwait_wait_event(w, condition, state): 0, or -EINTR (killable only). */
     public int waitEvent(BooleanSupplier condition, boolean killable, String what, Supplier<List<Task>> wakers) {
         Task t = Task.current();

@@ -58,8 +58,8 @@ class LockingDocTest {
         MmFixture f = new MmFixture();
         VmAreaStruct a = f.fixedAnon(0x10000, P, RW, "A");
         for (Row r : rows) {
-            if (r.java.equals(NA))
-                continue;
+            if (r.java.equals(NA) || !(VmAreaStruct.class.getField(r.java).get(a) instanceof Shared))
+                continue; // a model list (anon_vma_chain): checkRows asserted its "-" columns
             assertEquals(r.storeCheck, vmaStoreRule(f, a, r.java), r.where() + ": what a store to " + r.kernel + " needs in the port");
         }
     }

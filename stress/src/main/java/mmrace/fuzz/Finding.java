@@ -27,6 +27,8 @@ public final class Finding {
             case Op.Write w -> "write";
             case Op.Reclaim r -> "reclaim";
             case Op.Collapse c -> "collapse";
+            case Op.Fork f -> "fork";
+            case Op.Exit e -> "exit";
         };
     }
 

@@ -96,12 +96,90 @@ public final class Gen {
 
     /**
      * A fresh input: the default layout (with a file mapping one time in four), actors and a
-     * schedule; or, one time in five, a {@link #gapRace}.
+     * schedule; or one time in five a {@link #gapRace}, one time in ten a fork race
+     * ({@link #forkRace}) and three times in twenty a VMA reused by another process
+     * ({@link #reuseRace}, a narrower window), the old shapes staying the common ones.
      */
     public Scenario initial() {
-        if (rng.nextInt(5) == 0)
+        int r = rng.nextInt(20);
+        if (r < 4)
             return gapRace();
-        return withActors(defaultLayout(rng.nextInt(4) == 0));
+        Scenario layout = defaultLayout(rng.nextInt(4) == 0);
+        if (r < 6)
+            return forkRace(layout);
+        if (r < 9)
+            return reuseRace(layout);
+        return withActors(layout);
+    }
+
+    /**
+     * Processes and mm lifetimes: a fork racing with stores to one page of the parent (two threads
+     * store into the same page of A while a third forks process "child"; sometimes a thread of the
+     * child stores or exits, sometimes a reader reads the child), the shape of the per-VMA-lock fork bug.
+     */
+    public Scenario forkRace(Scenario layout) {
+        Scenario s = fresh(layout);
+        Scenario.MapSpec a = s.maps.get(0);
+        long page = a.addr() + PAGE * rng.nextInt((int) Math.max(1, a.len() / PAGE));
+        List<Op> t1 = new ArrayList<>(), t2 = new ArrayList<>(), t3 = new ArrayList<>();
+        t1.add(new Op.Write(page + 8L * rng.nextInt(128), 8, Scenario.Fill.of((byte) ('c' + rng.nextInt(20))), 0));
+        t2.add(new Op.Fork("child", 0));
+        t3.add(new Op.Write(page + 0x800 + 8L * rng.nextInt(128), 8, Scenario.Fill.of((byte) ('c' + rng.nextInt(20))), 0));
+        if (rng.nextInt(4) == 0)
+            t2.add(rng.nextBoolean() ? new Op.Exit(0) : write(s));
+        s.actors.add(new Scenario.Actor("t1", t1, 0));
+        s.actors.add(new Scenario.Actor("t2", t2, 0));
+        s.actors.add(new Scenario.Actor("t3", t3, 0));
+        switch (rng.nextInt(3)) {
+            case 0 -> s.actors.add(new Scenario.Actor("c", new ArrayList<>(List.of(rng.nextBoolean() ? write(s) : new Op.Exit(0))), 0, "child"));
+            case 1 -> {
+                Op.Read r = (Op.Read) read(s);
+                s.actors.add(new Scenario.Actor("reader", new ArrayList<>(List.of(new Op.Read(r.addr(), r.len(), r.flags(),
+                        null, rng.nextBoolean() ? "child" : null, 0))), 0));
+            }
+            default -> {}
+        }
+        s.schedules.put(null, schedule());
+        return s;
+    }
+
+    /**
+     * A VMA freed by the target and reused by another process: a reader of the target (a thread of
+     * P2, two to four reads), a thread of the target unmapping one of its mappings (sometimes
+     * exiting after), and a thread of P2 mapping the same range and storing into it.
+     */
+    public Scenario reuseRace(Scenario layout) {
+        Scenario s = fresh(layout);
+        s.processes.add(new Scenario.Process("P2", new ArrayList<>(), new ArrayList<>(), 0));
+        Scenario.MapSpec m = s.maps.get(rng.nextInt(s.maps.size()));
+        // a few reads: each is a chance to find the VMA under RCU just before it is freed
+        List<Op> reads = new ArrayList<>();
+        for (int i = 2 + rng.nextInt(3); i > 0; i--) {
+            Op.Read r = (Op.Read) read(s);
+            long at = rng.nextBoolean() ? m.addr() + 8L * rng.nextInt(16) : r.addr();
+            reads.add(new Op.Read(at, rng.nextBoolean() ? 16 : r.len(), r.flags(), null, "P1", 0));
+        }
+        s.actors.add(new Scenario.Actor("reader", reads, 0, "P2"));
+        List<Op> t1 = new ArrayList<>(List.of(new Op.Munmap(m.addr(), m.len(), 0)));
+        if (rng.nextInt(4) == 0)
+            t1.add(new Op.Exit(0));
+        s.actors.add(new Scenario.Actor("t1", t1, 0));
+        List<Op> u = new ArrayList<>();
+        u.add(new Op.Mmap(freshName(s), m.addr(), m.len(), Prot.READ | Prot.WRITE, true, false, null, 0, false, 0));
+        u.add(new Op.Write(m.addr(), rng.nextBoolean() ? 8 : m.len(), Scenario.Fill.of((byte) ('c' + rng.nextInt(20))), 0));
+        s.actors.add(new Scenario.Actor("u", u, 0, "P2"));
+        s.schedules.put(null, schedule());
+        return s;
+    }
+
+    /** A scenario with {@code layout}'s files and maps and nothing else yet. */
+    private static Scenario fresh(Scenario layout) {
+        Scenario s = new Scenario();
+        s.source = "<fuzz>";
+        s.name = "fuzz";
+        s.files.addAll(layout.files);
+        s.maps.addAll(layout.maps);
+        return s;
     }
 
     /**
@@ -116,7 +194,7 @@ public final class Gen {
         List<Op> t1 = new ArrayList<>(), t2 = new ArrayList<>();
         s.actors.add(new Scenario.Actor("t1", t1, 0));
         s.actors.add(new Scenario.Actor("t2", t2, 0));
-        t1.add(new Op.Write(0x10000 + 8L * rng.nextInt(512), rng.nextBoolean() ? 8 : 1 + rng.nextInt(64),
+        t1.add(new Op.Write(0x10000 + 8L * rng.nextInt(504), rng.nextBoolean() ? 8 : 1 + rng.nextInt(64), // within A
                 Scenario.Fill.of((byte) ('c' + rng.nextInt(20))), 0));
         if (rng.nextInt(3) == 0)
             t1.add(targetOp(s));

@@ -155,7 +155,7 @@ public final class Mutator {
                 if (pick == null || c.actor(pick.name()) != null)
                     continue;
                 List<Op> ops = new ArrayList<>(pick.ops());
-                c.actors.add(new Scenario.Actor(pick.name(), ops, 0));
+                c.actors.add(new Scenario.Actor(pick.name(), ops, 0, pick.proc()));
             }
             // ops that name files the chosen layout lacks cannot stay
             for (Scenario.Actor ac : c.actors)

@@ -113,8 +113,8 @@ final class OpMutations {
         int i = rng.nextInt(a.ops().size());
         Op op = a.ops().get(i);
         Op nu = switch (op) {
-            case Op.Read r -> addr ? new Op.Read(Gen.clampAddr(nudge(c, r.addr(), true)), r.len(), r.flags(), r.variant(), 0)
-                    : new Op.Read(r.addr(), (int) Math.min(limits.maxReadLen(), Math.max(1, nudge(c, r.len(), false))), r.flags(), r.variant(), 0);
+            case Op.Read r -> addr ? new Op.Read(Gen.clampAddr(nudge(c, r.addr(), true)), r.len(), r.flags(), r.variant(), r.proc(), 0)
+                    : new Op.Read(r.addr(), (int) Math.min(limits.maxReadLen(), Math.max(1, nudge(c, r.len(), false))), r.flags(), r.variant(), r.proc(), 0);
             case Op.Poke p -> addr ? new Op.Poke(Gen.clampAddr(nudge(c, p.addr(), true)), p.len(), p.fill(), p.flags(), 0)
                     : new Op.Poke(p.addr(), (int) Math.min(limits.maxReadLen(), Math.max(1, nudge(c, p.len(), false))), p.fill(), p.flags(), 0);
             case Op.Mmap m -> addr ? new Op.Mmap(m.name(), Gen.clampAddr(nudge(c, m.addr(), true) & -Gen.PAGE), m.len(), m.prot(), m.fixed(), m.shared(), m.file(), m.off(), m.growsdown(), 0)
@@ -137,6 +137,8 @@ final class OpMutations {
             }
             case Op.Reclaim r -> addr ? new Op.Reclaim(Gen.clampAddr(nudge(c, r.addr(), true)), 0) : null;
             case Op.Collapse r -> addr ? new Op.Collapse(Gen.clampAddr(nudge(c, r.addr(), true)), 0) : null;
+            case Op.Fork f -> null;
+            case Op.Exit e -> null;
         };
         if (nu == null)
             return false;
@@ -159,7 +161,7 @@ final class OpMutations {
                     case 1 -> Op.Foll.ANON;
                     default -> 0;
                 };
-                yield new Op.Read(r.addr(), r.len(), f, r.variant(), 0);
+                yield new Op.Read(r.addr(), r.len(), f, r.variant(), r.proc(), 0);
             }
             case Op.Mmap m -> switch (rng.nextInt(4)) {
                 case 0 -> new Op.Mmap(m.name(), m.addr(), m.len(), m.prot(), !m.fixed(), m.shared(), m.file(), m.off(), m.growsdown(), 0);

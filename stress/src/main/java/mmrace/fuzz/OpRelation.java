@@ -60,6 +60,8 @@ final class OpRelation {
             }
             case Op.Reclaim r -> new long[] {r.addr() & -4096, (r.addr() & -4096) + 4096};
             case Op.Collapse c -> new long[] {c.addr() & -(2L << 20), (c.addr() & -(2L << 20)) + (2L << 20)};
+            case Op.Fork f -> new long[] {0, Long.MAX_VALUE}; // dup_mmap copies the whole address space
+            case Op.Exit e -> new long[] {0, Long.MAX_VALUE}; // exit_mmap tears it all down
         };
     }
 }

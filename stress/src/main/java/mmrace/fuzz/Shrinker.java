@@ -306,7 +306,7 @@ public final class Shrinker {
         });
         // halve the length
         l.add(op -> switch (op) {
-            case Op.Read r -> new Op.Read(r.addr(), Math.max(1, r.len() / 2), r.flags(), r.variant(), 0);
+            case Op.Read r -> new Op.Read(r.addr(), Math.max(1, r.len() / 2), r.flags(), r.variant(), r.proc(), 0);
             case Op.Poke p -> new Op.Poke(p.addr(), Math.max(1, p.len() / 2), p.fill(), p.flags(), 0);
             case Op.Munmap m -> new Op.Munmap(m.addr(), half(m.len()), 0);
             case Op.Mprotect m -> new Op.Mprotect(m.addr(), half(m.len()), m.prot(), 0);
@@ -324,7 +324,7 @@ public final class Shrinker {
         });
         // drop flags
         l.add(op -> switch (op) {
-            case Op.Read r -> r.flags() != Op.Foll.FORCE ? new Op.Read(r.addr(), r.len(), Op.Foll.FORCE, r.variant(), 0) : null;
+            case Op.Read r -> r.flags() != Op.Foll.FORCE ? new Op.Read(r.addr(), r.len(), Op.Foll.FORCE, r.variant(), r.proc(), 0) : null;
             case Op.Poke p -> p.flags() != Op.Foll.FORCE ? new Op.Poke(p.addr(), p.len(), p.fill(), Op.Foll.FORCE, 0) : null;
             case Op.Mmap m -> m.shared() || m.growsdown() ? new Op.Mmap(m.name(), m.addr(), m.len(), m.prot(), m.fixed(), false, m.file(), m.off(), false, 0) : null;
             case Op.Mremap m -> m.dontunmap() ? new Op.Mremap(m.addr(), m.oldLen(), m.newLen(), m.maymove(), m.fixedTo(), false, 0)
@@ -349,9 +349,9 @@ public final class Shrinker {
                     return null;
                 long first = (r.addr() & -PAGE) + PAGE, last = (r.addr() + r.len() - 1) & -PAGE;
                 if (first > last)
-                    return w == 0 ? new Op.Read(r.addr(), 16, r.flags(), r.variant(), 0) : null;
+                    return w == 0 ? new Op.Read(r.addr(), 16, r.flags(), r.variant(), r.proc(), 0) : null;
                 long edge = w == 0 ? first : w == 2 ? last : ((first + last) / 2) & -PAGE;
-                return new Op.Read(edge - 8, 16, r.flags(), r.variant(), 0);
+                return new Op.Read(edge - 8, 16, r.flags(), r.variant(), r.proc(), 0);
             });
         }
         // one page shorter
@@ -405,7 +405,7 @@ public final class Shrinker {
 
     private static long numbers(Op op) {
         return switch (op) {
-            case Op.Read r -> ((r.addr() & 7) != 0 ? 1 : 0) + n(r.len()) + (r.flags() != Op.Foll.FORCE ? 1 : 0);
+            case Op.Read r -> ((r.addr() & 7) != 0 ? 1 : 0) + n(r.len()) + (r.flags() != Op.Foll.FORCE ? 1 : 0) + (r.proc() != null ? 1 : 0);
             case Op.Poke p -> ((p.addr() & 7) != 0 ? 1 : 0) + n(p.len()) + (p.flags() != Op.Foll.FORCE ? 1 : 0);
             case Op.Mmap m -> Long.bitCount(m.addr() & (PAGE - 1)) + n(m.len()) + (m.shared() ? 1 : 0) + (m.file() != null ? 1 : 0)
                     + (m.growsdown() ? 1 : 0) + (m.prot() != (Prot.READ | Prot.WRITE) ? 1 : 0);
@@ -417,6 +417,8 @@ public final class Shrinker {
                     + (m.maymove() ? 1 : 0) + (m.fixedTo() != null ? 1 : 0) + (m.dontunmap() ? 1 : 0);
             case Op.Reclaim r -> 0;
             case Op.Collapse c -> 0;
+            case Op.Fork f -> 0;
+            case Op.Exit e -> 0;
         };
     }
 

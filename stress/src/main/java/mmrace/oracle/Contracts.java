@@ -263,6 +263,9 @@ final class Contracts {
             case Op.Reclaim r -> Ranges.of(r.addr() & -PAGE, (r.addr() & -PAGE) + PAGE);
             case Op.Collapse c -> Ranges.of(c.addr() & -0x200000L, (c.addr() & -0x200000L) + 0x200000L);
             case Op.Read r -> Ranges.of(r.addr() & -PAGE, RefVmas.alignUp(r.addr() + Math.max(r.len(), 0)));
+            // not in a scenario with one process, the only kind whose contracts are checked (Runner)
+            case Op.Fork f -> new Ranges();
+            case Op.Exit e -> new Ranges();
         };
     }
 

@@ -1,6 +1,7 @@
 package mmrace.oracle;
 
 import mmrace.port.File;
+import mmrace.port.Fork;
 import mmrace.port.MapleTree;
 import mmrace.port.MmStruct;
 import mmrace.port.Pgtable;
@@ -10,6 +11,7 @@ import mmrace.port.VmaInit;
 import mmrace.runtime.Kernel;
 import mmrace.runtime.Page;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -25,13 +27,45 @@ final class FinalState {
     private FinalState() {}
 
     static Verdict check(Kernel k, MmStruct mm, List<File> files, long step) {
+        return check(k, List.of(mm), files, step);
+    }
+
+    /**
+     * The checks over every mm of the execution: each one still alive must be unlocked, hold its
+     * VMAs attached, and be held by somebody (a thread of its process); one whose users are all gone
+     * must have been freed; the VMA, mm and page caches must hold exactly what the live mms reach.
+     */
+    static Verdict check(Kernel k, List<MmStruct> mms, List<File> files, long step) {
         Verdict v = null;
-        if (mm.mmapLock.isLocked())
-            v = Verdict.worse(v, Verdict.forbidden(Reason.LOCK_LEAK, step, "mmap_lock still held at the end"));
-        if ((mm.mmLockSeq.peek() & 1) != 0)
-            v = Verdict.worse(v, Verdict.forbidden(Reason.LOCK_LEAK, step, "mm_lock_seq odd at the end: a write section never ended"));
-        MapleTree.Node n = mm.mmMt.peek();
         Set<VmAreaStruct> inTree = new HashSet<>();
+        List<MmStruct> live = new ArrayList<>();
+        for (MmStruct mm : mms) {
+            if (mm.freed)
+                continue;
+            live.add(mm);
+            v = Verdict.worse(v, mmState(mm, inTree, step));
+        }
+        int vmas = VmaInit.vmAreaCachep(k).live();
+        if (vmas != inTree.size())
+            v = Verdict.worse(v, Verdict.forbidden(Reason.REFCOUNT_LEAK, step, vmas + " VMAs allocated but " + inTree.size() + " in mm_mt"));
+        int structs = Fork.mmCachep(k).live();
+        if (structs != live.size())
+            v = Verdict.worse(v, Verdict.forbidden(Reason.REFCOUNT_LEAK, step, structs + " mm_structs allocated but "
+                    + live.size() + " belong to a process or were not freed"));
+        if (k.rcu.pendingCallbacks() != 0)
+            v = Verdict.worse(v, Verdict.forbidden(Reason.REFCOUNT_LEAK, step, k.rcu.pendingCallbacks() + " RCU callbacks never ran"));
+        return Verdict.worse(v, pages(k, live, files, step));
+    }
+
+    /** One live mm: unlocked, its VMAs attached and not freed, and its references where they must be. */
+    private static Verdict mmState(MmStruct mm, Set<VmAreaStruct> inTree, long step) {
+        Verdict v = null;
+        String who = mm.name();
+        if (mm.mmapLock.isLocked())
+            v = Verdict.worse(v, Verdict.forbidden(Reason.LOCK_LEAK, step, "mmap_lock" + of(who) + " still held at the end"));
+        if ((mm.mmLockSeq.peek() & 1) != 0)
+            v = Verdict.worse(v, Verdict.forbidden(Reason.LOCK_LEAK, step, "mm_lock_seq" + of(who) + " odd at the end: a write section never ended"));
+        MapleTree.Node n = mm.mmMt.peek();
         for (int i = 0; i < n.size(); i++) {
             VmAreaStruct vma = (VmAreaStruct) n.entry(i);
             inTree.add(vma);
@@ -42,21 +76,29 @@ final class FinalState {
                 v = Verdict.worse(v, Verdict.forbidden(Reason.REFCOUNT_LEAK, step, "vm_refcnt of " + vma.describe() + " is " + rc
                         + " at the end (1 = attached, unlocked)"));
         }
-        int live = VmaInit.vmAreaCachep(k).live();
-        if (live != inTree.size())
-            v = Verdict.worse(v, Verdict.forbidden(Reason.REFCOUNT_LEAK, step, live + " VMAs allocated but " + inTree.size() + " in mm_mt"));
-        if (k.rcu.pendingCallbacks() != 0)
-            v = Verdict.worse(v, Verdict.forbidden(Reason.REFCOUNT_LEAK, step, k.rcu.pendingCallbacks() + " RCU callbacks never ran"));
-        return Verdict.worse(v, pages(k, mm, files, step));
+        int users = mm.mmUsers.peek(), count = mm.mmCount.peek();
+        if (users <= 0)
+            v = Verdict.worse(v, Verdict.forbidden(Reason.REFCOUNT_LEAK, step, "mm " + who + " has no users left but was never freed (mm_count "
+                    + count + ")"));
+        else if (count != 1)
+            v = Verdict.worse(v, Verdict.forbidden(Reason.REFCOUNT_LEAK, step, "mm_count of " + who + " is " + count
+                    + " at the end (1: its users' reference)"));
+        return v;
     }
 
-    /** Every page's refcount must equal the references the mm's page tables and the page cache hold. */
-    private static Verdict pages(Kernel k, MmStruct mm, List<File> files, long step) {
+    private static String of(String mm) {
+        return mm.equals("mm") ? "" : " of " + mm;
+    }
+
+    /** Every page's refcount must equal the references the mms' page tables and the page cache hold. */
+    private static Verdict pages(Kernel k, List<MmStruct> mms, List<File> files, long step) {
         Map<Page, Integer> refs = new HashMap<>(), maps = new HashMap<>();
         Set<Page> tables = new HashSet<>();
         Verdict[] v = {null};
-        tables.add(mm.pgd);
-        walk(k, mm.pgd, 3, tables, refs, maps, v, step);
+        for (MmStruct mm : mms) {
+            tables.add(mm.pgd);
+            walk(k, mm.pgd, 3, tables, refs, maps, v, step);
+        }
         // The page cache holds folio_nr_pages references on each folio. A large folio (THP
         // collapse) sits in every slot it covers (the port has no multi-index entries): count it once.
         Set<Page> cached = new HashSet<>();

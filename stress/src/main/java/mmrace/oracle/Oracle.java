@@ -17,8 +17,11 @@ import mmrace.scenario.Op;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Classifies one execution: every read judged against the history of the address space during
@@ -31,13 +34,38 @@ import java.util.Map;
  * page contents or the page cache while a read is in flight, except for changes the mmap_lock
  * writer makes to pages of VMAs it has write-locked (no correct reader can see them until the
  * write section ends); a user store by another thread through a present PTE is seen at once.
+ *
+ * <p>With several processes there is one such history per mm ({@link History}: the target's,
+ * those {@link #track} names, and any mm first seen in an event), and each read is judged against
+ * the history of the mm it reads. Every user store is also checked for copy-on-write isolation
+ * ({@link CowLeak}).
  */
 public final class Oracle {
+    /** The history of one address space: its layouts (generations) while reads are in flight. */
+    private static final class History {
+        final MmStruct mm;
+        Layout layout;
+        long gen;
+        /** (step, generation) each time the layout changed, for traces. */
+        final List<long[]> genChanges = new ArrayList<>();
+
+        History(MmStruct mm) {
+            this.mm = mm;
+            this.layout = Layout.snapshot(mm, 0);
+        }
+    }
+
     private final Kernel kernel;
     private final MmStruct mm;
     private final List<File> files;
-    private Layout layout;
-    private long gen;
+    /** The target's history first, then every other mm's, in the order they were first seen. */
+    private final Map<MmStruct, History> histories = new LinkedHashMap<>();
+    private final History main;
+    private final Map<ReadRecord, History> readOf = new HashMap<>();
+    /** The mm each task's current operation runs in (told by the runner; unknown: the target). */
+    private final Map<Task, MmStruct> threadMm = new HashMap<>();
+    /** Tasks inside fork() (dup_mmap may still be copying, its TLB flush not yet done). */
+    private final Set<Task> forking = new HashSet<>();
     private boolean dirty;
     /** The task whose store made the state dirty. */
     private Task dirtyTask;
@@ -45,12 +73,10 @@ public final class Oracle {
     private final Map<Task, ReadRecord> inFlight = new HashMap<>();
     private final Map<Task, ReadRecord> pending = new HashMap<>();
     private final Map<ReadRecord, Integer> injectedAtBegin = new HashMap<>();
-    /** Per read in flight and per chunk, the pages mapped there readable since the read began. */
-    private final Map<ReadRecord, List<Map<Long, Page>>> mappedDuring = new HashMap<>();
+    /** Per read in flight, the pages mapped in its range earlier in the read (GUP may still hold them). */
+    private final Pins pins = new Pins();
     private final List<ReadRecord> reads = new ArrayList<>();
     private final List<Verdict> readVerdicts = new ArrayList<>();
-    /** (step, generation) each time the layout changed, for traces. */
-    private final List<long[]> genChanges = new ArrayList<>();
     private Verdict verdict;
     /** The post-conditions of the target's operations, when the scenario's model is known. */
     private Contracts contracts;
@@ -61,7 +87,8 @@ public final class Oracle {
         this.kernel = kernel;
         this.mm = mm;
         this.files = files;
-        this.layout = Layout.snapshot(mm, 0);
+        this.main = new History(mm);
+        histories.put(mm, main);
         this.writes = new WriteJudge(mm);
     }
 
@@ -76,15 +103,39 @@ public final class Oracle {
             dirty = false;
             record(lastStep);
         }
-        verdict = Verdict.worse(verdict, writes.returned(lastStep, t, n, layout));
+        verdict = Verdict.worse(verdict, writes.returned(lastStep, t, n, main.layout));
+    }
+
+    /** Another process's mm, to be followed from now on (a process line, a fork's child). */
+    public void track(MmStruct other) {
+        history(other);
+    }
+
+    private History history(MmStruct m) {
+        return histories.computeIfAbsent(m, History::new);
+    }
+
+    /** Task t's operation about to start runs in mm {@code m} (its process's). */
+    public void threadOf(Task t, MmStruct m) {
+        threadMm.put(t, m);
+    }
+
+    /** Task t is about to fork: until {@link #forkEnds}, its process's pages may be shared mid-copy. */
+    public void forkBegins(Task t) {
+        forking.add(t);
+    }
+
+    public void forkEnds(Task t) {
+        forking.remove(t);
     }
 
     /**
-     * Check every operation's post-conditions against this model of the address space (built from
-     * the scenario the execution was set up from): see {@link Contracts}.
+     * Check every operation's post-conditions against this model of the target's address space
+     * (built from the scenario the execution was set up from): see {@link Contracts}. Only for a
+     * scenario with one process: the model follows one mm.
      */
     public void checkContracts(RefModel model) {
-        contracts = new Contracts(model, mm, Layout.snapshot(mm, gen));
+        contracts = new Contracts(model, mm, Layout.snapshot(mm, main.gen));
     }
 
     /** A thread of the target (or, for a read, another process) is about to make this operation. */
@@ -97,7 +148,7 @@ public final class Oracle {
     private void opEnd(Task t, Op op, long result) {
         if (contracts == null)
             return;
-        String bad = contracts.end(t, op, result, kernel.faults.injected(), layout);
+        String bad = contracts.end(t, op, result, kernel.faults.injected(), main.layout);
         if (bad != null)
             verdict = Verdict.worse(verdict, Verdict.forbidden(Reason.CONTRACT, lastStep, bad));
     }
@@ -126,12 +177,13 @@ public final class Oracle {
     public void onTracepoint(long step, Task t, Tracepoint tp, Object a, long b) {
         // The runner's brackets around every operation (a = the op, b = its return value): they
         // bound the operation's post-conditions; a read is judged from READ_BEGIN to READ_END, inside them.
-        if (tp == Tracepoint.SYS_ENTER && a instanceof Op op) {
-            opBegin(t, op);
-            return;
-        }
-        if (tp == Tracepoint.SYS_EXIT && a instanceof Op op) {
-            opEnd(t, op, b);
+        if (tp == Tracepoint.SYS_ENTER || tp == Tracepoint.SYS_EXIT) {
+            if (a instanceof Op op) {
+                if (tp == Tracepoint.SYS_ENTER)
+                    opBegin(t, op);
+                else
+                    opEnd(t, op, b);
+            }
             return;
         }
         lastStep = step;
@@ -141,14 +193,16 @@ public final class Oracle {
         }
         switch (tp) {
             case MMAP_WRITE_RELEASED -> {
-                if (a != mm)
+                if (!(a instanceof MmStruct m))
                     return;
-                Layout l = Layout.snapshot(mm, gen);
-                if (!l.sameAs(layout)) {
-                    gen++;
-                    layout = new Layout(gen, l.regions());
-                    genChanges.add(new long[] {step, gen});
-                    writes.changedBy(t);
+                History h = history(m);
+                Layout l = Layout.snapshot(m, h.gen);
+                if (!l.sameAs(h.layout)) {
+                    h.gen++;
+                    h.layout = new Layout(h.gen, l.regions());
+                    h.genChanges.add(new long[] {step, h.gen});
+                    if (h == main)
+                        writes.changedBy(t);
                     record(step);
                 }
             }
@@ -160,6 +214,7 @@ public final class Oracle {
                     r = new ReadRecord(t.name, b, 0, 0);
                 r.beginStep = step;
                 inFlight.put(t, r);
+                readOf.put(r, a instanceof MmStruct m ? history(m) : main);
                 injectedAtBegin.put(r, kernel.faults.injected());
                 r.instants.add(instant(r, step, null));
             }
@@ -171,14 +226,17 @@ public final class Oracle {
                     r.endStep = step;
             }
             case USER_STORE -> {
+                if (a instanceof Page page && histories.size() > 1)
+                    verdict = Verdict.worse(verdict, CowLeak.check(kernel, histories.keySet(), threadMm.get(t), page, b,
+                            !forking.isEmpty(), step, t.name));
                 if (a instanceof Page page && !inFlight.isEmpty())
-                    recordStore(step, page, b);
+                    recordStore(step, page, b, threadMm.get(t));
             }
             case REMOTE_STORE -> {
                 if (a instanceof Page page) {
-                    verdict = Verdict.worse(verdict, writes.store(step, t, page, b, layout, gen));
+                    verdict = Verdict.worse(verdict, writes.store(step, t, page, b, main.layout, main.gen));
                     if (!inFlight.isEmpty())
-                        recordStore(step, page, b);
+                        recordStore(step, page, b, null);
                 }
             }
             case READ_LOCK_DROPPED -> {
@@ -279,12 +337,13 @@ public final class Oracle {
         ReadRecord r = inFlight.remove(t);
         if (r == null)
             return;
-        mappedDuring.remove(r);
+        pins.forget(r);
         if (r.endStep < 0)
             r.endStep = lastStep;
         r.n = n;
         r.bytes = java.util.Arrays.copyOf(buf, Math.max(0, Math.min(n, buf.length)));
         r.oomInjected = kernel.faults.injected() > injectedAtBegin.remove(r);
+        readOf.remove(r);
         Verdict v = ReadJudge.judge(r);
         reads.add(r);
         readVerdicts.add(v);
@@ -305,8 +364,8 @@ public final class Oracle {
         for (ReadRecord r : inFlight.values())
             verdict = Verdict.worse(verdict, Verdict.needsTriage(Reason.UNEXPLAINED, step, "read by " + r.actor + " never returned"));
         verdict = Verdict.worse(verdict, writes.finish(step));
-        verdict = Verdict.worse(verdict, FinalState.check(kernel, mm, files, step));
-        String bad = contracts == null ? null : contracts.finish(layout);
+        verdict = Verdict.worse(verdict, FinalState.check(kernel, new ArrayList<>(histories.keySet()), files, step));
+        String bad = contracts == null ? null : contracts.finish(main.layout);
         if (bad != null)
             verdict = Verdict.worse(verdict, Verdict.forbidden(Reason.CONTRACT, step, bad));
     }
@@ -336,14 +395,15 @@ public final class Oracle {
         return writes.verdicts();
     }
 
+    /** The target's layout generation (every accessor below is the target's). */
     public long generation() {
-        return gen;
+        return main.gen;
     }
 
     /** The layout generation in force at a step (0 before the first change). */
     public long generationAt(long step) {
         long g = 0;
-        for (long[] c : genChanges)
+        for (long[] c : main.genChanges)
             if (c[0] <= step)
                 g = c[1];
         return g;
@@ -351,11 +411,16 @@ public final class Oracle {
 
     /** Steps at which a new layout generation began, with its number. */
     public List<long[]> generationChanges() {
-        return genChanges;
+        return main.genChanges;
     }
 
     public Layout layout() {
-        return layout;
+        return main.layout;
+    }
+
+    /** Every mm this oracle followed: the target's first. */
+    public List<MmStruct> mms() {
+        return new ArrayList<>(histories.keySet());
     }
 
     // --- history ---
@@ -380,9 +445,12 @@ public final class Oracle {
      * cleared the PTE since; a read that took the same page before the zap copies the written bytes
      * out of it, which are then addr's memory at this instant as far as that read can tell.
      */
-    private void recordStore(long step, Page page, long addr) {
+    private void recordStore(long step, Page page, long addr, MmStruct storer) {
         long base = addr & ~(long) (Page.PAGE_SIZE - 1);
         for (ReadRecord r : inFlight.values()) {
+            MmStruct mm = historyOf(r).mm;
+            if (storer != null && storer != mm)
+                continue; // another process's store: its page's contents change is recorded as such
             Instant last = r.instants.isEmpty() ? null : r.instants.get(r.instants.size() - 1);
             Instant i = instant(r, step, last);
             for (int c = 0; c < i.chunks().length; c++) {
@@ -399,56 +467,31 @@ public final class Oracle {
         }
     }
 
+    private History historyOf(ReadRecord r) {
+        History h = readOf.get(r);
+        return h != null ? h : main;
+    }
+
     private Instant instant(ReadRecord r, long step, Instant last) {
+        History h = historyOf(r);
         int m = r.chunks();
         ChunkView[] cv = new ChunkView[m];
         for (int c = 0; c < m; c++) {
-            Layout.Region reg = layout.at(r.chunkStart(c));
-            if (last != null && last.gen() == gen && reg != null && writeLocked(reg) && byTheWriter())
+            Layout.Region reg = h.layout.at(r.chunkStart(c));
+            if (last != null && last.gen() == h.gen && reg != null && writeLocked(h.mm, reg) && byTheWriter(h.mm))
                 cv[c] = last.chunks()[c]; // the write section's own changes are not visible yet
             else
-                cv[c] = Ghost.view(mm, layout, r.chunkStart(c), r.chunkEnd(c), r.flags);
+                cv[c] = Ghost.view(h.mm, h.layout, r.chunkStart(c), r.chunkEnd(c), r.flags);
         }
-        return new Instant(step, gen, cv, pinned(r, cv));
-    }
-
-    /**
-     * Per chunk, the pages a present PTE mapped there, readable, earlier in the read and no longer
-     * maps there, with their contents now: a read that took a reference on such a page (GUP's pin)
-     * copies these bytes, whatever the address maps now. A page freed since, or freed and handed
-     * out again, is no longer that folio and is dropped.
-     */
-    private ReadRecord.Pinned[][] pinned(ReadRecord r, ChunkView[] cv) {
-        List<Map<Long, Page>> seen = mappedDuring.computeIfAbsent(r, x -> new ArrayList<>());
-        ReadRecord.Pinned[][] out = new ReadRecord.Pinned[cv.length][];
-        for (int c = 0; c < cv.length; c++) {
-            if (seen.size() <= c)
-                seen.add(new java.util.LinkedHashMap<>());
-            Map<Long, Page> pages = seen.get(c);
-            pages.entrySet().removeIf(e -> e.getValue().freed || ReadRecord.folioKey(e.getValue().pfn, e.getValue().allocations) != e.getKey());
-            List<ReadRecord.Pinned> ps = new ArrayList<>();
-            long from = r.chunkStart(c);
-            int off = (int) (from & (Page.PAGE_SIZE - 1)), n = (int) (r.chunkEnd(c) - from);
-            for (Map.Entry<Long, Page> e : pages.entrySet()) {
-                if (e.getKey() == cv[c].folio())
-                    continue;
-                byte[] b = new byte[n];
-                e.getValue().peekBytes(off, b, 0, n);
-                ps.add(new ReadRecord.Pinned(e.getKey(), b));
-            }
-            out[c] = ps.toArray(new ReadRecord.Pinned[0]);
-            if (cv[c].readable() && cv[c].folio() != 0 && !pages.containsKey(cv[c].folio()))
-                pages.put(cv[c].folio(), kernel.pages.pfnToPage(cv[c].folio() & 0xffffffffL));
-        }
-        return out;
+        return new Instant(step, h.gen, cv, pins.pinned(r, cv, kernel));
     }
 
     /** The last change was made by the task holding mmap_lock for write (not, say, a user store by another thread). */
-    private boolean byTheWriter() {
+    private boolean byTheWriter(MmStruct mm) {
         return dirtyTask != null && mm.mmapLock.isWriteLockedBy(dirtyTask);
     }
 
-    private boolean writeLocked(Layout.Region reg) {
+    private static boolean writeLocked(MmStruct mm, Layout.Region reg) {
         int seq = mm.mmLockSeq.peek();
         return (seq & 1) != 0 && reg.vma().vmLockSeq.peek() == seq;
     }

@@ -8,7 +8,7 @@ import static mmrace.oracle.Verdict.Cls.NEEDS_TRIAGE;
 /**
  * Why a verdict is what it is: each reason has its code (as scenario files' {@code expect} lines
  * and every output write it), the class of verdict it gives, and the rule it comes from, with the
- * kernel code that rule rests on. The rule labels (F1-F10 forbidden, A1-A10 acceptable, W1-W3 remote writes) are those of
+ * kernel code that rule rests on. The rule labels (F1-F11 forbidden, A1-A10 acceptable, W1-W3 remote writes) are those of
  * docs/ORACLE.md. {@link #toString()} is the code.
  */
 public enum Reason {
@@ -36,9 +36,14 @@ public enum Reason {
             "F8, and any other WARN, BUG or lockdep assertion (mmap_assert_locked, vma_assert_write_locked, lock order)"),
     JAVA_EXCEPTION("java-exception", FORBIDDEN,
             "a Java exception escaped port code: a bug of the port, never a kernel outcome"),
+    COW_LEAK("cow-leak", FORBIDDEN,
+            "F10: a store by one process reached a private anonymous page another process maps: after fork the"
+                    + " shared page is write-protected in both and the first store copies it (copy_present_ptes,"
+                    + " wp_page_copy: mm/memory.c); dup_mmap write-locks the parent's VMAs so no fault copies a page"
+                    + " a store is still going into (mm/mmap.c, fb49c455323f)"),
     CONTRACT("contract", FORBIDDEN,
-            "F10: an operation returned, and an address does not read what the completed mmap, munmap, mremap, mprotect,"
-                    + " madvise(MADV_DONTNEED) or store leave there: a lost effect (madvise_dontneed_single_vma zaps the"
+            "F11: an operation returned, and an address does not read what the completed mmap, munmap, mremap, mprotect,"
+                    + " madvise(MADV_DONTNEED), store or remote write leave there: a lost effect (madvise_dontneed_single_vma zaps the"
                     + " whole range, mm/madvise.c; move_vma moves the contents with the mapping, mm/mremap.c)"),
 
     // needs triage

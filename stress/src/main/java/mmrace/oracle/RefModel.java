@@ -211,6 +211,11 @@ public final class RefModel extends RefSyscalls {
             case Op.Poke p -> poke(p.addr(), p.len(), p.fill().value(), p.flags());
             case Op.Reclaim r -> 0;
             case Op.Collapse c -> 0;
+            // fork leaves the parent's address space as it was (dup_mmap only write-protects its
+            // private PTEs; the child is another address space, which this model does not follow)
+            case Op.Fork f -> 0;
+            // exit_mm: the thread drops the mm; the model stops following it (its ops are not run)
+            case Op.Exit e -> 0;
         };
     }
 

@@ -25,7 +25,8 @@ import mmrace.scenario.Variant;
  * no copy. A set-up during which a mutant's site fired (seen on its first, fresh build,
  * {@link #setUpFiredMutant}) is built fresh every time and never prepared, so that
  * {@link Mutant#fired} counts exactly what it counts without snapshots. {@code -Dmmrace.snapshot=false}
- * builds every execution fresh.
+ * builds every execution fresh. A scenario with processes is always built fresh (its other mms
+ * and task_structs are not part of a snapshot).
  */
 final class Prepared {
     static final boolean ENABLED = !"false".equals(System.getProperty("mmrace.snapshot"));
@@ -50,8 +51,8 @@ final class Prepared {
      * are off, it is the first sight of this set-up, or its state cannot be copied.
      */
     static Prepared of(Scenario s, Variant v) {
-        if (!ENABLED)
-            return null;
+        if (!ENABLED || s.usesProcesses())
+            return null; // a set-up with processes (several mms, task_structs) is always built fresh
         Set<String> mutants = Mutant.enabled();
         Last l = last;
         if (l != null && l.scenario == s && l.variant == v && l.mutants.equals(mutants) && l.files.equals(s.files)
@@ -92,6 +93,10 @@ final class Prepared {
      * cannot be copied, or if a mutant's site fired during it (a copy would not count that).
      */
     static Prepared prepare(Scenario s, Variant v) {
+        if (s.usesProcesses()) {
+            lastRefusal = "a scenario with processes (its other mms and task_structs are not part of a snapshot)";
+            return UNCOPYABLE;
+        }
         Kernel k = new Kernel();
         Task init = k.newTask("init", null);
         Task previous = Task.currentOrNull();

@@ -93,7 +93,7 @@ public final class Runner {
         Task previous = Task.currentOrNull();
         c.init().bind();
         try {
-            return program(c.kernel(), c.mm(), c.files(), s, v);
+            return program(c.kernel(), new SetUp(c.mm(), c.files(), java.util.Map.of(), null), s, v);
         } finally {
             Task.unbind();
             if (previous != null)
@@ -116,7 +116,7 @@ public final class Runner {
             if (Mutant.fired() != fired)
                 Prepared.setUpFiredMutant(s, v);
             init.exited = true;
-            return program(k, setUp.mm(), setUp.files(), s, v);
+            return program(k, setUp, s, v);
         } finally {
             Task.unbind();
             if (previous != null)
@@ -124,16 +124,42 @@ public final class Runner {
         }
     }
 
-    /** The injections, the oracle and the actors over a built initial state. */
-    private static Built program(Kernel k, MmStruct mm, List<File> files, Scenario s, Variant v) {
+    /** The injections, the oracle and the actors over a built initial state (with its processes, if any). */
+    private static Built program(Kernel k, SetUp setUp, Scenario s, Variant v) {
         for (Scenario.Inject i : s.injects)
             k.faults.failNth(i.site(), i.task(), i.nth());
-        Oracle oracle = new Oracle(k, mm, files);
-        oracle.checkContracts(new RefModel(s));
+        Oracle oracle = new Oracle(k, setUp.mm(), setUp.files());
+        for (MmStruct other : setUp.others().values())
+            oracle.track(other);
+        // post-conditions against the reference model of the one address space; with processes
+        // (fork, exit, another mm's operations) the model would need one per mm: not checked
+        if (!s.usesProcesses())
+            oracle.checkContracts(new RefModel(s));
         List<Actor> actors = new ArrayList<>();
         for (Scenario.Actor a : s.actors)
-            actors.add(new Actor(a.name(), body(a, mm, files, v, oracle)));
+            actors.add(new Actor(a.name(), setUp.procs() == null ? body(a, setUp.mm(), setUp.files(), v, oracle)
+                    : body(a, setUp.procs(), setUp.files(), v, oracle)));
         return new Built(new Program(k, actors), oracle, new OracleListener(oracle));
+    }
+
+    /**
+     * What an actor of a scenario with processes does: it becomes a thread of its process (waiting
+     * for the fork that creates it), runs its operations in order until it exits, then closes the
+     * /proc files it opened.
+     */
+    private static Runnable body(Scenario.Actor a, Processes procs, List<File> files, Variant v, Oracle oracle) {
+        return () -> {
+            Processes.Member me = procs.attach(a);
+            if (me != null) {
+                for (Op op : a.ops()) {
+                    if (me.exited)
+                        break; // an exited thread runs nothing more
+                    Perform.perform(op, procs, me, files, v, oracle);
+                }
+                Perform.release(me);
+            }
+            procs.actorDone(a.name());
+        };
     }
 
     /** What an actor does: its operations in order, each through the port. */

@@ -17,17 +17,20 @@ import mmrace.scenario.Variant;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The initial address space of a scenario, built as the target would build it: its files, each
  * map line mmap'ed with MAP_FIXED and filled by stores from a thread of the target, then the
  * scenario's init operations. Runs on the "init" task, which no scheduler controls.
  */
-record SetUp(MmStruct mm, List<File> files) {
+record SetUp(MmStruct mm, List<File> files, Map<String, MmStruct> others, Processes procs) {
 
     static SetUp of(Kernel k, Scenario s, Variant v) {
-        MmStruct mm = MmStruct.mmAlloc(k, "mm");
+        boolean lifetimes = s.usesProcesses();
+        MmStruct mm = MmStruct.mmAlloc(k, lifetimes ? Scenario.TARGET : "mm");
         List<File> files = new ArrayList<>();
         for (Scenario.FileSpec f : s.files) {
             byte[] contents = new byte[(int) f.size()];
@@ -38,19 +41,34 @@ record SetUp(MmStruct mm, List<File> files) {
             setUpMapping(k, mm, files, s, m);
         for (Op op : s.init)
             Perform.perform(op, mm, files, v, null);
-        nameVmas(mm, s);
+        nameVmas(mm, s.maps);
+        Map<String, MmStruct> others = new LinkedHashMap<>();
+        for (Scenario.Process p : s.processes) {
+            MmStruct pm = MmStruct.mmAlloc(k, p.name());
+            for (Scenario.MapSpec m : p.maps())
+                setUpMapping(k, pm, files, s, m);
+            for (Op op : p.init())
+                Perform.perform(op, pm, files, v, null);
+            nameVmas(pm, p.maps());
+            others.put(p.name(), pm);
+        }
+        Processes procs = null;
+        if (lifetimes) {
+            procs = Processes.of(s, mm, others);
+            procs.makeThreads();
+        }
         if (!k.reports.isEmpty())
             throw new IllegalStateException("set-up filed reports: " + k.reports.all());
-        return new SetUp(mm, files);
+        return new SetUp(mm, files, others, procs);
     }
 
     /**
      * Traces name VMAs after the scenario's maps: set-up merges and splits (a fill made writable,
      * then mprotected back) would otherwise leave names like "A'" on B. Trace labels only.
      */
-    private static void nameVmas(MmStruct mm, Scenario s) {
+    private static void nameVmas(MmStruct mm, List<Scenario.MapSpec> maps) {
         MapleTree.Node n = mm.mmMt.peek();
-        for (Scenario.MapSpec m : s.maps)
+        for (Scenario.MapSpec m : maps)
             for (int i = 0; i < n.size(); i++)
                 if (n.index(i) <= m.addr() && m.addr() <= n.last(i)) {
                     VmAreaStruct vma = (VmAreaStruct) n.entry(i);

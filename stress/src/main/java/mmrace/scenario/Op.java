@@ -16,10 +16,19 @@ public sealed interface Op {
      * runner's sys_enter/sys_exit tracepoints carry the op itself.
      */
 
-    /** access_remote_vm(mm, addr, buf, len, flags) with the variant under test (or a fixed one). */
-    record Read(long addr, int len, int flags, Variant variant, int line) implements Op {
+    /**
+     * access_remote_vm(mm, addr, buf, len, flags) with the variant under test (or a fixed one), of
+     * process {@code proc} (null: the actor's own process; in a scenario with processes, through
+     * /proc/PID/mem).
+     */
+    record Read(long addr, int len, int flags, Variant variant, String proc, int line) implements Op {
+        public Read(long addr, int len, int flags, Variant variant, int line) {
+            this(addr, len, flags, variant, null, line);
+        }
+
         public String text() {
-            return "read " + Num.hex(addr) + " " + len + " " + Foll.text(flags) + (variant == null ? "" : " variant=" + variant.id);
+            return "read " + Num.hex(addr) + " " + len + " " + Foll.text(flags) + (variant == null ? "" : " variant=" + variant.id)
+                    + (proc == null ? "" : " proc=" + proc);
         }
 
         @Override
@@ -144,6 +153,30 @@ public sealed interface Op {
         @Override
         public String toString() {
             return "collapse(" + Num.hex(addr) + ")";
+        }
+    }
+
+    /** fork() by a thread of a process: creates process {@code child}, whose mm is a copy of the parent's (dup_mmap). */
+    record Fork(String child, int line) implements Op {
+        public String text() {
+            return "fork " + child;
+        }
+
+        @Override
+        public String toString() {
+            return "fork() -> " + child;
+        }
+    }
+
+    /** exit() of the thread: exit_mm, its reference to the mm dropped (the last one tears the address space down). */
+    record Exit(int line) implements Op {
+        public String text() {
+            return "exit";
+        }
+
+        @Override
+        public String toString() {
+            return "exit()";
         }
     }
 

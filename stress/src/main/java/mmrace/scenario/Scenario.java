@@ -23,6 +23,12 @@ public final class Scenario {
     public final List<MapSpec> maps = new ArrayList<>();
     /** Operations a thread of the target runs after the maps, before anything races ({@code init OP}). */
     public final List<Op> init = new ArrayList<>();
+    /**
+     * Processes besides the target ({@code process NAME} sections), each with its own maps and init
+     * operations. The target is {@link #TARGET}; its maps and init operations are {@link #maps} and
+     * {@link #init}, so a file without process lines means what it always meant.
+     */
+    public final List<Process> processes = new ArrayList<>();
     public final List<Actor> actors = new ArrayList<>();
     public final List<Inject> injects = new ArrayList<>();
     /** Per variant; the key null means "every variant without its own line" ({@code schedule *}). */
@@ -71,8 +77,26 @@ public final class Scenario {
         }
     }
 
-    /** One actor and its program, run in order on one task. */
-    public record Actor(String name, List<Op> ops, int line) {}
+    /** The process every map, init operation and actor belongs to unless a process line or proc= says otherwise. */
+    public static final String TARGET = "P1";
+
+    /** A process of the initial state besides the target: its own address space, mapped and filled like the target's. */
+    public record Process(String name, List<MapSpec> maps, List<Op> init, int line) {}
+
+    /**
+     * One actor and its program, run in order on one task: a thread of process {@code proc} (null:
+     * the target), whose stores and syscalls go to that process's mm.
+     */
+    public record Actor(String name, List<Op> ops, int line, String proc) {
+        public Actor(String name, List<Op> ops, int line) {
+            this(name, ops, line, null);
+        }
+
+        /** The process this actor is a thread of. */
+        public String process() {
+            return proc == null ? TARGET : proc;
+        }
+    }
 
     /** "fail the nth allocation at site by task". */
     public record Inject(String site, String task, int nth, int line) {
@@ -119,6 +143,44 @@ public final class Scenario {
         return s == null ? Sched.random(0) : s;
     }
 
+    /** A process of the initial state by name (not the target, not one a fork creates), or null. */
+    public Process process(String name) {
+        for (Process p : processes)
+            if (p.name().equals(name))
+                return p;
+        return null;
+    }
+
+    /**
+     * Whether this scenario has more than one process or a process that can go away (a process
+     * line, proc=, fork or exit). Such scenarios are run with mm lifetimes: every thread holds its
+     * process's mm, a remote read goes through /proc/PID/mem (mm_access, mmget_not_zero, mmput).
+     * Without them the one mm lives for the whole execution and a read calls access_remote_vm on it
+     * directly, as it always did.
+     */
+    public boolean usesProcesses() {
+        if (!processes.isEmpty())
+            return true;
+        for (Actor a : actors) {
+            if (a.proc() != null)
+                return true;
+            for (Op op : a.ops())
+                if (op instanceof Op.Fork || op instanceof Op.Exit || op instanceof Op.Read r && r.proc() != null)
+                    return true;
+        }
+        return false;
+    }
+
+    /** The processes fork operations create, in the order the actors name them. */
+    public List<String> forked() {
+        List<String> l = new ArrayList<>();
+        for (Actor a : actors)
+            for (Op op : a.ops())
+                if (op instanceof Op.Fork f)
+                    l.add(f.child());
+        return l;
+    }
+
     public Actor actor(String name) {
         for (Actor a : actors)
             if (a.name.equals(name))
@@ -140,8 +202,15 @@ public final class Scenario {
             b.append(m.text()).append('\n');
         for (Op op : init)
             b.append("init ").append(op.text()).append('\n');
+        for (Process p : processes) {
+            b.append('\n').append("process ").append(p.name()).append('\n');
+            for (MapSpec m : p.maps())
+                b.append(m.text()).append('\n');
+            for (Op op : p.init())
+                b.append("init ").append(op.text()).append('\n');
+        }
         for (Actor a : actors) {
-            b.append('\n').append("actor ").append(a.name).append('\n');
+            b.append('\n').append("actor ").append(a.name).append(a.proc == null ? "" : " proc=" + a.proc).append('\n');
             for (Op op : a.ops)
                 b.append("  ").append(op.text()).append('\n');
         }
@@ -169,8 +238,10 @@ public final class Scenario {
         s.files.addAll(files);
         s.maps.addAll(maps);
         s.init.addAll(init);
+        for (Process p : processes)
+            s.processes.add(new Process(p.name(), new ArrayList<>(p.maps()), new ArrayList<>(p.init()), p.line()));
         for (Actor a : actors)
-            s.actors.add(new Actor(a.name, new ArrayList<>(a.ops), a.line));
+            s.actors.add(new Actor(a.name, new ArrayList<>(a.ops), a.line, a.proc));
         s.injects.addAll(injects);
         s.schedules.putAll(schedules);
         s.expects.putAll(expects);

@@ -31,6 +31,8 @@ public final class ScenarioParser {
     private final Scenario s = new Scenario();
     private int line;
     private Scenario.Actor actor;
+    /** The process map and init lines go to (null: the target). */
+    private Scenario.Process process;
     private final Set<String> names = new HashSet<>();
 
     private ScenarioParser(String file) {
@@ -95,14 +97,19 @@ public final class ScenarioParser {
             case "desc" -> s.desc.add(l.substring(4).strip());
             case "file" -> fileLine(w);
             case "map" -> mapLine(w);
+            case "process" -> processLine(w);
             case "actor" -> {
-                need(w, 2, "actor NAME");
+                need(w, 2, "actor NAME [proc=P]");
                 String n = w.get(1);
                 if (s.actor(n) != null)
                     throw err("actor '" + n + "' is defined twice");
                 if (!ACTOR_NAME.matcher(n).matches())
                     throw err("expected an actor name of letters, digits, '_' or '-', found '" + n + "'");
-                actor = new Scenario.Actor(n, new ArrayList<>(), line);
+                Map<String, String> kv = options(w, 2, Set.of("proc"), Set.of());
+                String proc = kv.get("proc");
+                if (proc != null)
+                    procName(proc);
+                actor = new Scenario.Actor(n, new ArrayList<>(), line, proc);
                 s.actors.add(actor);
             }
             case "init" -> {
@@ -114,14 +121,16 @@ public final class ScenarioParser {
                 if (op instanceof Op.Read || op instanceof Op.Poke)
                     throw err("init runs the target's own operations; a remote " + (op instanceof Op.Read ? "read" : "poke")
                             + " belongs to an actor");
-                s.init.add(op);
+                if (op instanceof Op.Fork || op instanceof Op.Exit)
+                    throw err("init runs before anything races; fork and exit belong to an actor");
+                (process == null ? s.init : process.init()).add(op);
             }
             case "inject" -> injectLine(w);
             case "schedule" -> scheduleLine(w, l);
             case "expect" -> expectLine(w);
             default -> {
                 if (actor == null)
-                    throw err("unknown directive '" + d + "': expected name, desc, file, map, actor, inject, schedule or expect");
+                    throw err("unknown directive '" + d + "': expected name, desc, file, map, process, actor, inject, schedule or expect");
                 actor.ops().add(op(w));
             }
         }
@@ -147,7 +156,8 @@ public final class ScenarioParser {
             throw err("impossible range " + w.get(2) + "+" + w.get(3) + ": address and length must be page-aligned and the length positive");
         if (addr < MIN_ADDR || addr + len > TASK_SIZE || addr + len < addr)
             throw err("impossible range " + w.get(2) + "+" + w.get(3) + ": mappings must lie in [" + Num.hex(MIN_ADDR) + ", " + Num.hex(TASK_SIZE) + ")");
-        for (Scenario.MapSpec m : s.maps)
+        List<Scenario.MapSpec> maps = process == null ? s.maps : process.maps();
+        for (Scenario.MapSpec m : maps)
             if (addr < m.addr() + m.len() && m.addr() < addr + len)
                 throw err("impossible range: map " + n + " overlaps map " + m.name() + " (line " + m.line() + ")");
         String f = kv.get("file");
@@ -167,24 +177,51 @@ public final class ScenarioParser {
         if (device && f != null)
             throw err("a device mapping has no file=");
         Scenario.Fill fill = fill(kv.getOrDefault("fill", f != null || device ? "none" : "0x00"));
-        s.maps.add(new Scenario.MapSpec(n, addr, len, prot, kv.containsKey("shared"), f, off, kv.containsKey("growsdown"),
+        maps.add(new Scenario.MapSpec(n, addr, len, prot, kv.containsKey("shared"), f, off, kv.containsKey("growsdown"),
                 device, fill, line));
+    }
+
+    /** process NAME: the map and init lines that follow belong to process NAME (P1: the target again). */
+    private void processLine(List<String> w) throws ScenarioError {
+        need(w, 2, "process NAME");
+        if (w.size() > 2)
+            throw err("expected 'process NAME', found '" + String.join(" ", w) + "'");
+        if (actor != null)
+            throw err("process lines come before the first actor");
+        String n = procName(w.get(1));
+        if (n.equals(Scenario.TARGET)) {
+            process = null;
+            return;
+        }
+        if (s.process(n) != null)
+            throw err("process '" + n + "' is defined twice");
+        process = new Scenario.Process(n, new ArrayList<>(), new ArrayList<>(), line);
+        s.processes.add(process);
+    }
+
+    private String procName(String n) throws ScenarioError {
+        if (!ACTOR_NAME.matcher(n).matches())
+            throw err("expected a process name of letters, digits, '_' or '-', found '" + n + "'");
+        return n;
     }
 
     private Op op(List<String> w) throws ScenarioError {
         String o = w.get(0);
         switch (o) {
             case "read" -> {
-                need(w, 3, "read ADDR LEN [FOLL_FORCE|FOLL_ANON|none] [variant=V]");
+                need(w, 3, "read ADDR LEN [FOLL_FORCE|FOLL_ANON|none] [variant=V] [proc=P]");
                 long addr = num(w.get(1), "an address");
                 long len = num(w.get(2), "a length");
                 if (len < 0 || len > (1 << 20))
                     throw err("read length must be between 0 and 1 MiB, found " + w.get(2));
                 int flags = Op.Foll.FORCE;
                 Variant v = null;
+                String proc = null;
                 for (int i = 3; i < w.size(); i++) {
                     String t = w.get(i);
-                    if (t.startsWith("variant=")) {
+                    if (t.startsWith("proc=")) {
+                        proc = procName(t.substring(5));
+                    } else if (t.startsWith("variant=")) {
                         v = Variant.byId(t.substring(8));
                         if (v == null)
                             throw err("unknown variant '" + t.substring(8) + "': expected one of " + Variant.ids());
@@ -198,7 +235,7 @@ public final class ScenarioParser {
                         }
                     }
                 }
-                return new Op.Read(addr, (int) len, flags, v, line);
+                return new Op.Read(addr, (int) len, flags, v, proc, line);
             }
             case "poke" -> {
                 need(w, 3, "poke ADDR LEN fill=X [FOLL_FORCE|none]");
@@ -279,8 +316,19 @@ public final class ScenarioParser {
                 need(w, 2, "collapse ADDR");
                 return new Op.Collapse(num(w.get(1), "an address"), line);
             }
+            case "fork" -> {
+                need(w, 2, "fork CHILD");
+                if (w.size() > 2)
+                    throw err("expected 'fork CHILD', found '" + String.join(" ", w) + "'");
+                return new Op.Fork(procName(w.get(1)), line);
+            }
+            case "exit" -> {
+                if (w.size() > 1)
+                    throw err("expected 'exit', found '" + String.join(" ", w) + "'");
+                return new Op.Exit(line);
+            }
             default -> throw err("unknown operation '" + o + "'" + (actor == null ? "" : " in actor " + actor.name())
-                    + ": expected read, poke, mmap, munmap, mremap, mprotect, madvise, write, reclaim or collapse");
+                    + ": expected read, poke, mmap, munmap, mremap, mprotect, madvise, write, reclaim, collapse, fork or exit");
         }
     }
 
@@ -357,7 +405,11 @@ public final class ScenarioParser {
                     throw new ScenarioError(file, sc.line(), "schedule names actor '" + who + "', which is not defined");
             }
         }
-        for (Scenario.MapSpec m : s.maps) {
+        checkProcesses();
+        List<Scenario.MapSpec> all = new ArrayList<>(s.maps);
+        for (Scenario.Process p : s.processes)
+            all.addAll(p.maps());
+        for (Scenario.MapSpec m : all) {
             if (m.file() == null || m.device() || m.fill().none())
                 continue;
             for (Scenario.FileSpec f : s.files)
@@ -369,6 +421,30 @@ public final class ScenarioParser {
         for (Scenario.Inject i : s.injects)
             if (!i.task().equals("*") && s.actor(i.task()) == null)
                 throw new ScenarioError(file, i.line(), "inject names task '" + i.task() + "', which is not an actor");
+    }
+
+    /**
+     * Every process named (proc=) exists: the target, a process line, or a fork's child; a fork
+     * creates a process that exists nowhere else, once.
+     */
+    private void checkProcesses() throws ScenarioError {
+        Set<String> known = new HashSet<>();
+        known.add(Scenario.TARGET);
+        for (Scenario.Process p : s.processes)
+            known.add(p.name());
+        for (Scenario.Actor a : s.actors)
+            for (Op op : a.ops())
+                if (op instanceof Op.Fork f && !known.add(f.child()))
+                    throw new ScenarioError(file, f.line(), "fork creates process '" + f.child()
+                            + "', which already exists (the target, a process line or another fork)");
+        for (Scenario.Actor a : s.actors) {
+            if (a.proc() != null && !known.contains(a.proc()))
+                throw new ScenarioError(file, a.line(), "actor " + a.name() + " is a thread of process '" + a.proc()
+                        + "', which no process line or fork creates");
+            for (Op op : a.ops())
+                if (op instanceof Op.Read r && r.proc() != null && !known.contains(r.proc()))
+                    throw new ScenarioError(file, r.line(), "read of process '" + r.proc() + "', which no process line or fork creates");
+        }
     }
 
     // --- tokens ---

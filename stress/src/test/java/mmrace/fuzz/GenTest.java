@@ -30,15 +30,32 @@ class GenTest {
     }
 
     /**
-     * Every generated scenario parses back identically, is within the limits, and races the reader
-     * (remote reads and writes only) with one or two actors.
+     * Every generated scenario parses back identically and is within the limits. The classic shape
+     * (a reader with remote reads and writes, one or two target threads) stays the common one; about one in ten is a fork race
+     * (three threads of the target, one forking C) and about three in twenty a VMA-reuse race (a
+     * reader thread of P2 reading P1, a thread of P1 unmapping, a thread of P2 mapping the range).
      */
     @Test
     void generatedScenariosAreValid() {
         Gen g = new Gen(7);
+        int forks = 0, reuses = 0;
         for (int i = 0; i < 2000; i++) {
             Scenario s = g.initial();
             assertNull(Limits.DEFAULT.check(s), s::text);
+            if (s.usesProcesses()) {
+                if (s.forked().contains("child")) {
+                    forks++;
+                    assertEquals(List.of("t1", "t2", "t3"), s.actors.subList(0, 3).stream().map(Scenario.Actor::name).toList(), s::text);
+                    assertTrue(s.actors.get(1).ops().get(0) instanceof Op.Fork, s::text);
+                } else {
+                    reuses++;
+                    assertEquals("P2", s.actors.get(0).proc(), s::text);
+                    assertTrue(s.actors.get(0).ops().stream().allMatch(op -> op instanceof Op.Read r && "P1".equals(r.proc())), s::text);
+                    assertTrue(s.actors.get(1).ops().get(0) instanceof Op.Munmap, s::text);
+                    assertTrue(s.actors.get(2).ops().get(0) instanceof Op.Mmap m && m.fixed(), s::text);
+                }
+                continue;
+            }
             assertEquals("reader", s.actors.get(0).name());
             assertTrue(s.actors.get(0).ops().stream().allMatch(OpRelation::isRemoteAccess));
             int n = s.actors.get(0).ops().size();
@@ -47,6 +64,8 @@ class GenTest {
             for (int a = 1; a < s.actors.size(); a++)
                 assertTrue(s.actors.get(a).ops().size() >= 1 && s.actors.get(a).ops().size() <= 3);
         }
+        assertTrue(forks > 150 && forks < 250, "fork races: " + forks);
+        assertTrue(reuses > 230 && reuses < 370, "reuse races: " + reuses);
     }
 
     /** The default layout: A and B adjacent, different protections (two VMAs). */

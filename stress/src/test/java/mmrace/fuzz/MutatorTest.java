@@ -18,7 +18,7 @@ class MutatorTest {
     /** A generated input with a recorded steps schedule, as kept inputs have. */
     private static Scenario input(Gen g) {
         Scenario s = g.initial();
-        StringBuilder steps = new StringBuilder("0:reader");
+        StringBuilder steps = new StringBuilder("0:" + s.actors.get(0).name());
         long st = 0;
         for (int i = 0; i < 4; i++) {
             st += 1 + g.rng.nextInt(20);

@@ -30,8 +30,8 @@ class ReasonTest {
     @Test
     void theCodesAreTheOnesFilesAndOutputsUse() {
         assertEquals(List.of("torn-read", "freed-memory", "permission-bypass", "lock-leak", "refcount-leak", "deadlock", "livelock",
-                "kernel-assertion", "java-exception", "contract", "unexplained", "fast-fallback", "multi-layout", "short-read",
-                "content-mix", "pinned-folio", "vma-lock-retry", "stack-lock-drop", "ok",
+                "kernel-assertion", "java-exception", "cow-leak", "contract", "unexplained", "fast-fallback", "multi-layout",
+                "short-read", "content-mix", "pinned-folio", "vma-lock-retry", "stack-lock-drop", "ok",
                 // remote writes
                 "cow-bypass", "torn-write", "write-lost", "write-raced"), Arrays.stream(Reason.values()).map(Reason::code).toList());
         for (Reason r : Reason.values()) {
