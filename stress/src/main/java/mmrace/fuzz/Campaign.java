@@ -366,10 +366,12 @@ public final class Campaign {
                 progress.accept(aggregate(stats, corpus, files, Duration.ofNanos(System.nanoTime() - t0)));
             }
         }
-        // stop-on-forbidden: the others are told to stop (SIGTERM; their files are written atomically anyway)
+        // stop-on-forbidden: the others are told to stop (SIGTERM; their files are written atomically anyway).
+        // Through the ProcessHandle: Process.destroy also closes the streams, and the final counts a
+        // worker reports on SIGTERM would be lost to its reader ("Stream closed").
         for (Process p : procs)
             if (p.isAlive())
-                p.destroy();
+                p.toHandle().destroy();
         for (Process p : procs) {
             try {
                 if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS))
