@@ -155,10 +155,16 @@ public final class Mutant {
             "mremap moves the page tables of a VMA that is not write-locked: a fault or reader under its VMA lock races the move",
             "move_vma: \"We don't want racing faults.\" before vma_start_write (added with the per-VMA lock series, 5e31275cc997)", BOTH);
     public static final String DONTNEED_SPAN_UNCHECKED = def("dontneed-span-unchecked", Area.MUTATOR, "mm/madvise.c:is_vma_lock_sufficient",
-            "MADV_DONTNEED takes the VMA lock of the first VMA for a range that goes on into the next one",
-            "a6fde7add78d (\"mm: use per_vma lock for MADV_DONTNEED\"): \"must span only a single VMA\"", BOTH, Kind.NOT_EXPRESSIBLE,
-            "zap_page_range_single clips to the locked VMA, so the rest of the range is silently not zapped: a functional bug the"
-                    + " concurrency oracle cannot see (the model-based test's reference model would)");
+            "MADV_DONTNEED takes the VMA lock of the first VMA for a range that goes on into the next one: zap_page_range_single"
+                    + " clips to that VMA, so the rest of the range keeps its pages and madvise returns 0",
+            "a6fde7add78d (\"mm: use per_vma lock for MADV_DONTNEED\"): \"must span only a single VMA\"", BOTH);
+
+    public static final String DONTNEED_SKIPS_LAST_PAGE = def("dontneed-skips-last-page", Area.MUTATOR, "mm/madvise.c:madvise_dontneed_single_vma",
+            "MADV_DONTNEED zaps its range but the last page and returns 0: that page keeps its old contents where a read after the"
+                    + " call must see zero-fill-on-demand (anonymous) or the file's contents (a private file mapping)",
+            "madvise_dontneed_single_vma at c17ee635 zaps range.end - range.start (zap_page_range_single_batched); madvise(2),"
+                    + " MADV_DONTNEED: \"subsequent accesses of pages in the range will succeed, but will result in either repopulating"
+                    + " the memory contents from the up-to-date contents of the underlying mapped file ... or zero-fill-on-demand pages\"", BOTH);
 
     // ------------------------------------------------------------------ faults (mm/memory.c)
 

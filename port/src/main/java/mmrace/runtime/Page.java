@@ -39,7 +39,7 @@ public final class Page extends KObject {
 
     // struct page itself is never freed (mem_map is permanent): its fields may be read whatever the
     // page's state, as folio_try_get() on a page that was just freed does. KASAN covers the memory
-    // the page describes (its contents, or its entries when it is a page table).
+    // the page describes (its contents, or its entries and ptlock when it is a page table).
     private static final Field REFCOUNT = new Field("_refcount", true);
     private static final Field MAPCOUNT = new Field("_mapcount", true);
     private static final Field FLAGS = new Field("flags", true);
@@ -49,7 +49,14 @@ public final class Page extends KObject {
     /** The fields whose stores change what a process sees in memory (the oracle watches them). */
     public static final Field DATA = new Field("data");
     public static final Field ENTRIES = new Field("entries");
-    private static final Field PTL = new Field("ptl", true);
+    /**
+     * The page-table lock is not a permanent struct page field: with split ptlocks it is a slab
+     * object that pagetable_dtor (ptlock_free) frees with the table, otherwise it lives in the
+     * struct ptdesc that the page allocator hands out again. Taking it after the table was freed is
+     * a use-after-free; a table freed through pte_free_defer or the RCU table free stays allocated,
+     * and its lock usable, until the grace period ends.
+     */
+    private static final Field PTL = new Field("ptl");
     private static final VarHandle E = MethodHandles.arrayElementVarHandle(long[].class);
 
     public final long pfn;

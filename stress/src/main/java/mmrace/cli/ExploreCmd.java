@@ -105,6 +105,7 @@ final class ExploreCmd implements Callable<Integer> {
         Map<String, Verdict> examples = new LinkedHashMap<>();
         Map<String, Path> saved = new LinkedHashMap<>();
         long[] firstForbidden = {-1}, limits = {0};
+        int[] worst = {0};
         long[] n = {0};
         Map<String, long[]> knownHits = new TreeMap<>();
         Runner.Built[] current = new Runner.Built[1];
@@ -117,7 +118,7 @@ final class ExploreCmd implements Callable<Integer> {
         }, st, config, runs, r -> {
             n[0]++;
             Verdict verdict = current[0].oracle().verdict();
-            KnownIssues.Issue issue = verdict.cls() == Verdict.Cls.FORBIDDEN ? known.of(current[0].oracle().rootCause()) : null;
+            KnownIssues.Issue issue = verdict.cls().fails() ? known.of(current[0].oracle().rootCause()) : null;
             String key = verdict.label() + (issue == null ? "" : " (known issue " + issue.id() + ")");
             counts.computeIfAbsent(key, k -> new long[1])[0]++;
             examples.putIfAbsent(key, verdict);
@@ -127,7 +128,8 @@ final class ExploreCmd implements Callable<Integer> {
                 knownHits.computeIfAbsent(issue.label(), k -> new long[1])[0]++;
                 return !(stop && stopOnKnown);
             }
-            if (verdict.cls() == Verdict.Cls.FORBIDDEN) {
+            if (verdict.cls().fails()) {
+                worst[0] = Math.max(worst[0], verdict.cls().ordinal());
                 if (firstForbidden[0] < 0) {
                     firstForbidden[0] = n[0];
                     firstSeconds[0] = (System.nanoTime() - t0) / 1e9;
@@ -162,7 +164,9 @@ final class ExploreCmd implements Callable<Integer> {
         if (st instanceof Bounded b && b.exhausted() && firstForbidden[0] < 0)
             out.printf("no forbidden outcome with at most %d preemptions (%d schedules)%n", bound, b.schedules());
         out.flush();
-        return firstForbidden[0] > 0 ? Main.FORBIDDEN : limits[0] > 0 ? Main.BAD_INPUT : Main.OK;
+        if (firstForbidden[0] < 0)
+            return limits[0] > 0 ? Main.BAD_INPUT : Main.OK;
+        return worst[0] == Verdict.Cls.FORBIDDEN.ordinal() ? Main.FORBIDDEN : Main.NEEDS_TRIAGE;
     }
 
     private Path saveFinding(Scenario s, Variant v, Result r, Verdict verdict) {
@@ -170,7 +174,7 @@ final class ExploreCmd implements Callable<Integer> {
         f.schedules.clear();
         f.schedules.put(v, Scenario.Sched.steps(r.schedule().toString()));
         f.expects.clear();
-        f.expects.put(v, new Scenario.Expect("forbidden", verdict.reason().code(), 0));
+        f.expects.put(v, new Scenario.Expect(verdict.cls().word(), verdict.reason().code(), 0));
         f.desc.add("found by explore --strategy " + strategy + " (" + r.strategy() + "): " + verdict.detail());
         Path p = save.resolve(s.name + "." + v.id + "." + verdict.reason() + ".scn");
         Scenarios.writeAtomically(p, f.text());

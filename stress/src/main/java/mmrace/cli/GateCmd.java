@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * has an expect line for and compares verdicts (a variant expected safe that turns forbidden fails,
  * and so does a recorded forbidden outcome of a known-bad variant that no longer reproduces), checks
  * the corpus's known issues ({@link KnownIssues}: each not fixed still shows its root cause in its
- * files, and no forbidden replay has a root cause they do not record), then runs a time-boxed
+ * files, and no forbidden or needs-triage replay has a root cause they do not record), then runs a time-boxed
  * JCStress pass over the variants expected to be safe. It always reports: a scenario it cannot
  * judge (malformed, its layout cannot be set up, a limit reached, its replay crashes) is a FAIL line
  * with the command that shows why, and the JUnit XML is written whatever happens.
@@ -37,7 +37,7 @@ import java.util.stream.Stream;
         "JCStress pass over the variants expected to be safe. One FAIL line per failure with the command that replays it;",
         "a scenario that cannot be judged (malformed, set-up failed, a limit reached, replay crashed) is a FAIL line too.",
         "Known issues: DIR/known-issues.txt (or --known-issues): each must still show its root cause in its files, and a",
-        "forbidden replay whose root cause is not recorded there fails.",
+        "forbidden or needs-triage replay whose root cause is not recorded there fails.",
         "Exit status: 0 pass, 1 a regression, 2 no regression but a scenario could not be judged, an empty corpus or",
         "bad input, 4 JCStress itself failed, 70 a replay crashed (./mmrace --help)."})
 final class GateCmd implements Callable<Integer> {
@@ -141,7 +141,7 @@ final class GateCmd implements Callable<Integer> {
 
     /**
      * Replays every scenario with expect lines; each file or replay that cannot be judged is a
-     * failed check. {@code causes} gets the root cause of each forbidden replay ("FILE [variant]").
+     * failed check. {@code causes} gets the root cause of each forbidden or needs-triage replay ("FILE [variant]").
      * Returns how many variant checks there were.
      */
     int replayCorpus(Path dir, List<Check> checks, PrintWriter out, KnownIssues known, Map<String, String> causes) throws IOException {
@@ -193,7 +193,7 @@ final class GateCmd implements Callable<Integer> {
             out.println("FAIL " + m);
             return new Check("corpus", name, false, secs, m, Main.BAD_INPUT);
         }
-        if (vd.cls() == Verdict.Cls.FORBIDDEN && got.rootCause() != null) {
+        if (vd.cls().fails() && got.rootCause() != null) {
             causes.put(name, got.rootCause());
             if (known.of(got.rootCause()) == null) {
                 String m = String.format("%s %s: %s with root cause '%s', which %s does not record: add it there; %s", f, v.id, vd.label(),
@@ -213,7 +213,7 @@ final class GateCmd implements Callable<Integer> {
 
     /**
      * Every known issue that is not fixed still shows its root cause: each of its files is in the
-     * corpus, and every variant the file expects forbidden replayed with that root cause.
+     * corpus, and every variant the file expects forbidden or needs-triage replayed with that root cause.
      */
     void checkKnown(Path dir, KnownIssues known, Map<String, String> causes, List<Check> checks, PrintWriter out) {
         for (KnownIssues.Issue is : known.all()) {
@@ -242,7 +242,7 @@ final class GateCmd implements Callable<Integer> {
                 int expected = 0;
                 if (s != null)
                     for (var e : s.expects.entrySet())
-                        if (e.getValue().cls().equals("forbidden")) {
+                        if (Verdict.Cls.of(e.getValue().cls()).fails()) {
                             expected++;
                             String key = shown + " [" + e.getKey().id + "]";
                             if (!is.rootCause().equals(causes.get(key))) {
@@ -251,7 +251,7 @@ final class GateCmd implements Callable<Integer> {
                             }
                         }
                 if (s != null && expected == 0) {
-                    lost.add(rel + ": expects no forbidden outcome, so it cannot show the issue");
+                    lost.add(rel + ": expects no forbidden or needs-triage outcome, so it cannot show the issue");
                     status = Main.worst(status, Main.BAD_INPUT);
                 }
             }

@@ -27,9 +27,10 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "mutants", mixinStandardHelpOptions = true, description = {"The mutation score: plants each known-bad change of the catalogue (docs/MUTANTS.md) in the port",
         "and counts what kills it: the gate's corpus replay and fuzzing from an empty corpus (a kill must be a forbidden",
-        "outcome the unmutated port does not give on the same input). Writes OUT/mutants.txt, mutants.json, index.html.",
-        "Exit status: 0 measured, 1 the gate fails on the unmutated port (a forbidden outcome of the real port, or a verdict other",
-        "than the one recorded), 2 bad input, 70 internal error (./mmrace --help)."})
+        "outcome the unmutated port does not give on the same input; one that needs triage never kills).",
+        "Writes OUT/mutants.txt, mutants.json, index.html.",
+        "Exit status: 0 measured, 1 the gate fails on the unmutated port (a check of the real port failed: kills would mean nothing), 2 bad input,",
+        "70 internal error (./mmrace --help)."})
 final class MutantsCmd implements Callable<Integer> {
     @Option(names = "--only", paramLabel = "ID[,ID...]", description = "Only these mutants (default: the whole catalogue).")
     String only;

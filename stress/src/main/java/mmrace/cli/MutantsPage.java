@@ -108,6 +108,10 @@ final class MutantsPage {
         b.append("<td class=\"n\">").append(f == null ? "not run" : f.kills() + " of " + f.seeds());
         if (f != null && f.medianSeconds() != null)
             b.append(String.format(Locale.ROOT, "<br>%.1f s, %,d execs", f.medianSeconds(), f.medianExecutions()));
+        long triage = MutantsText.triage(m);
+        if (triage > 0)
+            b.append("<br><span title=\"outcomes the oracle could not explain: a person must read them; never a kill\">").append(triage)
+                    .append(" needed triage</span>");
         b.append("</td><td class=\"why\">");
         MutationReport.Kill k = f == null ? null : f.first();
         if (k != null) {

@@ -40,7 +40,15 @@ final class MutantsText {
         b.append("  fuzzing:              ").append(score(r.fuzz())).append('\n');
         String survivors = String.join(", ", r.mutants().stream().filter(m -> !m.killed()).map(m -> m.id() + " [" + m.kind() + "]").toList());
         b.append("survived: ").append(survivors.isEmpty() ? "none" : survivors).append('\n');
+        String triage = String.join(", ", r.mutants().stream().filter(m -> triage(m) > 0).map(m -> m.id() + " (" + triage(m) + ")").toList());
+        if (!triage.isEmpty())
+            b.append("needed triage while fuzzing (outcomes the oracle cannot explain; not kills): ").append(triage).append('\n');
         return b.toString();
+    }
+
+    /** Executions of the mutant's campaigns whose outcome needed triage (never counted as kills). */
+    static long triage(MutationReport.Mutant m) {
+        return m.fuzz() == null || m.fuzz().trials() == null ? 0 : m.fuzz().trials().stream().mapToLong(MutationReport.Trial::triage).sum();
     }
 
     static String score(Summary.MutationScore s) {

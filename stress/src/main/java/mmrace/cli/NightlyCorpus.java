@@ -76,9 +76,9 @@ final class NightlyCorpus {
     }
 
     /**
-     * What the corpus knows: for every {@code expect V forbidden R} line, the fuzzer's description
-     * of the scenario's mechanism under V and the root cause its replay shows, if the corpus's known
-     * issues record it ({@link NightlyReport#knownCause}). {@code name} is how
+     * What the corpus knows: for every {@code expect V forbidden R} (or {@code needs-triage R}) line,
+     * the fuzzer's description of the scenario's mechanism under V and the root cause its replay
+     * shows, if the corpus's known issues record it ({@link NightlyReport#knownCause}). {@code name} is how
      * files are named in the report (the corpus directory as the user gave it).
      */
     static Knowledge knowledge(List<Path> files, Path dir, String name, List<String> notes, NightlyReport rep) {
@@ -93,7 +93,8 @@ final class NightlyCorpus {
             }
             String shown = name + "/" + dir.relativize(f);
             for (var x : s.expects.entrySet()) {
-                if (!x.getValue().cls().equals("forbidden"))
+                boolean triage = x.getValue().cls().equals("needs-triage");
+                if (!x.getValue().cls().equals("forbidden") && !triage)
                     continue;
                 Variant v = x.getKey();
                 String reason = x.getValue().reason(), cause = null;
@@ -102,7 +103,10 @@ final class NightlyCorpus {
                 } catch (RuntimeException e) {
                     notes.add(shown + " under " + v.id + " could not be replayed (the gate reports it): " + e.getMessage());
                 }
-                k.record(shown, v.id, reason, Finding.describe(s, v, reason, cause), cause);
+                if (triage)
+                    k.recordTriage(shown, Finding.describe(s, v, reason, cause), cause);
+                else
+                    k.record(shown, v.id, reason, Finding.describe(s, v, reason, cause), cause);
             }
         }
         return k;

@@ -17,7 +17,7 @@ import java.util.TreeMap;
 /**
  * DIR/index.html of a nightly. The first screen answers "what is new tonight?": the groups of
  * findings the corpus does not hold, then what changed since the night before. Below: the outcome
- * table (acceptable, interesting, forbidden new, forbidden of a known bug class, known root cause;
+ * table (acceptable, interesting, needs triage, forbidden new, forbidden of a known bug class, known root cause;
  * each reason links to its rule), every group with its representative trace as swimlanes, each
  * campaign's coverage, corpus size and rate over time, the history across nights, the rules. Logs
  * are separate files behind links. No script, no network: SVG drawn here.
@@ -33,7 +33,7 @@ final class NightlyPage {
             + ".b-new{background:#b00;color:#fff}.b-class{background:#f0b27a}.b-known{background:#ddd}.sub{color:#555;margin:2px 0}"
             + "table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #ccc;padding:3px 8px;vertical-align:top}"
             + "th{background:#f0f0f0;text-align:left}td.n{text-align:right}td.n b{font-size:15px}.why{font-size:12px;color:#333}"
-            + "td.fnew{background:#fdd}td.fknown{background:#fbeaea}td.cause{background:#f1f1f1}td.int{background:#fff6e6}"
+            + "td.fnew{background:#fdd}td.fknown{background:#fbeaea}td.cause{background:#f1f1f1}td.int{background:#fff6e6}td.triage{background:#fcf}"
             + ".up{color:#17702f}.down{color:#b00}.plots{display:flex;flex-wrap:wrap;gap:8px}.plot{border:1px solid #e0e0e0;background:#fff}"
             + ".note{color:#666;font-size:12px}code{background:#f4f4f4;padding:0 3px}.group{border-top:1px solid #eee;padding:4px 0}"
             + ".group h3{margin:8px 0 2px;font-size:15px}details{margin:4px 0}summary{cursor:pointer;color:#2a5db0}"
@@ -181,7 +181,8 @@ final class NightlyPage {
     static void outcomes(StringBuilder b, NightlyReport r) {
         b.append("<section id=\"outcomes\"><h2>Outcomes of the corpus by variant</h2><p class=\"sub\">Executions of the checked-in corpus")
                 .append(" under random and PCT schedules. A forbidden outcome is new unless the corpus records its reason as forbidden for the")
-                .append(" variant (its known bug class) or the oracle recognises its root cause. Each reason links to its rule.</p>");
+                .append(" variant (its known bug class) or the oracle recognises its root cause. An outcome that needs triage (one the oracle")
+                .append(" cannot explain) has its own column, unless the oracle recognises its root cause. Each reason links to its rule.</p>");
         b.append("<table id=\"outcome-table\"><tr><th>variant</th>");
         for (Summary.Category c : Summary.Category.values())
             b.append("<th>").append(e(c.title)).append("</th>");
@@ -207,6 +208,7 @@ final class NightlyPage {
         return switch (c) {
             case ACCEPTABLE -> "";
             case INTERESTING -> "int";
+            case NEEDS_TRIAGE -> "triage";
             case FORBIDDEN_NEW -> "fnew";
             case FORBIDDEN_KNOWN_CLASS -> "fknown";
             case KNOWN_ROOT_CAUSE -> "cause";

@@ -58,9 +58,10 @@ final class NightlyReport {
     }
 
     /**
-     * Counts one execution of the corpus: a forbidden one with a root cause the oracle recognises
-     * goes to "known root cause", one of a reason the corpus records as forbidden for the variant
-     * to "forbidden (known bug class)", any other to "forbidden (new)".
+     * Counts one execution of the corpus: a forbidden or needs-triage one with a root cause the
+     * oracle recognises goes to "known root cause", another that needs triage to "needs triage",
+     * a forbidden one of a reason the corpus records as forbidden for the variant to "forbidden
+     * (known bug class)", any other to "forbidden (new)".
      */
     void count(String variant, Verdict v, String rootCause) {
         if (v.cls() == Verdict.Cls.LIMIT) {

@@ -143,6 +143,7 @@ final class RunCmd implements Callable<Integer> {
             return Main.FORBIDDEN;
         return switch (got.cls()) {
             case FORBIDDEN -> Main.FORBIDDEN;
+            case NEEDS_TRIAGE -> Main.NEEDS_TRIAGE;
             case LIMIT -> Main.BAD_INPUT;
             default -> Main.OK;
         };

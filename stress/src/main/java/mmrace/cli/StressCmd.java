@@ -39,6 +39,7 @@ import java.util.regex.PatternSyntaxException;
                 "one; 2 bad input (a filter matching no test, no JCStress jar); 4 JCStress",
                 "failed (a test in error or timed out, the child JVM failed, no results)."})
 final class StressCmd implements Callable<Integer> {
+    /** Not 3: that is an outcome that needs triage (Main.NEEDS_TRIAGE). */
     static final int JCSTRESS_FAILED = Main.JCSTRESS_FAILED;
 
     @Option(names = "--time-per-test", paramLabel = "MS", defaultValue = "1000",

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import mmrace.oracle.Verdict;
 import mmrace.scenario.Variant;
 
 /**
@@ -27,7 +28,7 @@ import mmrace.scenario.Variant;
  *         .withTime(Duration.ofSeconds(60)).withSeed(1).withCorpus(Path.of("corpus")).withStopOnForbidden(true);
  * Campaign.Summary s = new Campaign(o, PortTarget::new).run(p -> System.err.println(p.line()));
  * System.out.print(s.text());
- * System.exit(s.exitCode());      // 0 no forbidden finding, 1 a forbidden finding
+ * System.exit(s.exitCode());      // 0 no finding, 1 a forbidden finding, 3 only unexplained ones (needs triage)
  * }</pre>
  *
  * <p>With {@code jobs == 1} the campaign runs in this process ({@link Fuzzer}). With more, it
@@ -228,10 +229,14 @@ public final class Campaign {
                           long invalid) {
         /**
          * 1 if a forbidden finding exists (found now, or found earlier and still reproducing) that is
-         * not a known issue, else 0.
+         * not a known issue, else 3 if one that needs triage (unexplained) does, else 0. A known
+         * issue's findings ({@link #KNOWN}) count for neither.
          */
         public int exitCode() {
-            return findings.keySet().stream().anyMatch(k -> !k.startsWith(KNOWN)) ? 1 : 0;
+            List<String> found = findings.keySet().stream().filter(k -> !k.startsWith(KNOWN)).toList();
+            if (found.stream().anyMatch(k -> Verdict.failing(k.replace("(unreproduced)", "")) == Verdict.Cls.FORBIDDEN))
+                return 1;
+            return found.isEmpty() ? 0 : 3;
         }
 
         public String text() {
@@ -402,10 +407,12 @@ public final class Campaign {
                 progress.accept(aggregate(stats, corpus, files, Duration.ofNanos(System.nanoTime() - t0)));
             }
         }
-        // stop-on-forbidden: the others are told to stop (SIGTERM; their files are written atomically anyway)
+        // stop-on-forbidden: the others are told to stop (SIGTERM; their files are written atomically anyway).
+        // Through the ProcessHandle: Process.destroy also closes the streams, and the final counts a
+        // worker reports on SIGTERM would be lost to its reader ("Stream closed").
         for (Process p : procs)
             if (p.isAlive())
-                p.destroy();
+                p.toHandle().destroy();
         for (Process p : procs) {
             try {
                 if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS))

@@ -14,7 +14,7 @@ import mmrace.scenario.Scenario;
 import mmrace.scenario.Variant;
 
 /**
- * What one {@link Fuzzer} does with forbidden outcomes: queues each (once per variant, reason
+ * What one {@link Fuzzer} does with forbidden (and needs-triage) outcomes: queues each (once per variant, reason
  * and mechanisms, or once per known root cause; {@link #queueFinding}), minimises what waits
  * within a share of the campaign's time ({@link Minimize}; {@link #shrinkPending}), saves each
  * minimised finding under {@code findings/} once per signature, and reports it
@@ -175,7 +175,7 @@ final class FindingsPipeline {
         Variant v = null;
         String reason = null;
         for (Map.Entry<Variant, Scenario.Expect> x : s.expects.entrySet())
-            if (x.getValue().cls().equals("forbidden")) {
+            if (Verdict.Cls.of(x.getValue().cls()).fails()) {
                 v = x.getKey();
                 reason = x.getValue().reason();
                 break;
@@ -192,7 +192,7 @@ final class FindingsPipeline {
         }
         seenRaw.add(v.id + "|" + reason + "|" + Finding.mechanisms(s));
         Target.Run r = fuzzer.replay(s, v);
-        boolean still = r != null && r.verdict().cls() == Verdict.Cls.FORBIDDEN && (reason == null || r.verdict().reason().code().equals(reason));
+        boolean still = r != null && r.verdict().cls().fails() && (reason == null || r.verdict().reason().code().equals(reason));
         Campaign.FindingStatus st = unrepro ? Campaign.FindingStatus.UNREPRODUCED : still ? Campaign.FindingStatus.KNOWN : Campaign.FindingStatus.GONE;
         if (still && known == null)
             known = o.knownIssue(Finding.rootCause(r));

@@ -368,7 +368,7 @@ final class Fuzzer {
             return null;
         sumSteps += r.result().steps();
         arms[arm][0]++;
-        if (r.verdict().cls() == Verdict.Cls.FORBIDDEN)
+        if (r.verdict().cls().fails())
             arms[arm][1]++;
         if (exec.windows.size() > 0)
             arms[arm][2]++;
@@ -376,7 +376,7 @@ final class Fuzzer {
         sumActors += child.actors.size();
         Scenario ran = null; // made only for a finding or a kept input (it costs a copy and the schedule's text)
         Coverage.Gain g = coverage.merge(exec, v, r.verdict());
-        if (r.verdict().cls() == Verdict.Cls.FORBIDDEN) {
+        if (r.verdict().cls().fails()) {
             if (firstExecs < 0) {
                 firstExecs = executions;
                 firstTime = elapsed();

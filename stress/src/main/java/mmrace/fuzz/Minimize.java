@@ -72,7 +72,7 @@ public final class Minimize {
             Scenario keep = s.copy();
             keep.desc.add(Finding.oneLine("UNREPRODUCED: " + reason + " under " + v.id + " did not reproduce in " + run.executions
                     + " executions (replay of the recorded schedule, the * strategy, " + budget.retries() + " more seeds); kept as found"));
-            keep.expects.put(v, new Scenario.Expect("forbidden", reason, 0));
+            keep.expects.put(v, new Scenario.Expect(Verdict.failing(reason).word(), reason, 0));
             return new Result(Status.UNREPRODUCED, v, reason, s, keep, null, "", Finding.signature(s, v, reason), -1, run.executions,
                     "did not reproduce");
         }
@@ -96,22 +96,22 @@ public final class Minimize {
         Scenario.Sched sc = small.scheduleFor(v);
         if (sc.steps() == null) {
             Counted again = run.counted(small, Schedules.strategy(sc, run.k));
-            if (again != null && again.verdict.cls() == Verdict.Cls.FORBIDDEN && again.verdict.reason().code().equals(reason))
+            if (again != null && again.verdict.cls().fails() && again.verdict.reason().code().equals(reason))
                 small = Schedules.withSteps(small, v, again.run.result());
         }
         Schedules.Counting cs = new Schedules.Counting(Schedules.strategy(small, v, run.k));
         Target.Run tr = run.exec(small, cs, true);
-        if (tr == null || tr.verdict().cls() != Verdict.Cls.FORBIDDEN || !tr.verdict().reason().code().equals(reason)) {
+        if (tr == null || !tr.verdict().cls().fails() || !tr.verdict().reason().code().equals(reason)) {
             // the replay diverged (should not happen: the port is deterministic): keep the reproducing start
             Scenario keep = start.copy();
             keep.desc.add(Finding.oneLine("UNREPRODUCED after minimisation: the minimised form did not replay; kept the first reproduction"));
-            keep.expects.put(v, new Scenario.Expect("forbidden", reason, 0));
+            keep.expects.put(v, new Scenario.Expect(Verdict.failing(reason).word(), reason, 0));
             return new Result(Status.UNREPRODUCED, v, reason, s, keep, tr == null ? null : tr.verdict(), "",
                     Finding.signature(start, v, reason), -1, run.executions, "minimised form did not replay");
         }
         small = Schedules.withSteps(small, v, tr.result());
         small.expects.clear();
-        small.expects.put(v, new Scenario.Expect("forbidden", reason, 0));
+        small.expects.put(v, new Scenario.Expect(Verdict.failing(reason).word(), reason, 0));
         String trace = TraceRecorder.columns(tr.result().trace(), tr.result().actors());
         String cause = Finding.rootCause(tr);
         if (cause != null)
@@ -152,7 +152,7 @@ public final class Minimize {
         }
 
         boolean hit(Target.Run r) {
-            return r != null && r.verdict().cls() == Verdict.Cls.FORBIDDEN && r.verdict().reason().code().equals(reason);
+            return r != null && r.verdict().cls().fails() && r.verdict().reason().code().equals(reason);
         }
 
         /** Runs c under st, recording anchors; the scenario with the schedule taken if it reproduced, else null. */
@@ -300,7 +300,7 @@ public final class Minimize {
         Variant v = null;
         String reason = null;
         for (Map.Entry<Variant, Scenario.Expect> e : s.expects.entrySet())
-            if (e.getValue().cls().equals("forbidden") && e.getValue().reason() != null && (only == null || e.getKey() == only)) {
+            if (Verdict.Cls.of(e.getValue().cls()).fails() && e.getValue().reason() != null && (only == null || e.getKey() == only)) {
                 v = e.getKey();
                 reason = e.getValue().reason();
                 break;
@@ -315,7 +315,7 @@ public final class Minimize {
                     out.println(in + ": cannot run under " + c.id + ": " + e.getMessage());
                     return 2;
                 }
-                if (r.verdict().cls() == Verdict.Cls.FORBIDDEN) {
+                if (r.verdict().cls().fails()) {
                     v = c;
                     reason = r.verdict().reason().code();
                     k = r.result().steps();
@@ -343,9 +343,9 @@ public final class Minimize {
             out.println("cannot write " + o + ": " + e.getMessage());
             return 2;
         }
-        out.println(in + ": forbidden " + reason + " under " + v.id + " minimised to " + r.minimized().actors.size() + " actors, "
+        out.println(in + ": " + Verdict.failing(reason).word() + " " + reason + " under " + v.id + " minimised to " + r.minimized().actors.size() + " actors, "
                 + ops(r.minimized()) + " operations, " + r.preemptions() + " preemption(s) in " + r.executions() + " executions: " + o);
-        return 1;
+        return Verdict.failing(reason) == Verdict.Cls.NEEDS_TRIAGE ? 3 : 1;
     }
 
     static String traceHeader(Result r) {

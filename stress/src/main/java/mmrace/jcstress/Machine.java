@@ -13,8 +13,12 @@ import mmrace.port.Syscalls;
 import mmrace.runtime.Kernel;
 import mmrace.runtime.Report;
 import mmrace.runtime.Task;
+import mmrace.runtime.Trace;
+import mmrace.runtime.Tracepoint;
 import mmrace.scenario.Num;
+import mmrace.scenario.Op;
 import mmrace.scenario.Prot;
+import mmrace.scenario.Scenario;
 import mmrace.scenario.Variant;
 
 import java.util.ArrayList;
@@ -22,6 +26,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -244,7 +249,8 @@ public final class Machine {
     /** mmap(addr, len, prot, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS) ({@code mmap NAME ADDR LEN PROT fixed}). */
     void mmapFixed(String name, long addr, long len, int prot) {
         did("mmap " + name + " " + Num.hex(addr) + " " + Num.hex(len) + " " + Prot.text(prot) + " fixed");
-        check("mmap " + name, Syscalls.mmap(mm, addr, len, prot, Mm.MAP_FIXED | Mm.MAP_PRIVATE | Mm.MAP_ANONYMOUS, null, 0, name), addr);
+        check("mmap " + name, syscall(new Op.Mmap(name, addr, len, prot, true, false, null, 0, false, 0),
+                () -> Syscalls.mmap(mm, addr, len, prot, Mm.MAP_FIXED | Mm.MAP_PRIVATE | Mm.MAP_ANONYMOUS, null, 0, name)), addr);
     }
 
     /**
@@ -253,47 +259,66 @@ public final class Machine {
      */
     void store(long addr, long len, char fill) {
         did(phase + "write " + Num.hex(addr) + " " + Num.hex(len) + " fill=" + fill);
-        userStore(addr, len, fill);
+        if (phase.isEmpty())
+            syscall(new Op.Write(addr, len, Scenario.Fill.of((byte) fill), 0), () -> userStore(addr, len, fill));
+        else
+            userStore(addr, len, fill);
     }
 
-    private void userStore(long addr, long len, char fill) {
+    private long userStore(long addr, long len, char fill) {
         byte[] data = new byte[(int) len];
         Arrays.fill(data, (byte) fill);
-        check("store at 0x" + Long.toHexString(addr), Fault.userStore(mm, addr, data), 0);
+        long r = Fault.userStore(mm, addr, data);
+        check("store at 0x" + Long.toHexString(addr), r, 0);
+        return r;
     }
 
     void munmap(long addr, long len) {
         did("munmap " + Num.hex(addr) + " " + Num.hex(len));
-        check("munmap", Syscalls.munmap(mm, addr, len), 0);
+        check("munmap", syscall(new Op.Munmap(addr, len, 0), () -> Syscalls.munmap(mm, addr, len)), 0);
     }
 
     /** mremap(from, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, to). */
     void mremapFixed(long from, long len, long to) {
         did("mremap " + Num.hex(from) + " " + Num.hex(len) + " " + Num.hex(len) + " maymove fixed=" + Num.hex(to));
-        check("mremap", Syscalls.mremap(mm, from, len, len, Mm.MREMAP_MAYMOVE | Mm.MREMAP_FIXED, to), to);
+        check("mremap", syscall(new Op.Mremap(from, len, len, true, to, false, 0),
+                () -> Syscalls.mremap(mm, from, len, len, Mm.MREMAP_MAYMOVE | Mm.MREMAP_FIXED, to)), to);
     }
 
     void mprotect(long addr, long len, int prot) {
         did("mprotect " + Num.hex(addr) + " " + Num.hex(len) + " " + Prot.text(prot));
-        check("mprotect", Syscalls.mprotect(mm, addr, len, prot), 0);
+        check("mprotect", syscall(new Op.Mprotect(addr, len, prot, 0), () -> Syscalls.mprotect(mm, addr, len, prot)), 0);
     }
 
     /** madvise(addr, len, MADV_DONTNEED). */
     void dontneed(long addr, long len) {
         did("madvise " + Num.hex(addr) + " " + Num.hex(len) + " dontneed");
-        check("madvise", Syscalls.madvise(mm, addr, len, Mm.MADV_DONTNEED), 0);
+        check("madvise", syscall(new Op.Madvise(addr, len, "dontneed", 0), () -> Syscalls.madvise(mm, addr, len, Mm.MADV_DONTNEED)), 0);
     }
 
     /** Page reclaim of the folio at addr: whether it was freed or kept is reclaim's business, not a failure. */
     void reclaim(long addr) {
         did("reclaim " + Num.hex(addr));
-        note(mmrace.port.Daemons.reclaimPage(mm, addr));
+        note(syscall(new Op.Reclaim(addr, 0), () -> mmrace.port.Daemons.reclaimPage(mm, addr)));
     }
 
     /** khugepaged on the PMD range of addr: collapsed or refused, both legitimate under a race. */
     void collapse(long addr) {
         did("collapse " + Num.hex(addr));
-        note(mmrace.port.Daemons.collapse(mm, addr));
+        note(syscall(new Op.Collapse(addr, 0), () -> mmrace.port.Daemons.collapse(mm, addr)));
+    }
+
+    /**
+     * One of the writer's calls, bracketed by the sys_enter/sys_exit tracepoints the scenario runner
+     * fires around each operation (with the operation and its return value), so that an oracle
+     * watching under the scheduler (CorpusAgreementTest) sees it begin and return and checks its
+     * post-conditions as for the corpus file's writer. Under JCStress no hook listens: nothing fires.
+     */
+    private long syscall(Op op, LongSupplier call) {
+        Trace.tracepoint(Tracepoint.SYS_ENTER, op, 0);
+        long r = call.getAsLong();
+        Trace.tracepoint(Tracepoint.SYS_EXIT, op, r);
+        return r;
     }
 
     private void did(String scenarioLine) {

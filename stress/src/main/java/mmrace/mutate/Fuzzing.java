@@ -66,7 +66,7 @@ public final class Fuzzing {
             boolean killed = sum.firstForbiddenExecutions() >= 0;
             double secs = (killed ? sum.firstForbiddenTime() : sum.elapsed()).toMillis() / 1000.0;
             long execs = killed ? sum.firstForbiddenExecutions() : sum.executions();
-            trials.add(new MutationReport.Trial(seed, killed, secs, execs, target.masked()));
+            trials.add(new MutationReport.Trial(seed, killed, secs, execs, target.masked(), target.triage()));
             if (killed && first == null)
                 first = kill(m.id(), sum, secs, execs, out);
         }

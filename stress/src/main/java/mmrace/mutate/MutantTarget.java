@@ -28,6 +28,12 @@ import java.util.Set;
  * past the looked-up page), the execution is not a kill: its verdict is returned as acceptable,
  * with a detail saying why, so that the fuzzer neither stops nor saves it.
  *
+ * <p>An outcome that needs triage (reason {@code unexplained}) is never a kill either: it says the
+ * oracle has no rule that explains the outcome, which is the oracle's limit, not the mutant's
+ * mechanism shown (a kill names the kernel rule the mutant broke). It comes back acceptable the same
+ * way, and is counted ({@link #triage}) so that the report can show a mutant that only ever
+ * reaches outcomes nobody has judged.
+ *
  * <p>Deterministic as {@link Target} requires (the reference schedules have fixed seeds). The
  * mutants are switched on for each execution and back off after it, in this process: campaigns on
  * this target run with one job.
@@ -38,7 +44,7 @@ public final class MutantTarget implements Target {
 
     private final Target port = new PortTarget();
     private final Set<String> mutants;
-    private long masked;
+    private long masked, triage;
 
     public MutantTarget(Set<String> mutants) {
         this.mutants = Set.copyOf(mutants);
@@ -47,6 +53,11 @@ public final class MutantTarget implements Target {
     @Override
     public Run run(Scenario s, Variant v, Strategy strategy, Config config, ExecutionListener... extra) {
         Run r = mutated(s, v, strategy, config, extra);
+        if (r.verdict().cls() == Verdict.Cls.NEEDS_TRIAGE) {
+            triage++;
+            return new Run(new Verdict(Reason.OK, r.verdict().step(), "not a kill: " + r.verdict().label()
+                    + ", an outcome the oracle cannot explain (needs triage), not a kernel rule broken"), r.result(), r.oracle());
+        }
         if (r.verdict().cls() != Verdict.Cls.FORBIDDEN)
             return r;
         String shared = sharedWithPort(s, v, r, config);
@@ -91,6 +102,11 @@ public final class MutantTarget implements Target {
     /** Forbidden outcomes this target did not count as kills. */
     public long masked() {
         return masked;
+    }
+
+    /** Outcomes that needed triage, which this target never counts as kills. */
+    public long triage() {
+        return triage;
     }
 
     @Override

@@ -26,17 +26,48 @@ final class Ghost {
         Layout.Region r = layout.at(start);
         if (r == null)
             return ChunkView.UNMAPPED;
+        File f = r.file() instanceof File ff ? ff : null;
+        long idx = r.pgoff() + ((start - r.start()) >>> Page.PAGE_SHIFT);
+        byte[] content = content(mm, r, f, idx, start, (int) (end - start), new byte[(int) (end - start)]);
+        return new ChunkView(r.identity(start), readable(mm, r, start, foll), content, folio(mm, start));
+    }
+
+    /** Would a read with {@code foll} at {@code start} (in region r) be allowed to copy it now? */
+    private static boolean readable(MmStruct mm, Layout.Region r, long start, int foll) {
         boolean readable = readable(r, foll);
         long idx = r.pgoff() + ((start - r.start()) >>> Page.PAGE_SHIFT);
-        File f = r.file() instanceof File ff ? ff : null;
-        if (f != null && (r.flags() & (Mm.VM_IO | Mm.VM_PFNMAP)) == 0 && idx >= f.sizePages)
+        if (r.file() instanceof File f && (r.flags() & (Mm.VM_IO | Mm.VM_PFNMAP)) == 0 && idx >= f.sizePages)
             readable = false;
         // generic_access_phys: follow_pfnmap_start fails (-EINVAL) where the PTE is not present, as
         // after a move_vma whose unmap of the source failed (mm/mremap.c: "OOM: unable to split vma")
         if ((r.flags() & (Mm.VM_IO | Mm.VM_PFNMAP)) != 0 && !pfnReadable(mm, Pgtable.peekPte(mm, start)))
             readable = false;
-        byte[] content = content(mm, r, f, idx, start, (int) (end - start));
-        return new ChunkView(r.identity(start), readable, content);
+        return readable;
+    }
+
+    /**
+     * The page at {@code page} as {@link #view} sees it for a whole page, without allocating: its
+     * readability, and its bytes in {@code scratch} (a page), or a file's disk page itself (not to
+     * be changed), or null where none. For checks that sweep every mapped page (the contracts').
+     */
+    record PagePeek(boolean readable, byte[] content) {}
+
+    static PagePeek peekPage(MmStruct mm, Layout layout, long page, int foll, byte[] scratch) {
+        Layout.Region r = layout.at(page);
+        if (r == null)
+            return new PagePeek(false, null);
+        File f = r.file() instanceof File ff ? ff : null;
+        long idx = r.pgoff() + ((page - r.start()) >>> Page.PAGE_SHIFT);
+        return new PagePeek(readable(mm, r, page, foll), content(mm, r, f, idx, page, Page.PAGE_SIZE, scratch));
+    }
+
+    /** The page a present PTE maps at this address ({@link ReadRecord#folioKey}), or 0. */
+    static long folio(MmStruct mm, long addr) {
+        long pte = Pgtable.peekPte(mm, addr);
+        if (pte == 0 || !Pgtable.ptePresent(pte))
+            return 0;
+        Page p = mm.kernel.pages.pfnToPage(Pgtable.ptePfn(pte));
+        return p == null || p.freed ? 0 : ReadRecord.folioKey(p.pfn, p.allocations);
     }
 
     /**
@@ -61,8 +92,11 @@ final class Ghost {
         return true;
     }
 
-    private static byte[] content(MmStruct mm, Layout.Region r, File f, long idx, long start, int n) {
-        byte[] out = new byte[n];
+    /**
+     * The n bytes at start into {@code out}, or null where none can be read; a whole page of a file
+     * never read in is the disk's page itself (the caller must not change it).
+     */
+    private static byte[] content(MmStruct mm, Layout.Region r, File f, long idx, long start, int n, byte[] out) {
         int off = (int) (start & (Page.PAGE_SIZE - 1));
         long pte = Pgtable.peekPte(mm, start);
         if (pte != 0 && Pgtable.ptePresent(pte)) {
@@ -80,10 +114,13 @@ final class Ghost {
             Page cached = f.iPages.get((int) idx).peek();
             if (cached != null)
                 cached.peekBytes(off, out, 0, n);
+            else if (off == 0 && n == Page.PAGE_SIZE)
+                return f.diskPage(idx); // no copy of a page not read in
             else
                 f.readDisk(idx * Page.PAGE_SIZE + off, out, 0, n);
             return out;
         }
+        java.util.Arrays.fill(out, 0, n, (byte) 0);
         return out; // never touched anonymous memory reads as zeros (A4)
     }
 

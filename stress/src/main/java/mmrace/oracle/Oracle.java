@@ -13,6 +13,7 @@ import mmrace.runtime.Report;
 import mmrace.runtime.Shared;
 import mmrace.runtime.Task;
 import mmrace.runtime.Tracepoint;
+import mmrace.scenario.Op;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -72,9 +73,13 @@ public final class Oracle {
     private final Map<Task, ReadRecord> inFlight = new HashMap<>();
     private final Map<Task, ReadRecord> pending = new HashMap<>();
     private final Map<ReadRecord, Integer> injectedAtBegin = new HashMap<>();
+    /** Per read in flight, the pages mapped in its range earlier in the read (GUP may still hold them). */
+    private final Pins pins = new Pins();
     private final List<ReadRecord> reads = new ArrayList<>();
     private final List<Verdict> readVerdicts = new ArrayList<>();
     private Verdict verdict;
+    /** The post-conditions of the target's operations, when the scenario's model is known. */
+    private Contracts contracts;
     /** Remote writes (poke): their own rules. */
     private final WriteJudge writes;
 
@@ -124,6 +129,30 @@ public final class Oracle {
         forking.remove(t);
     }
 
+    /**
+     * Check every operation's post-conditions against this model of the target's address space
+     * (built from the scenario the execution was set up from): see {@link Contracts}. Only for a
+     * scenario with one process: the model follows one mm.
+     */
+    public void checkContracts(RefModel model) {
+        contracts = new Contracts(model, mm, Layout.snapshot(mm, main.gen));
+    }
+
+    /** A thread of the target (or, for a read, another process) is about to make this operation. */
+    private void opBegin(Task t, Op op) {
+        if (contracts != null)
+            contracts.begin(t, op, kernel.faults.injected());
+    }
+
+    /** The operation op returned result on task t: its post-conditions must hold now. */
+    private void opEnd(Task t, Op op, long result) {
+        if (contracts == null)
+            return;
+        String bad = contracts.end(t, op, result, kernel.faults.injected(), main.layout);
+        if (bad != null)
+            verdict = Verdict.worse(verdict, Verdict.forbidden(Reason.CONTRACT, lastStep, bad));
+    }
+
     /** The runner is about to call access_remote_vm on task t with these arguments. */
     public void expectRead(Task t, long addr, int len, int flags) {
         pending.put(t, new ReadRecord(t.name, addr, len, flags));
@@ -146,8 +175,17 @@ public final class Oracle {
     }
 
     public void onTracepoint(long step, Task t, Tracepoint tp, Object a, long b) {
-        if (tp == Tracepoint.SYS_ENTER || tp == Tracepoint.SYS_EXIT)
-            return; // the runner's own brackets: a read is judged from READ_BEGIN to READ_END, inside them
+        // The runner's brackets around every operation (a = the op, b = its return value): they
+        // bound the operation's post-conditions; a read is judged from READ_BEGIN to READ_END, inside them.
+        if (tp == Tracepoint.SYS_ENTER || tp == Tracepoint.SYS_EXIT) {
+            if (a instanceof Op op) {
+                if (tp == Tracepoint.SYS_ENTER)
+                    opBegin(t, op);
+                else
+                    opEnd(t, op, b);
+            }
+            return;
+        }
         lastStep = step;
         if (dirty) {
             dirty = false;
@@ -311,6 +349,7 @@ public final class Oracle {
         ReadRecord r = inFlight.remove(t);
         if (r == null)
             return;
+        pins.forget(r);
         if (r.endStep < 0)
             r.endStep = lastStep;
         r.n = n;
@@ -332,7 +371,7 @@ public final class Oracle {
         verdict = Verdict.worse(verdict, Verdict.forbidden(Reason.LIVELOCK, step, detail));
     }
 
-    /** The execution reached a limit of the model while making progress: no verdict, unless a forbidden one came first. */
+    /** The execution reached a limit of the model while making progress: no verdict, unless a forbidden or needs-triage one came first. */
     public void limit(long step, String detail) {
         verdict = Verdict.worse(verdict, Verdict.limit(step, detail));
     }
@@ -340,9 +379,12 @@ public final class Oracle {
     /** Every task returned and RCU callbacks ran: check the final state. */
     public void finish(long step) {
         for (ReadRecord r : inFlight.values())
-            verdict = Verdict.worse(verdict, Verdict.forbidden(Reason.UNEXPLAINED, step, "read by " + r.actor + " never returned"));
+            verdict = Verdict.worse(verdict, Verdict.needsTriage(Reason.UNEXPLAINED, step, "read by " + r.actor + " never returned"));
         verdict = Verdict.worse(verdict, writes.finish(step));
         verdict = Verdict.worse(verdict, FinalState.check(kernel, new ArrayList<>(histories.keySet()), files, step));
+        String bad = contracts == null ? null : contracts.finish(main.layout);
+        if (bad != null)
+            verdict = Verdict.worse(verdict, Verdict.forbidden(Reason.CONTRACT, step, bad));
     }
 
     public Kernel kernel() {
@@ -458,7 +500,7 @@ public final class Oracle {
             else
                 cv[c] = Ghost.view(h.mm, h.layout, r.chunkStart(c), r.chunkEnd(c), r.flags);
         }
-        return new Instant(step, h.gen, cv);
+        return new Instant(step, h.gen, cv, pins.pinned(r, cv, kernel));
     }
 
     /** The last change was made by the task holding mmap_lock for write (not, say, a user store by another thread). */

@@ -8,13 +8,15 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Judges one read from its history. A read is layout-consistent when one instant J of its
- * interval explains it: every returned chunk was readable in J and came from the page J maps
- * there, and if it stopped short, the address where it stopped was not readable in J. The bytes
- * of a chunk must be what that page held at J (acceptable), or at some instant of the interval
- * (content mixed by DONTNEED or a user write: interesting, A5/A6). No such J: forbidden (F1 torn
- * read; F3 when the bytes only ever came from a page the caller may not read; F2 when they are
- * freed memory's poison; "unexplained" when they never were in the range).
+ * Judges one read from its history. A byte is explained by an instant only if, at that instant,
+ * its address was mapped readable for this access (check_vma_flags with the read's gup flags,
+ * FOLL_FORCE included) and held that byte. A read is layout-consistent when one instant J of its
+ * interval explains every byte it returned, and, if it stopped short, the address where it stopped
+ * was not readable in J (acceptable, or interesting when it saw several layouts). Failing that,
+ * when the instants of ONE layout explain its bytes between them (content changed by DONTNEED or
+ * a user write during the read), it is a content mix: interesting. Otherwise forbidden: a torn
+ * read; a permission bypass when the bytes only ever came from a page the caller may not read;
+ * freed memory when they are poison; "unexplained" when they never were in the range.
  */
 public final class ReadJudge {
     private ReadJudge() {}
@@ -22,9 +24,9 @@ public final class ReadJudge {
     public static Verdict judge(ReadRecord r) {
         long at = r.endStep;
         if (r.n < 0 || r.n > r.len)
-            return Verdict.forbidden(Reason.UNEXPLAINED, at, "read returned " + r.n + " for a length of " + r.len);
+            return Verdict.needsTriage(Reason.UNEXPLAINED, at, "read returned " + r.n + " for a length of " + r.len);
         if (r.instants.isEmpty())
-            return Verdict.forbidden(Reason.UNEXPLAINED, at, "no address-space state recorded for the read");
+            return Verdict.needsTriage(Reason.UNEXPLAINED, at, "no address-space state recorded for the read");
         if (r.len == 0)
             return Verdict.acceptable(at);
         List<String> notes = new ArrayList<>();
@@ -33,9 +35,7 @@ public final class ReadJudge {
             data = perChunk(r, notes);
         else
             data = oneInstant(r, notes);
-        if (data.cls() == Verdict.Cls.FORBIDDEN)
-            return data;
-        if (data.cls() == Verdict.Cls.INTERESTING)
+        if (data.cls() != Verdict.Cls.ACCEPTABLE)
             return data;
         if (r.retried)
             return Verdict.interesting(Reason.VMA_LOCK_RETRY, at, "lock_vma_under_rcu retried on a detached VMA");
@@ -44,12 +44,12 @@ public final class ReadJudge {
         return data;
     }
 
-    /** The normal case: one instant must explain the read. */
+    /** The normal case: one instant must explain the read, or one layout's instants between them. */
     private static Verdict oneInstant(ReadRecord r, List<String> notes) {
         long at = r.endStep;
         // strict: one instant's layout and contents
         for (Instant j : r.instants) {
-            if (explains(r, j, false)) {
+            if (explains(r, j)) {
                 if (r.n < r.len && readable(r.instants.get(0), stopChunk(r)) && !r.oomInjected)
                     return Verdict.interesting(Reason.SHORT_READ, at, "stopped at " + hex(r.addr + r.n)
                             + ", readable when the read began; " + gens(r));
@@ -60,10 +60,17 @@ public final class ReadJudge {
                 return Verdict.acceptable(at);
             }
         }
-        // one layout, contents from several instants
-        for (Instant j : r.instants) {
-            if (explains(r, j, true))
-                return Verdict.interesting(Reason.CONTENT_MIX, at, "pages of layout gen " + j.gen() + " read at different instants");
+        // one layout, contents from several of its instants
+        long[] gens = r.instants.stream().mapToLong(Instant::gen).distinct().toArray();
+        for (long g : gens) {
+            if (explainsMixed(r, g, false))
+                return Verdict.interesting(Reason.CONTENT_MIX, at, "pages of layout gen " + g + " read at different instants");
+        }
+        // ... and from folios the read took while they were mapped, copied after they were replaced
+        for (long g : gens) {
+            if (explainsMixed(r, g, true))
+                return Verdict.interesting(Reason.PINNED_FOLIO, at, "bytes of a folio mapped when the read took it and "
+                        + "replaced at the address since, as it held them at the copy; layout gen " + g);
         }
         return forbidden(r);
     }
@@ -72,39 +79,75 @@ public final class ReadJudge {
     private static Verdict perChunk(ReadRecord r, List<String> notes) {
         for (int c = 0; c < copiedChunks(r); c++) {
             boolean ok = false;
-            for (Instant j : r.instants)
-                ok |= chunkFrom(r, j, c, j);
+            for (int i = 0; i < r.instants.size(); i++)
+                ok |= heldAt(r, r.instants.get(i), c) || pinnedAt(r, i, c, ANY_GEN);
             if (!ok)
                 return forbidden(r);
         }
         return Verdict.interesting(Reason.STACK_LOCK_DROP, r.endStep, "expand_stack dropped mmap_lock during the read");
     }
 
-    /** Does layout instant j explain the read (contents from j only, or from any instant)? */
-    private static boolean explains(ReadRecord r, Instant j, boolean anyContent) {
-        for (int c = 0; c < copiedChunks(r); c++) {
-            ChunkView v = j.chunks()[c];
-            if (!v.readable() || v.identity() == null)
+    /** Does instant j alone explain the read: every chunk readable there with j's bytes, and the stop unreadable? */
+    private static boolean explains(ReadRecord r, Instant j) {
+        for (int c = 0; c < copiedChunks(r); c++)
+            if (!heldAt(r, j, c))
                 return false;
-            boolean ok = chunkFrom(r, j, c, j);
-            if (!ok && anyContent)
-                for (Instant i : r.instants)
-                    if (ok = chunkFrom(r, j, c, i))
-                        break;
+        return r.n >= r.len || r.oomInjected || !readable(j, stopChunk(r));
+    }
+
+    /**
+     * Do the instants of layout generation g explain the read between them: every chunk held, readable
+     * for this access, at some instant of g (not necessarily the same one), and, if the read stopped
+     * short, the address where it stopped unreadable at some instant of g? A byte is never explained by
+     * an instant of another layout: bytes of a neighbour written after the first page was unmapped or
+     * made unreadable are no content mix, however the page's identity matches.
+     */
+    private static boolean explainsMixed(ReadRecord r, long g, boolean pins) {
+        for (int c = 0; c < copiedChunks(r); c++) {
+            boolean ok = false;
+            for (int i = 0; i < r.instants.size() && !ok; i++)
+                ok = r.instants.get(i).gen() == g && (heldAt(r, r.instants.get(i), c) || pins && pinnedAt(r, i, c, g));
             if (!ok)
                 return false;
         }
-        if (r.n < r.len && !r.oomInjected && readable(j, stopChunk(r)))
-            return false;
-        return true;
+        if (r.n >= r.len || r.oomInjected)
+            return true;
+        for (Instant i : r.instants)
+            if (i.gen() == g && !readable(i, stopChunk(r)))
+                return true;
+        return false;
     }
 
-    /** Chunk c of the result equals what instant i held at the page layout j maps there. */
-    private static boolean chunkFrom(ReadRecord r, Instant j, int c, Instant i) {
-        ChunkView lj = j.chunks()[c], vi = i.chunks()[c];
-        if (!lj.readable() || lj.identity() == null || vi.content() == null || !lj.identity().equals(vi.identity()))
+    private static final long ANY_GEN = Long.MIN_VALUE;
+
+    /**
+     * Chunk c's bytes are what, at instant i, a folio held that a present PTE had mapped readable at
+     * the chunk's address at an instant no later than i (of layout g, unless g is ANY_GEN), and that
+     * was still the same allocation: GUP pinned it then and copies from it now, whatever the address
+     * maps by the time of the copy (a COW gave it a new folio; the old one was written through a
+     * shared mapping of the same file page). No rule of the kernel promises more.
+     */
+    private static boolean pinnedAt(ReadRecord r, int i, int c, long g) {
+        Instant at = r.instants.get(i);
+        if (g != ANY_GEN && at.gen() != g)
             return false;
-        return matches(r, c, vi.content());
+        for (ReadRecord.Pinned p : at.pinned()[c]) {
+            if (!matches(r, c, p.content()))
+                continue;
+            for (int k = 0; k <= i; k++) {
+                Instant when = r.instants.get(k);
+                ChunkView v = when.chunks()[c];
+                if ((g == ANY_GEN || when.gen() == g) && v.readable() && v.folio() == p.folio())
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    /** At instant i, chunk c's address was mapped readable for this access and held the bytes the read returned there. */
+    private static boolean heldAt(ReadRecord r, Instant i, int c) {
+        ChunkView v = i.chunks()[c];
+        return v.readable() && v.identity() != null && v.content() != null && matches(r, c, v.content());
     }
 
     private static boolean matches(ReadRecord r, int c, byte[] content) {
@@ -119,12 +162,13 @@ public final class ReadJudge {
         long at = r.endStep;
         for (int c = 0; c < copiedChunks(r); c++) {
             boolean anyReadable = false, anyUnreadable = false;
-            for (Instant i : r.instants) {
-                ChunkView v = i.chunks()[c];
+            for (int k = 0; k < r.instants.size(); k++) {
+                ChunkView v = r.instants.get(k).chunks()[c];
                 if (v.content() != null && matches(r, c, v.content())) {
                     if (v.readable()) anyReadable = true;
                     else anyUnreadable = true;
                 }
+                anyReadable |= pinnedAt(r, k, c, ANY_GEN);
             }
             if (!anyReadable && anyUnreadable)
                 return Verdict.forbidden(Reason.PERMISSION_BYPASS, at, "bytes at " + hex(r.chunkStart(c))
@@ -132,7 +176,7 @@ public final class ReadJudge {
             if (!anyReadable) {
                 if (poisoned(r, c))
                     return Verdict.forbidden(Reason.FREED_MEMORY, at, "bytes at " + hex(r.chunkStart(c)) + " are freed memory's poison (0xaa)");
-                return Verdict.forbidden(Reason.UNEXPLAINED, at, "bytes at " + hex(r.chunkStart(c))
+                return Verdict.needsTriage(Reason.UNEXPLAINED, at, "bytes at " + hex(r.chunkStart(c))
                         + " were never in the range during the read: " + preview(r, c));
             }
         }
@@ -141,7 +185,7 @@ public final class ReadJudge {
             for (Instant i : r.instants)
                 stopOk |= !readable(i, stopChunk(r));
             if (!stopOk)
-                return Verdict.forbidden(Reason.UNEXPLAINED, at, "short read: stopped at " + hex(r.addr + r.n)
+                return Verdict.needsTriage(Reason.UNEXPLAINED, at, "short read: stopped at " + hex(r.addr + r.n)
                         + ", which stayed readable for the whole read");
         }
         return Verdict.forbidden(Reason.TORN_READ, at, "no single instant holds every byte returned; " + gens(r) + "; "

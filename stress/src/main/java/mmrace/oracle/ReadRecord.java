@@ -27,13 +27,47 @@ public final class ReadRecord {
     /** The fast path fell back; lock_vma_under_rcu retried. */
     public boolean fellBack, retried;
 
-    /** One page-sized (or smaller, at the ends) piece of the read range, as it was at one instant. */
-    public record ChunkView(String identity, boolean readable, byte[] content) {
-        public static final ChunkView UNMAPPED = new ChunkView(null, false, null);
+    /**
+     * One page-sized (or smaller, at the ends) piece of the read range, as it was at one instant.
+     * {@code folio}: which allocation of which page a present PTE mapped there ({@link #folioKey}),
+     * 0 when none.
+     */
+    public record ChunkView(String identity, boolean readable, byte[] content, long folio) {
+        public static final ChunkView UNMAPPED = new ChunkView(null, false, null, 0);
+
+        public ChunkView(String identity, boolean readable, byte[] content) {
+            this(identity, readable, content, 0);
+        }
     }
 
-    /** The read range at one instant: layout generation and one view per chunk. */
-    public record Instant(long step, long gen, ChunkView[] chunks) {}
+    /**
+     * The contents, at one instant, of a page that a present PTE mapped at a chunk's address earlier
+     * in the read and no longer maps there (a COW, reclaim or zap replaced it), while it is still
+     * the same allocation: what a read that took a reference on it (GUP's pin, the fast paths'
+     * folio reference) copies from it now.
+     */
+    public record Pinned(long folio, byte[] content) {}
+
+    /**
+     * The read range at one instant: layout generation, one view per chunk, and per chunk the pages
+     * mapped there earlier that the read may still hold ({@code pinned[c]}, empty when none).
+     */
+    public record Instant(long step, long gen, ChunkView[] chunks, Pinned[][] pinned) {
+        public Instant(long step, long gen, ChunkView[] chunks) {
+            this(step, gen, chunks, noPins(chunks.length));
+        }
+
+        private static Pinned[][] noPins(int n) {
+            Pinned[][] p = new Pinned[n][];
+            java.util.Arrays.fill(p, new Pinned[0]);
+            return p;
+        }
+    }
+
+    /** Names one allocation of a page: a page freed and handed out again is another folio. */
+    public static long folioKey(long pfn, int allocations) {
+        return ((long) allocations << 32) | pfn;
+    }
 
     public ReadRecord(String actor, long addr, int len, int flags) {
         this.actor = actor;
@@ -67,8 +101,14 @@ public final class ReadRecord {
         for (int i = 0; i < a.chunks.length; i++) {
             ChunkView x = a.chunks[i], y = b.chunks[i];
             if (!java.util.Objects.equals(x.identity, y.identity) || x.readable != y.readable
-                    || !java.util.Arrays.equals(x.content, y.content))
+                    || !java.util.Arrays.equals(x.content, y.content) || x.folio != y.folio)
                 return false;
+            Pinned[] p = a.pinned[i], q = b.pinned[i];
+            if (p.length != q.length)
+                return false;
+            for (int k = 0; k < p.length; k++)
+                if (p[k].folio != q[k].folio || !java.util.Arrays.equals(p[k].content, q[k].content))
+                    return false;
         }
         return true;
     }

@@ -3,11 +3,12 @@ package mmrace.oracle;
 import static mmrace.oracle.Verdict.Cls.ACCEPTABLE;
 import static mmrace.oracle.Verdict.Cls.FORBIDDEN;
 import static mmrace.oracle.Verdict.Cls.INTERESTING;
+import static mmrace.oracle.Verdict.Cls.NEEDS_TRIAGE;
 
 /**
  * Why a verdict is what it is: each reason has its code (as scenario files' {@code expect} lines
  * and every output write it), the class of verdict it gives, and the rule it comes from, with the
- * kernel code that rule rests on. The rule labels (F1-F9 forbidden, A1-A9 acceptable, W1-W3 remote writes) are those of
+ * kernel code that rule rests on. The rule labels (F1-F11 forbidden, A1-A10 acceptable, W1-W3 remote writes) are those of
  * docs/ORACLE.md. {@link #toString()} is the code.
  */
 public enum Reason {
@@ -41,9 +42,16 @@ public enum Reason {
                     + " shared page is write-protected in both and the first store copies it (copy_present_ptes,"
                     + " wp_page_copy: mm/memory.c); dup_mmap write-locks the parent's VMAs so no fault copies a page"
                     + " a store is still going into (mm/mmap.c, fb49c455323f)"),
-    UNEXPLAINED("unexplained", FORBIDDEN,
+    CONTRACT("contract", FORBIDDEN,
+            "F11: an operation returned, and an address does not read what the completed mmap, munmap, mremap, mprotect,"
+                    + " madvise(MADV_DONTNEED), store or remote write leave there: a lost effect (madvise_dontneed_single_vma zaps the"
+                    + " whole range, mm/madvise.c; move_vma moves the contents with the mapping, mm/mremap.c)"),
+
+    // needs triage
+    UNEXPLAINED("unexplained", NEEDS_TRIAGE,
             "the oracle cannot explain the outcome (bytes never in the range, a short read where the next address stayed"
-                    + " readable, a read that never returned), as JCStress grades an unmatched result"),
+                    + " readable, a read or remote write that never returned): the oracle's own limit, not a kernel rule, until a person"
+                    + " has read the trace"),
 
     // interesting
     FAST_FALLBACK("fast-fallback", INTERESTING,
@@ -57,6 +65,10 @@ public enum Reason {
     CONTENT_MIX("content-mix", INTERESTING,
             "A5, A6: page contents from different instants of one layout (MADV_DONTNEED under a VMA read lock, get_lock_mode"
                     + " in mm/madvise.c; a store by another thread)"),
+    PINNED_FOLIO("pinned-folio", INTERESTING,
+            "A10: a page copied from the folio the read took while it was mapped readable there, as that folio held it at"
+                    + " the copy, after a COW gave the address another folio (the reference try_grab_folio takes for"
+                    + " get_user_pages_remote, mm/gup.c, outlives the PTE that wp_page_copy replaces, mm/memory.c)"),
     VMA_LOCK_RETRY("vma-lock-retry", INTERESTING,
             "A8: lock_vma_under_rcu (mm/mmap_lock.c) retried on a VMA a writer had detached but not yet removed from the tree"),
     STACK_LOCK_DROP("stack-lock-drop", INTERESTING,

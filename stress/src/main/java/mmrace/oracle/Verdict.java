@@ -6,20 +6,30 @@ package mmrace.oracle;
  */
 public record Verdict(Reason reason, long step, String detail) {
     /**
-     * As JCStress grades outcomes, and LIMIT: no verdict, the execution reached a limit of the
-     * model (its step bound, its memory) while still making progress. A limit is neither the
-     * kernel's outcome nor a finding; it ranks below forbidden, so that a forbidden outcome seen
-     * before the limit is still the verdict.
+     * As JCStress grades outcomes, plus two classes of their own. NEEDS_TRIAGE: an outcome the
+     * oracle cannot explain by its rules. That is the oracle's limit, not a kernel rule broken: it
+     * fails the gate like a forbidden outcome, but is reported apart until a person has read the
+     * trace (docs/ORACLE.md). A forbidden outcome in the same execution is the verdict: it is a
+     * definite result. LIMIT: no verdict, the execution reached a limit of the model (its step
+     * bound, its memory) while still making progress. A limit is neither the kernel's outcome nor a
+     * finding; it ranks below needs-triage and forbidden, so that such an outcome seen before the
+     * limit is still the verdict.
      */
     public enum Cls {
-        ACCEPTABLE, INTERESTING, LIMIT, FORBIDDEN;
+        ACCEPTABLE, INTERESTING, LIMIT, NEEDS_TRIAGE, FORBIDDEN;
 
+        /** "acceptable", "needs-triage": as expect lines and reports write it. */
         public String word() {
-            return name().toLowerCase();
+            return name().toLowerCase().replace('_', '-');
         }
 
         public static Cls of(String w) {
-            return valueOf(w.toUpperCase());
+            return valueOf(w.toUpperCase().replace('-', '_'));
+        }
+
+        /** Forbidden or needs triage: a finding that fails the gate and a run's exit status. */
+        public boolean fails() {
+            return this == FORBIDDEN || this == NEEDS_TRIAGE;
         }
     }
 
@@ -49,6 +59,20 @@ public record Verdict(Reason reason, long step, String detail) {
         if (reason.cls() != cls)
             throw new IllegalArgumentException(reason + " is " + reason.cls().word() + ", not " + cls.word());
         return new Verdict(reason, step, detail);
+    }
+
+    /** The oracle cannot explain the outcome (reason {@link Reason#UNEXPLAINED}). */
+    public static Verdict needsTriage(Reason reason, long step, String detail) {
+        return of(Cls.NEEDS_TRIAGE, reason, step, detail);
+    }
+
+    /**
+     * The class a finding with this reason code gets: its reason's when that fails (needs-triage for
+     * "unexplained"), else forbidden (a finding is never acceptable or interesting).
+     */
+    public static Cls failing(String code) {
+        Reason r = Reason.of(code);
+        return r != null && r.cls().fails() ? r.cls() : Cls.FORBIDDEN;
     }
 
     /** The more severe of two verdicts; for equal classes, the earlier one. */

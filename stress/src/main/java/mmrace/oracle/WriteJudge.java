@@ -141,7 +141,7 @@ final class WriteJudge {
     Verdict store(long step, Task t, Page page, long addr, Layout layout, long gen) {
         WriteRecord w = inFlight.get(t);
         if (w == null)
-            return Verdict.forbidden(Reason.UNEXPLAINED, step, "a remote write by " + t.name + " that the runner did not announce stored at "
+            return Verdict.needsTriage(Reason.UNEXPLAINED, step, "a remote write by " + t.name + " that the runner did not announce stored at "
                     + ReadJudge.hex(addr));
         Layout.Region r = layout.at(addr);
         Verdict v = pageVerdict(step, page, addr, r);
@@ -219,7 +219,7 @@ final class WriteJudge {
         writes.add(w);
         Verdict v = w.stores;
         if (n < 0 || n > w.data.length) {
-            v = Verdict.worse(v, Verdict.forbidden(Reason.UNEXPLAINED, w.endStep, "write returned " + n + " for a length of " + w.data.length));
+            v = Verdict.worse(v, Verdict.needsTriage(Reason.UNEXPLAINED, w.endStep, "write returned " + n + " for a length of " + w.data.length));
         } else {
             v = Verdict.worse(v, readBack(w, layout));
         }
@@ -265,7 +265,7 @@ final class WriteJudge {
         Verdict v = null;
         for (WriteRecord w : inFlight.values())
             v = Verdict.worse(v, Verdict.worse(w.stores,
-                    Verdict.forbidden(Reason.UNEXPLAINED, step, "write by " + w.actor + " never returned")));
+                    Verdict.needsTriage(Reason.UNEXPLAINED, step, "write by " + w.actor + " never returned")));
         return v;
     }
 

@@ -6,7 +6,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What the checked-in corpus already knows, read from its {@code expect ... forbidden} lines: the
+ * What the checked-in corpus already knows, read from its {@code expect ... forbidden} (and
+ * {@code needs-triage}) lines: the
  * mechanisms it holds (the fuzzer's description of each, {@code fuzz.Finding.describe}), the bug
  * classes each variant is known to have (fast-v1 tears, the -irqoff variants deadlock), and the
  * root causes the oracle recognised in its replays. The nightly marks a finding or an outcome
@@ -45,11 +46,22 @@ public final class Knowledge {
         return classes.getOrDefault(variant, Set.of()).contains(reason);
     }
 
-    /** The column of the outcome table for one execution ({@code cls}: acceptable, interesting or forbidden). */
+    /**
+     * One needs-triage expect line of a corpus file: its mechanism and root cause are known, but an
+     * outcome the oracle cannot explain is no bug class of the variant.
+     */
+    public void recordTriage(String file, String key, String rootCause) {
+        mechanisms.putIfAbsent(key, file);
+        if (rootCause != null)
+            rootCauses.putIfAbsent(rootCause, file);
+    }
+
+    /** The column of the outcome table for one execution ({@code cls}: acceptable, interesting, needs-triage or forbidden). */
     public Summary.Category category(String cls, String variant, String reason, String rootCause) {
         return switch (cls) {
             case "acceptable" -> Summary.Category.ACCEPTABLE;
             case "interesting" -> Summary.Category.INTERESTING;
+            case "needs-triage" -> rootCause != null ? Summary.Category.KNOWN_ROOT_CAUSE : Summary.Category.NEEDS_TRIAGE;
             case "forbidden" -> rootCause != null ? Summary.Category.KNOWN_ROOT_CAUSE
                     : knownClass(variant, reason) ? Summary.Category.FORBIDDEN_KNOWN_CLASS : Summary.Category.FORBIDDEN_NEW;
             default -> throw new IllegalArgumentException("not a class of verdict: " + cls);

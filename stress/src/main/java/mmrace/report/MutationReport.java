@@ -55,8 +55,13 @@ public record MutationReport(int format, String started, String finished, String
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Fuzz(int seeds, int kills, Double medianSeconds, Long medianExecutions, Kill first, List<Trial> trials) {}
 
-    /** One campaign: its seed, whether it killed, and the time and executions to the kill or to its end. */
-    public record Trial(long seed, boolean killed, double seconds, long executions, long masked) {}
+    /**
+     * One campaign: its seed, whether it killed, and the time and executions to the kill or to its end.
+     *
+     * @param masked forbidden outcomes that were not kills (the unmutated port gives them too, or a known root cause)
+     * @param triage outcomes that needed triage (the oracle could not explain them): never kills
+     */
+    public record Trial(long seed, boolean killed, double seconds, long executions, long masked, long triage) {}
 
     /**
      * A kill: the forbidden outcome, under which variant, the minimised finding, and the check of its

@@ -36,11 +36,13 @@ public record Summary(int format, String started, String finished, String budget
     public enum Category {
         @JsonProperty("acceptable") ACCEPTABLE("acceptable"),
         @JsonProperty("interesting") INTERESTING("interesting"),
+        /** Needs triage: an outcome the oracle cannot explain, with no root cause it recognises. */
+        @JsonProperty("needs-triage") NEEDS_TRIAGE("needs triage"),
         /** Forbidden, of a reason no scenario of the corpus records as forbidden for this variant. */
         @JsonProperty("forbidden-new") FORBIDDEN_NEW("forbidden (new)"),
         /** Forbidden, of a bug class the corpus records for this variant (fast-v1's tear). */
         @JsonProperty("forbidden-known-class") FORBIDDEN_KNOWN_CLASS("forbidden (known bug class of the variant)"),
-        /** Forbidden, with a root cause the oracle recognises (an upstream bug every variant shares). */
+        /** Forbidden or needs triage, with a root cause the oracle recognises (an upstream bug every variant shares). */
         @JsonProperty("known-root-cause") KNOWN_ROOT_CAUSE("known root cause");
 
         public final String title;

@@ -1,6 +1,7 @@
 package mmrace.run;
 
 import mmrace.oracle.Oracle;
+import mmrace.oracle.RefModel;
 import mmrace.oracle.Verdict;
 import mmrace.port.File;
 import mmrace.port.MmStruct;
@@ -168,6 +169,10 @@ public final class Runner {
         Oracle oracle = new Oracle(k, setUp.mm(), setUp.files());
         for (MmStruct other : setUp.others().values())
             oracle.track(other);
+        // post-conditions against the reference model of the one address space; with processes
+        // (fork, exit, another mm's operations) the model would need one per mm: not checked
+        if (!s.usesProcesses())
+            oracle.checkContracts(new RefModel(s));
         List<Actor> actors = new ArrayList<>();
         for (Scenario.Actor a : s.actors)
             actors.add(new Actor(a.name(), setUp.procs() == null ? body(a, setUp.mm(), setUp.files(), v, oracle)

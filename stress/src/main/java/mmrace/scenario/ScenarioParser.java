@@ -418,13 +418,13 @@ public final class ScenarioParser {
     }
 
     private void expectLine(List<String> w) throws ScenarioError {
-        need(w, 3, "expect VARIANT acceptable|interesting|forbidden [REASON]");
+        need(w, 3, "expect VARIANT acceptable|interesting|needs-triage|forbidden [REASON]");
         Variant v = Variant.byId(w.get(1));
         if (v == null)
             throw err("unknown variant '" + w.get(1) + "': expected one of " + Variant.ids());
         String c = w.get(2);
-        if (!c.equals("acceptable") && !c.equals("interesting") && !c.equals("forbidden"))
-            throw err("expected a verdict class acceptable, interesting or forbidden, found '" + c + "'");
+        if (!c.equals("acceptable") && !c.equals("interesting") && !c.equals("needs-triage") && !c.equals("forbidden"))
+            throw err("expected a verdict class acceptable, interesting, needs-triage or forbidden, found '" + c + "'");
         if (w.size() > 4)
             throw err("expected at most a reason code after the class, found '" + String.join(" ", w.subList(4, w.size())) + "'");
         if (s.expects.containsKey(v))

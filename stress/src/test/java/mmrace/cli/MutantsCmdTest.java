@@ -82,6 +82,25 @@ class MutantsCmdTest {
         assertEquals(Set.of(), Mutant.enabled(), "no mutant is left switched on");
     }
 
+    /**
+     * A campaign whose executions needed triage (outcomes the oracle could not explain) did not kill:
+     * the mutant survives, and the table and the page say how many such outcomes it reached, so that
+     * a person can look at them.
+     */
+    @Test
+    void outcomesThatNeedTriageAreShownNotScored() throws Exception {
+        MutationReport.Fuzz f = new MutationReport.Fuzz(1, 0, null, null, null,
+                java.util.List.of(new MutationReport.Trial(1, false, 1.0, 40, 0, 3)));
+        MutationReport.Mutant m = new MutationReport.Mutant("x-mutant", "mutators", "mm/x.c:x", "a bug class in kernel words", "a citation",
+                java.util.List.of("slow"), "killable", null, false, null, f);
+        var score = new mmrace.report.Summary.MutationScore(0, 1);
+        MutationReport r = new MutationReport(MutationReport.FORMAT, "s", "f", "1s", 1, "m", "passed", score, score, score, java.util.List.of(m));
+        String text = MutantsText.table(r);
+        assertTrue(text.contains("survived: x-mutant [killable]"), text);
+        assertTrue(text.contains("needed triage while fuzzing (outcomes the oracle cannot explain; not kills): x-mutant (3)"), text);
+        assertTrue(MutantsPage.render(r, "out").contains("3 needed triage"));
+    }
+
     @Test
     void anUnknownMutantIsBadInput() {
         String[] r = run("mutants", "--only", "no-such-mutant", "--budget", "0s");

@@ -26,9 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The nightly report is checked in a real browser, not only by eye: headless Chromium (Debian's
  * chromium package; .ci/run installs it) loads index.html, and the DOM it builds must hold: the
- * "new tonight" box first with the one new group, the outcome table with its five columns (a tear
+ * "new tonight" box first with the one new group, the outcome table with its six columns (a tear
  * of fast-v1 counted as its known bug class, the generic_access_phys over-read under its root
- * cause, an unexplained outcome of slow as new), reasons linked to their rules, one chart per
+ * cause, an unexplained outcome of slow as needs triage, a use-after-free of slow as new),
+ * reasons linked to their rules, one chart per
  * changing series and none for the constant one (interleaving edges stay 0), the history charts,
  * a swimlane picture per group with the trace's kernel calls in it; a screenshot must come out.
  */
@@ -78,8 +79,9 @@ class NightlyReportBrowserTest {
         rep.count("fast-v1", Verdict.forbidden(Reason.TORN_READ, 1, ""));
         rep.count("fast-v1", Verdict.acceptable(1));
         rep.count("slow", Verdict.interesting(Reason.MULTI_LAYOUT, 1, ""));
-        rep.count("slow", Verdict.forbidden(Reason.UNEXPLAINED, 1, ""), Oracle.ROOT_CAUSE_ACCESS_PHYS);
-        rep.count("slow", Verdict.forbidden(Reason.UNEXPLAINED, 1, ""));
+        rep.count("slow", Verdict.needsTriage(Reason.UNEXPLAINED, 1, ""), Oracle.ROOT_CAUSE_ACCESS_PHYS);
+        rep.count("slow", Verdict.needsTriage(Reason.UNEXPLAINED, 1, ""));
+        rep.count("slow", Verdict.forbidden(Reason.FREED_MEMORY, 1, ""));
         rep.campaigns.put("fast-v1", new Summary.CampaignStats(5, 900, 180, 40, 0, 12, 6, "campaigns/fast-v1.log", List.of(
                 new Summary.Sample(0, 0, 0, 10, 0, 2, 1), new Summary.Sample(2.5, 400, 160, 30, 0, 8, 4),
                 new Summary.Sample(5, 900, 200, 40, 0, 12, 6))));
@@ -108,8 +110,13 @@ class NightlyReportBrowserTest {
         assertTrue(sectionOf(dom, "since").contains("<td>fast-v1</td><td class=\"n\">35 → <span class=\"up\">40 (+5, +14%)</span></td>"),
                 "probes of fast-v1, last night and tonight: " + sectionOf(dom, "since"));
         assertTrue(dom.matches("(?s).*<tr><td>fast-v1</td><td class=\"n \"><b>1</b></td><td class=\"n \"><b>0</b></td>"
-                + "<td class=\"n \"><b>0</b></td><td class=\"n fknown\"><b>1</b><div class=\"why\"><a href=\"#rule-torn-read\".*"), dom);
-        assertTrue(dom.matches("(?s).*<tr><td>slow</td>.*<td class=\"n fnew\"><b>1</b>.*<td class=\"n cause\"><b>1</b>.*"), dom);
+                + "<td class=\"n \"><b>0</b></td><td class=\"n \"><b>0</b></td><td class=\"n fknown\"><b>1</b><div class=\"why\"><a href=\"#rule-torn-read\".*"), dom);
+        // slow: acceptable 0, interesting 1, needs triage 1 (unexplained, no known cause), forbidden new 1, known class 0,
+        // known root cause 1 (the unexplained one the oracle traces to generic_access_phys)
+        assertTrue(dom.matches("(?s).*<tr><td>slow</td><td class=\"n \"><b>0</b></td><td class=\"n int\"><b>1</b>.*?</td>"
+                + "<td class=\"n triage\"><b>1</b><div class=\"why\"><a href=\"#rule-unexplained\".*?</td><td class=\"n fnew\"><b>1</b>"
+                + "<div class=\"why\"><a href=\"#rule-freed-memory\".*?</td><td class=\"n \"><b>0</b></td><td class=\"n cause\"><b>1</b>"
+                + "<div class=\"why\"><a href=\"#rule-unexplained\".*"), dom);
         assertTrue(dom.contains("id=\"rule-torn-read\""), "the rule behind a reason is on the page");
         assertTrue(dom.contains("id=\"cause-" + NightlyPage.anchor(Oracle.ROOT_CAUSE_ACCESS_PHYS) + "\""));
         assertEquals(3, count(sectionOf(dom, "campaigns"), "class=\"plot\""), "coverage, corpus size, rate");

@@ -1,5 +1,6 @@
 package mmrace.fuzz;
 
+import mmrace.oracle.RefModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package mmrace.fuzz;
 
+import mmrace.oracle.RefModel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

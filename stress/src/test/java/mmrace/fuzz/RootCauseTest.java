@@ -35,7 +35,7 @@ class RootCauseTest {
         Scenario s = parse(DEVICE.formatted(extra));
         PortTarget t = new PortTarget();
         Target.Run r = t.run(s, v, Schedules.strategy(s, v, 0), mmrace.sched.Config.DEFAULT);
-        assertEquals("forbidden", r.verdict().cls().name().toLowerCase(), r.verdict().toString());
+        assertEquals("needs-triage", r.verdict().cls().word(), r.verdict().toString());
         assertEquals("generic_access_phys copies past the looked-up page", Finding.rootCause(r), "the oracle names the root cause");
         return Minimize.minimize(t, s, v, r.verdict().reason().code(), Minimize.Budget.SMALL, r.result().steps());
     }
@@ -63,7 +63,7 @@ class RootCauseTest {
                   read 0x12ff8 16 FOLL_FORCE
                 """);
         Target.Run r = new PortTarget().run(s, Variant.SLOW, Schedules.strategy(s, Variant.SLOW, 0), mmrace.sched.Config.DEFAULT);
-        assertEquals("forbidden", r.verdict().cls().name().toLowerCase(), r.verdict().toString());
+        assertEquals("needs-triage", r.verdict().cls().word(), r.verdict().toString());
         assertEquals(mmrace.oracle.Oracle.ROOT_CAUSE_ACCESS_PHYS, Finding.rootCause(r));
     }
 

@@ -117,6 +117,8 @@ class RaceExpectationsTest {
                 r.bytes = read.bytes();
                 r.n = read.n();
                 Verdict.Cls c = ReadJudge.judge(r).cls();
+                if (c == Verdict.Cls.NEEDS_TRIAGE)
+                    c = Verdict.Cls.FORBIDDEN; // JCStress has no triage grade: its catch-all grades what nobody explained Forbidden
                 if (c.ordinal() < best.ordinal())
                     best = c;
             }

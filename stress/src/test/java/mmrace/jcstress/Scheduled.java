@@ -9,7 +9,10 @@ import mmrace.port.Pgtable;
 import mmrace.port.VmAreaStruct;
 import mmrace.runtime.Page;
 import mmrace.runtime.Task;
+import mmrace.runtime.Trace;
+import mmrace.runtime.Tracepoint;
 import mmrace.run.Runner;
+import mmrace.scenario.Op;
 import mmrace.scenario.Scenario;
 import mmrace.scenario.Variant;
 import mmrace.sched.Actor;
@@ -74,12 +77,17 @@ record Scheduled(List<String> steps, String read, String space, String verdict) 
         Runner.Built b = Runner.build(s, v);
         Oracle oracle = b.oracle();
         Machine m = Machine.over(race, v, b.program().kernel(), oracle.mm());
+        // the file's read line, bracketed as the runner brackets it (Perform), so that the oracle
+        // checks the post-conditions at the read's return as it does for the file's own reader
+        Op read = s.actors.get(0).ops().get(0);
         Runnable reader = () -> {
             Task t = Task.current();
             byte[] buf = new byte[race.len];
+            Trace.tracepoint(Tracepoint.SYS_ENTER, read, 0);
             oracle.expectRead(t, race.addr, race.len, Race.READ_FLAGS);
             int n = m.readInto(buf);
             oracle.readReturned(t, buf, n);
+            Trace.tracepoint(Tracepoint.SYS_EXIT, read, n);
         };
         Execution e = new Execution(new Program(m.kernel, actors(reader, m::writeOps)), strategy, config());
         e.listen(b.listener());

@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The mutation target grades an execution by the difference the mutant makes: a forbidden outcome
- * is a kill only if the unmutated port does not give that reason on the same program.
+ * is a kill only if the unmutated port does not give that reason on the same program; an outcome
+ * that needs triage never is.
  */
 class MutantTargetTest {
     /**
@@ -52,5 +53,26 @@ class MutantTargetTest {
         assertEquals(Verdict.Cls.ACCEPTABLE, r.verdict().cls(), r.verdict().toString());
         assertTrue(r.verdict().detail().startsWith("not a kill: forbidden torn-read, the unmutated port gives torn-read too"), r.verdict().detail());
         assertEquals(1, t.masked());
+        assertEquals(0, t.triage());
+    }
+
+    /**
+     * An outcome that needs triage is the oracle's limit, not a mutant's mechanism, so it is never a
+     * kill. corpus/regressions/device-overread.scn: generic_access_phys is asked for 16 bytes across
+     * the end of a device mapping onto RAM, x86's ioremap refuses RAM and the read returns nothing,
+     * an outcome no rule of the oracle explains (needs-triage unexplained). Under a mutant the
+     * scenario never reaches it comes back acceptable, counted as needing triage, not as masked.
+     */
+    @Test
+    void anOutcomeThatNeedsTriageIsNeverAKill() throws Exception {
+        Scenario s = ScenarioParser.parse(Corpus.dir().resolve("regressions/device-overread.scn"));
+        MutantTarget t = new MutantTarget(Set.of(Mutant.RECLAIM_FREE_BEFORE_FLUSH));
+        Target.Run raw = t.mutated(s, Variant.SLOW, Runner.strategy(s, Variant.SLOW), Config.DEFAULT);
+        assertEquals("needs-triage unexplained", raw.verdict().label(), raw.verdict().toString());
+        Target.Run r = t.run(s, Variant.SLOW, Runner.strategy(s, Variant.SLOW), Config.DEFAULT);
+        assertEquals(Verdict.Cls.ACCEPTABLE, r.verdict().cls(), r.verdict().toString());
+        assertTrue(r.verdict().detail().startsWith("not a kill: needs-triage unexplained, an outcome the oracle cannot explain"), r.verdict().detail());
+        assertEquals(1, t.triage());
+        assertEquals(0, t.masked());
     }
 }

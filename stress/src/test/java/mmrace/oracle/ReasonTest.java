@@ -30,8 +30,8 @@ class ReasonTest {
     @Test
     void theCodesAreTheOnesFilesAndOutputsUse() {
         assertEquals(List.of("torn-read", "freed-memory", "permission-bypass", "lock-leak", "refcount-leak", "deadlock", "livelock",
-                "kernel-assertion", "java-exception", "cow-leak", "unexplained", "fast-fallback", "multi-layout", "short-read", "content-mix",
-                "vma-lock-retry", "stack-lock-drop", "model-limit", "ok",
+                "kernel-assertion", "java-exception", "cow-leak", "contract", "unexplained", "fast-fallback", "multi-layout",
+                "short-read", "content-mix", "pinned-folio", "vma-lock-retry", "stack-lock-drop", "model-limit", "ok",
                 // remote writes
                 "cow-bypass", "torn-write", "write-lost", "write-raced"), Arrays.stream(Reason.values()).map(Reason::code).toList());
         for (Reason r : Reason.values()) {
@@ -48,6 +48,11 @@ class ReasonTest {
         assertEquals(Verdict.Cls.FORBIDDEN, Verdict.forbidden(Reason.TORN_READ, 1, "").cls());
         assertEquals(Verdict.Cls.INTERESTING, Verdict.interesting(Reason.SHORT_READ, 1, "").cls());
         assertEquals(Verdict.Cls.ACCEPTABLE, Verdict.acceptable(1).cls());
+        assertEquals(Verdict.Cls.NEEDS_TRIAGE, Verdict.needsTriage(Reason.UNEXPLAINED, 1, "").cls());
+        assertEquals(Verdict.Cls.FORBIDDEN, Verdict.forbidden(Reason.CONTRACT, 1, "").cls());
+        assertEquals(Verdict.Cls.INTERESTING, Verdict.interesting(Reason.PINNED_FOLIO, 1, "").cls());
+        assertThrows(IllegalArgumentException.class, () -> Verdict.forbidden(Reason.UNEXPLAINED, 1, ""));
+        assertThrows(IllegalArgumentException.class, () -> Verdict.needsTriage(Reason.TORN_READ, 1, ""));
         assertThrows(IllegalArgumentException.class, () -> Verdict.forbidden(Reason.SHORT_READ, 1, ""));
         assertThrows(IllegalArgumentException.class, () -> Verdict.interesting(Reason.TORN_READ, 1, ""));
     }
