@@ -41,10 +41,12 @@ import picocli.CommandLine.Command;
                 "   1  a forbidden outcome, and nothing else (run, gate, nightly, mutants: or a",
                 "      verdict other than the one recorded; fuzz, explore: not a known issue's)",
                 "   2  bad input (the message names the file and line, or the limit exceeded),",
-                "      nothing to do, or an execution that reached a limit of the model (no verdict)",
+                "      nothing to do, or an execution that reached a limit of the model",
+                "      (no verdict)",
                 "   3  needs triage: an outcome the oracle cannot explain, and no forbidden one",
                 "   4  JCStress itself failed (stress, gate, nightly): no verdict",
-                "  70  internal error: mmrace crashed; one line on stderr, the stack trace in a file"})
+                "  70  internal error: mmrace crashed; one line on stderr, the stack trace",
+                "      in a file"})
 public final class Main implements Runnable {
     public static final int OK = 0, FORBIDDEN = 1, BAD_INPUT = 2, NEEDS_TRIAGE = 3, JCSTRESS_FAILED = 4, INTERNAL_ERROR = 70;
 
